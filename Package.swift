@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "explaind",
+    products: [
+        .executable(name: "explaind", targets: ["explaind"]),
+        .executable(name: "explain", targets: ["explain"]),
+        .library(name: "ExplainAttribution", targets: ["ExplainAttribution"]),
+    ],
+    targets: [
+        // C libraries: a module map and a shim header each; Swift wrappers hide them from the rest.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+
+        // text -> tokens with offsets (HuggingFace WordPiece, exactly)
+        .target(name: "ExplainTokenizer"),
+        // HuggingFace directories -> BERT / DistilBERT forward and input-gradient passes
+        .target(name: "ExplainModel", dependencies: ["CBLAS", "ExplainTokenizer"]),
+        // attribution methods over the model
+        .target(name: "ExplainAttribution", dependencies: ["ExplainModel", "ExplainTokenizer"]),
+        // the head trainer for the default model
+        .target(name: "ExplainTraining", dependencies: ["ExplainModel", "ExplainTokenizer", "CBLAS"]),
+        // JSON-RPC message types and JSON values, apart from any transport
+        .target(name: "ExplainProtocol"),
+        // framing, dispatch and handlers of the daemon
+        .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainAttribution", "ExplainModel", "ExplainTokenizer"]),
+
+        .executableTarget(name: "explaind", dependencies: ["ExplainServer", "ExplainTraining"]),
+        .executableTarget(name: "explain", dependencies: ["ExplainProtocol", "CEditLine"]),
+
+        .testTarget(name: "ExplainTokenizerTests", dependencies: ["ExplainTokenizer"]),
+        .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel"]),
+        .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution"]),
+        .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
+        .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+import CEditLine
+print("explain")
