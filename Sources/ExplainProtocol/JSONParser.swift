@@ -176,7 +176,7 @@ private struct Cursor {
         let expected = Array(word.utf8)
         let count = expected.count
         for i in 0..<count where start + i >= bytes.count || bytes[start + i] != expected[i] {
-            if start + i >= bytes.count { throw fail(.unexpectedEnd) }
+            if start + i >= bytes.count { throw fail(.unexpectedEnd, at: start + i) }
             throw fail(.unexpectedByte(bytes[start + i]), at: start + i)
         }
         position += count

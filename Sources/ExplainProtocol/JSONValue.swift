@@ -4,7 +4,7 @@ import Glibc  // links libm, which rounding needs when no Foundation is linked (
 
 /// A JSON value as the protocol sees it. Integers are kept apart from other numbers so that request ids and
 /// counts round-trip exactly; objects are unordered (the serializer writes keys sorted, so replies are stable).
-public enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case integer(Int)
@@ -57,6 +57,24 @@ public enum JSONValue: Sendable, Equatable {
     public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
     public var objectValue: [String: JSONValue]? { if case .object(let o) = self { return o }; return nil }
+}
+
+extension JSONValue: Equatable {
+    /// Numbers compare by value: 2500 written as an integer equals 2500.0 (the serializer writes integral
+    /// doubles without a fraction).
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case let (.bool(x), .bool(y)): return x == y
+        case let (.integer(x), .integer(y)): return x == y
+        case let (.number(x), .number(y)): return x == y
+        case let (.integer(x), .number(y)), let (.number(y), .integer(x)): return Double(x) == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.array(x), .array(y)): return x == y
+        case let (.object(x), .object(y)): return x == y
+        default: return false
+        }
+    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
