@@ -47,10 +47,8 @@ public struct ModelConfig: Sendable, Equatable {
                 if let fallback { return fallback }
                 throw fail("missing \(key)")
             }
-            guard let number = value as? NSNumber, !(value is Bool), number.doubleValue == Double(number.intValue) else {
-                throw fail("\(key) must be an integer, found \(value)")
-            }
-            return number.intValue
+            guard let number = JSONNumbers.integer(value) else { throw fail("\(key) must be an integer, found \(value)") }
+            return number
         }
         func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
             let value = try integer(key, default: fallback)
@@ -70,10 +68,8 @@ public struct ModelConfig: Sendable, Equatable {
             guard typeVocabSize >= 0 else { throw fail("type_vocab_size must not be negative") }
             maxPositions = try positive("max_position_embeddings", default: 512)
             let eps = json["layer_norm_eps"] ?? 1e-12
-            guard let epsNumber = eps as? NSNumber, !(eps is Bool), epsNumber.doubleValue > 0 else {
-                throw fail("layer_norm_eps must be a positive number")
-            }
-            layerNormEps = epsNumber.floatValue
+            guard let epsValue = JSONNumbers.double(eps), epsValue > 0 else { throw fail("layer_norm_eps must be a positive number") }
+            layerNormEps = Float(epsValue)
             activation = try Self.activation(json["hidden_act"] ?? "gelu", key: "hidden_act", fail: fail)
             if let kind = json["position_embedding_type"] as? String, kind != "absolute" {
                 throw fail("position_embedding_type \(kind) is not supported (only absolute)")
@@ -121,19 +117,19 @@ public struct ModelConfig: Sendable, Equatable {
                 guard let name = value as? String else { throw fail("id2label[\(key)] must be a string") }
                 labels[index] = name
             }
-            if let count = json["num_labels"] as? Int, count != map.count {
+            if let count = json["num_labels"].flatMap(JSONNumbers.integer), count != map.count {
                 throw fail("num_labels \(count) disagrees with id2label's \(map.count) entries")
             }
             return labels.map { $0! }
         }
         var count = 2
         if let value = json["num_labels"] {
-            guard let number = value as? Int, number > 0 else { throw fail("num_labels must be a positive integer") }
+            guard let number = JSONNumbers.integer(value), number > 0 else { throw fail("num_labels must be a positive integer") }
             count = number
         } else if let map = json["label2id"] as? [String: Any], !map.isEmpty {
             var labels = [String](repeating: "", count: map.count)
             for (name, value) in map {
-                guard let index = value as? Int, index >= 0, index < map.count else { throw fail("label2id[\(name)] out of range") }
+                guard let index = JSONNumbers.integer(value), index >= 0, index < map.count else { throw fail("label2id[\(name)] out of range") }
                 labels[index] = name
             }
             if !labels.contains("") { return labels }

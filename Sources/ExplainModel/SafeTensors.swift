@@ -90,17 +90,16 @@ public final class SafeTensorsFile: @unchecked Sendable {
         var shape: [Int] = []
         var count = 1
         for dimension in shapeValues {
-            guard let number = dimension as? NSNumber, !(dimension is Bool),
-                  number.doubleValue == Double(number.intValue), number.intValue >= 0 else {
+            guard let number = JSONNumbers.integer(dimension), number >= 0 else {
                 throw fail("shape \(shapeValues) is not a list of non-negative integers")
             }
-            shape.append(number.intValue)
-            let (product, overflow) = count.multipliedReportingOverflow(by: number.intValue)
+            shape.append(number)
+            let (product, overflow) = count.multipliedReportingOverflow(by: number)
             guard !overflow, product <= dataSize else { throw fail("shape \(shape) is larger than the data section") }
             count = product
         }
         guard let offsets = fields["data_offsets"] as? [Any], offsets.count == 2,
-              let begin = (offsets[0] as? NSNumber)?.intValue, let end = (offsets[1] as? NSNumber)?.intValue else {
+              let begin = JSONNumbers.integer(offsets[0]), let end = JSONNumbers.integer(offsets[1]) else {
             throw fail("data_offsets must be two integers")
         }
         guard begin >= 0, end >= begin, end <= dataSize else {
