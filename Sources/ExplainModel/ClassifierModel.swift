@@ -36,6 +36,7 @@ public final class ClassifierModel: @unchecked Sendable {
     public let tokenizer: BertTokenizer
     let encoder: TransformerEncoder
     let head: ClassificationHead
+    let gramCache = WordEmbeddingGram()
 
     public var maxTokens: Int { min(config.maxPositions, tokenizer.maxLength) }
 
