@@ -18,9 +18,10 @@ enum Quadrature: String, CaseIterable {
         case .riemannMiddle:
             return ((0..<n).map { (Double($0) + 0.5) / Double(n) }, Array(repeating: 1 / Double(n), count: n))
         case .riemannTrapezoid:
-            guard n > 1 else { return ([0.5], [1]) }
-            let h = 1 / Double(n - 1)
-            return ((0..<n).map { Double($0) * h }, (0..<n).map { $0 == 0 || $0 == n - 1 ? h / 2 : h })
+            // Captum's rule as it stands: α = linspace(0, 1, n) with step 1/n, halved at both ends, so the
+            // weights sum to 1 − 1/n rather than 1. Kept identical so results match Captum's.
+            guard n > 1 else { return ([0], [1]) }
+            return ((0..<n).map { Double($0) / Double(n - 1) }, (0..<n).map { $0 == 0 || $0 == n - 1 ? 0.5 / Double(n) : 1 / Double(n) })
         }
     }
 

@@ -82,7 +82,7 @@ final class PropertyTests: XCTestCase {
             let batch = try explainer.explain(texts: texts, request: request)
             for (i, text) in texts.enumerated() {
                 let single = try explainer.explain(texts: [text], request: request)[0]
-                assertClose(batch[i].tokenScores, single.tokenScores, rtol: 1e-5, "\(method) batched vs single")
+                assertClose(batch[i].tokenScores, single.tokenScores, rtol: 1e-4, "\(method) batched vs single")
             }
         }
     }

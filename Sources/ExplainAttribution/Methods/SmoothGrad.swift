@@ -21,7 +21,9 @@ enum SmoothGrad: AttributionMethod {
             let input = context.embeddings[s]
             let range = Double((input.max() ?? 0) - (input.min() ?? 0))
             let deviation = Float(noise * range)
-            var generator = GaussianNoise(seed: UInt64(context.options.integer("seed")) &* 1_000_003 &+ UInt64(s))
+            // The noise depends on the seed and the token ids, not on the text's place in a batch.
+            let idsHash = context.ids[s].reduce(UInt64(1_469_598_103_934_665_603)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+            var generator = GaussianNoise(seed: UInt64(context.options.integer("seed")) &* 1_000_003 &+ idsHash)
             for _ in 0..<samples {
                 probes.append(Probe(ids: context.ids[s], embeddings: input.map { $0 + deviation * generator.next() }, owner: s))
             }
