@@ -227,9 +227,15 @@ def probe_character_classes():
     strip_only = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=False, strip_accents=True,
                                             lowercase=False)
     split = pre_tokenizers.BertPreTokenizer()
-    other, punctuation, nonspacing = [], [], []
+    nfd = normalizers.NFD()
+    other, punctuation, nonspacing, undecomposed = [], [], [], []
     for cp in code_points():
         c = chr(cp)
+        # tokenizers' NFD (unicode-normalization-alignments) predates some decompositions Python and Swift know.
+        hf_nfd = nfd.normalize_str(c)
+        if hf_nfd != unicodedata.normalize("NFD", c):
+            assert hf_nfd == c, f"U+{cp:04X}: tokenizers decomposes differently, not just not at all"
+            undecomposed.append(cp)
         if cp not in (0, 0xFFFD) and clean_only.normalize_str(c) == "":
             other.append(cp)
         if [p for p, _ in split.pre_tokenize_str("a" + c + "a")] == ["a", c, "a"]:
@@ -237,7 +243,8 @@ def probe_character_classes():
         # Only characters that survive NFD can be tested by the accent filter.
         if unicodedata.normalize("NFD", c) == c and strip_only.normalize_str(c) == "":
             nonspacing.append(cp)
-    return {"other": ranges(other), "punctuation": ranges(punctuation), "nonspacing_mark": ranges(nonspacing)}
+    return {"other": ranges(other), "punctuation": ranges(punctuation), "nonspacing_mark": ranges(nonspacing),
+            "undecomposed": ranges(undecomposed)}
 
 
 def write_character_tables(classes):
@@ -258,6 +265,8 @@ def write_character_tables(classes):
         + table("punctuation", "Isolated by BertPreTokenizer (ASCII punctuation and Unicode P* categories).",
                 classes["punctuation"])
         + table("nonspacingMark", "Removed by strip_accents after NFD (category Mn).", classes["nonspacing_mark"])
+        + table("withoutDecomposition", "Left whole by tokenizers' NFD although Unicode (and Foundation) decompose "
+                "them.", classes["undecomposed"])
         + "}\n"
     )
     path = os.path.join(ROOT, "Sources", "ExplainTokenizer", "HuggingFaceCharacterTables.swift")
