@@ -33,14 +33,17 @@ enum ErrorMapping {
         }
     }
 
-    /// A directory that exists but does not load: corrupt (bad files) or unsupported (valid, but not a
-    /// BERT/DistilBERT sequence classifier we can run).
+    /// A directory that exists but does not load: missing files (not found), a model type we cannot run
+    /// (unsupported), or broken files (corrupt). The library's message names the file and the problem.
     static func modelLoadError(_ error: Error, path: String) -> ResponseError {
-        let detail = String(describing: error)
-        let lowered = detail.lowercased()
-        let unsupported = lowered.contains("unsupported") || lowered.contains("not supported")
-        return ResponseError(code: unsupported ? .modelUnsupported : .modelCorrupt,
-                             message: "model \(unsupported ? "unsupported" : "corrupt"): \(path): \(detail)",
-                             data: ["path": .string(path), "detail": .string(detail)])
+        let code: ErrorCode
+        switch error {
+        case ModelError.missingFile: code = .modelNotFound
+        case ModelError.unsupportedModelType: code = .modelUnsupported
+        default: code = .modelCorrupt
+        }
+        let kind = code == .modelNotFound ? "not found" : code == .modelUnsupported ? "unsupported" : "corrupt"
+        return ResponseError(code: code, message: "model \(kind): \(error)",
+                             data: ["path": .string(path), "detail": .string(String(describing: error))])
     }
 }

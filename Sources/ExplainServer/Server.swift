@@ -26,7 +26,7 @@ public final class Server: @unchecked Sendable {
     func capabilities() -> ServerCapabilities {
         let methods = AttributionRegistry.methods.map { method in
             AttributionMethodInfo(name: method.name, signed: method.signed, summary: method.summary, options: method.options.map {
-                OptionInfo(name: $0.name, kind: $0.kind, defaultValue: $0.defaultValue.map(ExplainHandler.json),
+                OptionInfo(name: $0.name, kind: $0.kind.rawValue, defaultValue: $0.defaultValue.map(ExplainHandler.json),
                            minimum: $0.minimum, maximum: $0.maximum, choices: $0.choices, summary: $0.summary)
             })
         }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ExplainProtocol
+import ExplainAttribution
 @testable import ExplainServer
 
 /// Batches, lanes, out-of-order replies, cancellation, progress and the bounded queue, through a real daemon.
@@ -13,15 +14,20 @@ final class ConcurrencyTests: XCTestCase {
         return daemon
     }
 
-    /// An explain request long enough to be cancelled mid-way: integrated gradients at the step limit over
-    /// the maximum number of texts.
+    /// An explain request long enough to be cancelled mid-way: integrated gradients at the library's step
+    /// limit, in small batched passes so each pass (and so each cancellation check) comes quickly.
     func sendLongExplain(_ daemon: DaemonProcess, id: JSONValue, token: JSONValue? = nil) {
         var params: [String: JSONValue] = [
-            "texts": .array(Array(repeating: .string(longText), count: ServerOptions().maxTexts)),
-            "method": "integratedGradients", "options": ["steps": .integer(ServerOptions().maxSteps)],
+            "text": .string(longText), "method": "integratedGradients",
+            "options": ["steps": .integer(integratedGradientsMaxSteps), "batchSize": 2, "rule": "riemannMiddle"],
         ]
         if let token { params["workDoneToken"] = token }
         daemon.sendRequest("explain", .object(params), id: id)
+    }
+
+    var integratedGradientsMaxSteps: Int {
+        let steps = AttributionRegistry.methods.first { $0.name == "integratedGradients" }?.options.first { $0.name == "steps" }
+        return Int(steps?.maximum ?? 1024)
     }
 
     func progress(_ daemon: DaemonProcess, token: JSONValue, kind: String, timeout: TimeInterval = 60) -> JSONValue? {
@@ -86,8 +92,8 @@ final class ConcurrencyTests: XCTestCase {
 
     func testProgressBeginReportEndThenReply() throws {
         let daemon = try startDaemon()
-        daemon.sendRequest("explain", ["text": .string(longText), "method": "integratedGradients",
-                                       "options": ["steps": 256], "workDoneToken": 7], id: 70)
+        daemon.sendRequest("explain", ["text": "a short text", "method": "integratedGradients",
+                                       "options": ["steps": 32, "batchSize": 4], "workDoneToken": 7], id: 70)
         let reply = try XCTUnwrap(daemon.reply(to: 70, timeout: 120))
         XCTAssertNotNil(reply["result"]?["tokens"], "\(reply)")
         // Everything the daemon sent for this token, in arrival order, came before the reply was taken.

@@ -82,7 +82,7 @@ enum ExplainHandler {
             text: e.text, method: e.method, options: e.options.mapValues(json), target: ClassInfo(index: e.target.index, label: e.target.label),
             foil: e.foil.map { ClassInfo(index: $0.index, label: $0.label) }, prediction: prediction,
             output: e.output.rawValue, normalize: e.normalize.rawValue, granularity: e.granularity.rawValue,
-            tokens: offsets.tokens(e.encoding), tokenScores: e.tokenScores, words: offsets.words(e.encoding),
+            tokens: offsets.tokens(e.encoding), tokenScores: e.tokenScores, rawTokenScores: e.rawTokenScores, words: offsets.words(e.encoding),
             wordScores: e.wordScores, truncated: e.encoding.truncated, extras: e.extras.mapValues(json),
             elapsedMs: elapsedMs)
     }
