@@ -125,7 +125,7 @@ public final class BertTokenizer: Sendable {
         var words: [Word] = []
         for (index, token) in tokens.enumerated() {
             guard let w = token.word, let start = token.start, let end = token.end else { continue }
-            if w == words.count {
+            if w >= words.count {  // words are numbered in order, each with at least one token
                 words.append(Word(text: "", start: start, end: end, tokens: [index]))
             } else {
                 words[w].end = max(words[w].end, end)
