@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel"]),
         .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution"]),
         .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
-        .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol"]),
+        .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
     ],
     swiftLanguageModes: [.v5]
 )

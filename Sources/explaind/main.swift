@@ -1,1 +1,15 @@
-print("explaind")
+#if canImport(Glibc)
+import Glibc
+#endif
+import ExplainServer
+
+do {
+    switch try ServerCommandLine.parse(Array(CommandLine.arguments.dropFirst())) {
+    case .help: print(ServerCommandLine.usage)
+    case .version: print("explaind \(ServerCommandLine.version)")
+    case .serve(let options): Daemon.run(options: options)
+    }
+} catch {
+    fputs("explaind: \(error)\n", stderr)
+    exit(2)
+}

@@ -1,0 +1,97 @@
+import ExplainModel
+
+/// One input to the model in a batched pass: ids, optionally replacement word embeddings, and which of the
+/// request's sequences it belongs to (the objective and the results are that sequence's).
+struct Probe: Sendable {
+    var ids: [Int]
+    var embeddings: [Float]?
+    var owner: Int
+}
+
+/// Everything a method sees: the tokenised batch, its embeddings and logits, the objective, the options.
+struct AttributionContext {
+    let model: ClassifierModel
+    let ids: [[Int]]
+    let special: [[Bool]]
+    /// The looked-up word embeddings of each sequence (T × H).
+    let embeddings: [[Float]]
+    let logits: [[Float]]
+    let objective: Objective
+    let options: ResolvedOptions
+    let control: RunControl
+
+    var hiddenSize: Int { model.config.hiddenSize }
+    var sequenceCount: Int { ids.count }
+
+    /// Runs probes through the model in batches of at most `batchSize` sequences, with the input gradient of
+    /// the objective when `gradients` is set. Checks for cancellation and reports progress between batches.
+    func evaluate(_ probes: [Probe], batchSize: Int, gradients: Bool, progressRange: ClosedRange<Double> = 0...1,
+                  message: String = "") throws -> [(logits: [Float], gradient: [Float])] {
+        var results: [(logits: [Float], gradient: [Float])] = []
+        results.reserveCapacity(probes.count)
+        var start = 0
+        while start < probes.count {
+            try control.checkCancelled()
+            let chunk = probes[start..<min(start + max(1, batchSize), probes.count)]
+            let hasEmbeddings = chunk.contains { $0.embeddings != nil }
+            let input = ModelInput(ids: chunk.map(\.ids),
+                                   wordEmbeddings: hasEmbeddings ? chunk.map { $0.embeddings ?? model.wordEmbeddings(ids: $0.ids) } : nil)
+            if gradients {
+                let pass = model.forward(input)
+                let weights = zip(chunk, pass.logits).map { objective.logitWeights($1, sequence: $0.owner) }
+                let grads = model.inputGradient(pass, logitWeights: weights)
+                for (logits, gradient) in zip(pass.logits, grads) { results.append((logits, gradient)) }
+            } else {
+                for logits in model.logits(input) { results.append((logits, [])) }
+            }
+            start += chunk.count
+            let fraction = Double(start) / Double(probes.count)
+            control.progress(progressRange.lowerBound + fraction * (progressRange.upperBound - progressRange.lowerBound), message)
+        }
+        try control.checkCancelled()
+        return results
+    }
+
+    /// The gradient of the objective at the input itself, one T × H block per sequence.
+    func inputGradients() throws -> [[Float]] {
+        try evaluate(ids.enumerated().map { Probe(ids: $1, embeddings: nil, owner: $0) }, batchSize: ids.count, gradients: true)
+            .map(\.gradient)
+    }
+}
+
+/// Per-sequence scores (one per token) and method-specific figures.
+struct MethodResult {
+    var scores: [[Float]]
+    var extras: [[String: OptionValue]]
+
+    init(scores: [[Float]], extras: [[String: OptionValue]]? = nil) {
+        self.scores = scores
+        self.extras = extras ?? scores.map { _ in [:] }
+    }
+}
+
+/// An attribution method: its protocol description and its computation. Adding a method is one file with
+/// a type conforming to this, plus its line in AttributionRegistry.
+protocol AttributionMethod {
+    static var description: MethodDescription { get }
+    static func attribute(_ context: AttributionContext) throws -> MethodResult
+}
+
+/// Row-wise helpers over T × H blocks.
+enum Rows {
+    static func norms(_ block: [Float], width: Int) -> [Float] {
+        stride(from: 0, to: block.count, by: width).map { start in
+            var sum: Float = 0
+            for j in start..<start + width { sum += block[j] * block[j] }
+            return sum.squareRoot()
+        }
+    }
+
+    static func dots(_ a: [Float], _ b: [Float], width: Int) -> [Float] {
+        stride(from: 0, to: a.count, by: width).map { start in
+            var sum: Float = 0
+            for j in start..<start + width { sum += a[j] * b[j] }
+            return sum
+        }
+    }
+}

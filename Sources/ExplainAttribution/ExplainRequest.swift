@@ -1,0 +1,26 @@
+/// Which class an explanation is about.
+public enum TargetSpec: Sendable, Equatable { case predicted, index(Int), label(String) }
+
+/// How scores are scaled for display (the reference workflow divides by the maximum, giving 0–1).
+public enum Normalization: String, Sendable, CaseIterable { case max, l1, l2, none }
+
+/// Scores per word piece, or summed per word.
+public enum Granularity: String, Sendable, CaseIterable { case token, word }
+
+/// The explained quantity: the target's logit (the reference workflow, ferret) or its softmax probability
+/// (transformers-interpret, LIT's examples).
+public enum OutputKind: String, Sendable, CaseIterable { case logit, probability }
+
+/// One explanation request, as the protocol's `explain` params carry it.
+public struct ExplainRequest: Sendable {
+    public var method: String = "vanillaGradient"
+    public var target: TargetSpec = .predicted
+    /// A second class, making the explained quantity f_target − f_foil (contrastive explanation).
+    public var foil: TargetSpec? = nil
+    public var output: OutputKind = .logit
+    public var normalize: Normalization = .max
+    public var granularity: Granularity = .token
+    public var options: [String: OptionValue] = [:]
+
+    public init(method: String = "vanillaGradient") { self.method = method }
+}

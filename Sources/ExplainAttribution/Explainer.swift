@@ -1,0 +1,78 @@
+import ExplainModel
+import ExplainTokenizer
+
+/// The attribution library's entry point: text → tokens → prediction → the chosen method's scores →
+/// normalised token (and word) scores. All texts of a call run as one batch.
+public final class Explainer: Sendable {
+    public let model: ClassifierModel
+
+    public init(model: ClassifierModel) { self.model = model }
+
+    public func encode(_ text: String) -> Encoding { model.tokenizer.encode(text, maxLength: model.maxTokens) }
+
+    public func predict(texts: [String]) throws -> [(Encoding, Prediction)] {
+        guard !texts.isEmpty else { throw AttributionError.emptyInput }
+        let encodings = texts.map(encode)
+        let logits = model.logits(ModelInput(ids: encodings.map(\.ids)))
+        return zip(encodings, logits).map { ($0, prediction($1)) }
+    }
+
+    public func explain(texts: [String], request: ExplainRequest, control: RunControl = .none) throws -> [Explanation] {
+        guard !texts.isEmpty else { throw AttributionError.emptyInput }
+        let method = try AttributionRegistry.method(named: request.method)
+        let options = try ResolvedOptions(request.options, specs: method.description.options)
+        try control.checkCancelled()
+        let encodings = texts.map(encode)
+        let ids = encodings.map(\.ids)
+        let logits = model.logits(ModelInput(ids: ids))
+        let predictions = logits.map(prediction)
+        let targets = try predictions.map { try resolve(request.target, field: "target", predicted: $0.index) }
+        let foils = try zip(predictions, targets).map { prediction, target -> Int? in
+            guard let spec = request.foil else { return nil }
+            let foil = try resolve(spec, field: "foil", predicted: prediction.index)
+            guard foil != target else { throw AttributionError.invalidOption(name: "foil", reason: "the foil must differ from the target (both \(model.config.labels[target]))") }
+            return foil
+        }
+        let context = AttributionContext(
+            model: model, ids: ids, special: encodings.map { $0.tokens.map(\.special) },
+            embeddings: ids.map { model.wordEmbeddings(ids: $0) }, logits: logits,
+            objective: Objective(targets: targets, foils: foils, output: request.output),
+            options: options, control: control)
+        let result = try method.attribute(context)
+        return texts.indices.map { s in
+            let raw = result.scores[s]
+            var wordScores: [Float]? = nil
+            if request.granularity == .word {
+                wordScores = request.normalize.apply(encodings[s].words.map { word in word.tokens.reduce(0) { $0 + raw[$1] } })
+            }
+            return Explanation(
+                text: texts[s], encoding: encodings[s], prediction: predictions[s],
+                target: ClassRef(index: targets[s], label: model.config.labels[targets[s]]),
+                foil: foils[s].map { ClassRef(index: $0, label: model.config.labels[$0]) },
+                method: request.method, options: options.values, output: request.output, normalize: request.normalize,
+                granularity: request.granularity, tokenScores: request.normalize.apply(raw), rawTokenScores: raw,
+                wordScores: wordScores, extras: result.extras[s])
+        }
+    }
+
+    func prediction(_ logits: [Float]) -> Prediction {
+        let index = logits.indices.max { logits[$0] < logits[$1] } ?? 0
+        return Prediction(label: model.config.labels[index], index: index,
+                          probabilities: ClassifierModel.probabilities(logits), logits: logits)
+    }
+
+    func resolve(_ spec: TargetSpec, field: String, predicted: Int) throws -> Int {
+        let labels = model.config.labels
+        switch spec {
+        case .predicted: return predicted
+        case .index(let index):
+            guard labels.indices.contains(index) else {
+                throw AttributionError.invalidOption(name: field, reason: "class index \(index) is outside 0..<\(labels.count)")
+            }
+            return index
+        case .label(let label):
+            guard let index = labels.firstIndex(of: label) else { throw AttributionError.unknownLabel(label) }
+            return index
+        }
+    }
+}

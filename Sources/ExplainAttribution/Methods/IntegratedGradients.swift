@@ -1,0 +1,110 @@
+import ExplainModel
+
+/// Integrated gradients (Sundararajan et al. 2017) in word-embedding space, as Captum's
+/// LayerIntegratedGradients on the word-embedding layer: IG_i = Σ_h (e_i − b_i)_h · Σ_k w_k ∂f/∂e(α_k)_{i,h}
+/// on the straight path e(α) = b + α(e − b). Special tokens keep their own embedding in the baseline, so
+/// their attribution is 0. Completeness: Σ_i IG_i ≈ f(x) − f(b); the gap is reported.
+enum IntegratedGradients: AttributionMethod {
+    static let description = MethodDescription(
+        name: "integratedGradients", signed: true,
+        summary: "integrated gradients along the straight path from a baseline to the input embeddings (Sundararajan et al. 2017)",
+        options: [
+            .integer("steps", 50, 1...1024, "quadrature points along the path (the maximum when adaptive)"),
+            .choice("rule", "gaussLegendre", Quadrature.allCases.map(\.rawValue), "quadrature rule, as Captum's methods"),
+            .choice("baseline", "pad", ["pad", "mask", "unk", "zero"], "embedding at the path's start for non-special tokens"),
+            .integer("batchSize", 64, 1...4096, "path points per batched pass (bounds memory)"),
+            .boolean("adaptive", false, "double the steps from 4 until the completeness gap is within tolerance"),
+            .number("tolerance", 0.01, 1e-6...1, "adaptive: largest |gap| relative to |f(x) − f(baseline)|"),
+        ])
+
+    static func attribute(_ context: AttributionContext) throws -> MethodResult {
+        let options = context.options
+        let rule = Quadrature(rawValue: options.string("rule"))!
+        let maxSteps = options.integer("steps"), batchSize = options.integer("batchSize")
+        let h = context.hiddenSize
+        let baselines = try baselineEmbeddings(context, kind: options.string("baseline"))
+
+        // f(baseline) for every sequence, in one pass.
+        let baselineLogits = try context.evaluate(
+            baselines.enumerated().map { Probe(ids: context.ids[$0], embeddings: $1, owner: $0) },
+            batchSize: batchSize, gradients: false).map(\.logits)
+        let expected = (0..<context.sequenceCount).map {
+            context.objective.value(context.logits[$0], sequence: $0) - context.objective.value(baselineLogits[$0], sequence: $0)
+        }
+
+        var scores = [[Float]](repeating: [], count: context.sequenceCount)
+        var gaps = [Double](repeating: 0, count: context.sequenceCount)
+        var stepsUsed = [Int](repeating: 0, count: context.sequenceCount)
+        var evaluations = 0
+        // Adaptive: 4, 8, 16, … up to `steps`, refining only the sequences whose gap is still too large.
+        let schedule: [Int] = options.bool("adaptive")
+            ? Array(sequence(first: min(4, maxSteps)) { $0 < maxSteps ? min(2 * $0, maxSteps) : nil })
+            : [maxSteps]
+        var pending = Array(0..<context.sequenceCount)
+        for (round, steps) in schedule.enumerated() {
+            let (alphas, weights) = rule.rule(steps: steps)
+            var probes: [Probe] = []
+            for s in pending {
+                let input = context.embeddings[s], baseline = baselines[s]
+                for alpha in alphas {
+                    let a = Float(alpha)
+                    probes.append(Probe(ids: context.ids[s], embeddings: zip(baseline, input).map { $0 + a * ($1 - $0) }, owner: s))
+                }
+            }
+            let lower = Double(round) / Double(schedule.count), upper = Double(round + 1) / Double(schedule.count)
+            let results = try context.evaluate(probes, batchSize: batchSize, gradients: true, progressRange: lower...upper,
+                                               message: "integrated gradients: \(steps) steps")
+            evaluations += probes.count
+            var stillPending: [Int] = []
+            for (position, s) in pending.enumerated() {
+                let count = context.ids[s].count * h
+                var integrated = [Double](repeating: 0, count: count)
+                for (k, weight) in weights.enumerated() {
+                    let gradient = results[position * alphas.count + k].gradient
+                    for j in 0..<count { integrated[j] += weight * Double(gradient[j]) }
+                }
+                let input = context.embeddings[s], baseline = baselines[s]
+                var tokenScores = [Float](repeating: 0, count: context.ids[s].count)
+                var total = 0.0
+                for t in tokenScores.indices {
+                    var sum = 0.0
+                    for j in t * h..<(t + 1) * h { sum += Double(input[j] - baseline[j]) * integrated[j] }
+                    tokenScores[t] = Float(sum)
+                    total += sum
+                }
+                scores[s] = tokenScores
+                gaps[s] = total - Double(expected[s])
+                stepsUsed[s] = steps
+                let tolerance = max(options.number("tolerance") * Double(abs(expected[s])), 1e-6)
+                if abs(gaps[s]) > tolerance { stillPending.append(s) }
+            }
+            pending = stillPending
+            if pending.isEmpty { break }
+        }
+        let extras = (0..<context.sequenceCount).map { s -> [String: OptionValue] in
+            ["gap": .number(gaps[s]), "steps": .number(Double(stepsUsed[s])), "expectedDelta": .number(Double(expected[s])),
+             "baselineValue": .number(Double(context.objective.value(baselineLogits[s], sequence: s))),
+             "evaluations": .number(Double(evaluations))]
+        }
+        return MethodResult(scores: scores, extras: extras)
+    }
+
+    /// b_i: the baseline token's embedding (or zero) at ordinary positions, the input's own at special ones.
+    static func baselineEmbeddings(_ context: AttributionContext, kind: String) throws -> [[Float]] {
+        let h = context.hiddenSize, tokenizer = context.model.tokenizer
+        let replacement: [Float]
+        switch kind {
+        case "pad": replacement = context.model.wordEmbeddings(ids: [tokenizer.padID])
+        case "mask": replacement = context.model.wordEmbeddings(ids: [tokenizer.maskID])
+        case "unk": replacement = context.model.wordEmbeddings(ids: [tokenizer.unkID])
+        default: replacement = [Float](repeating: 0, count: h)
+        }
+        return (0..<context.sequenceCount).map { s in
+            var baseline = context.embeddings[s]
+            for (t, isSpecial) in context.special[s].enumerated() where !isSpecial {
+                baseline.replaceSubrange(t * h..<(t + 1) * h, with: replacement)
+            }
+            return baseline
+        }
+    }
+}

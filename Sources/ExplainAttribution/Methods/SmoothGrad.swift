@@ -1,0 +1,68 @@
+import Foundation
+
+/// SmoothGrad (Smilkov et al. 2017): the mean, over noisy copies of the input embeddings, of each token's
+/// gradient L2 norm. Noise is Gaussian with stdev = noise × (max − min) of the sequence's embedding values;
+/// a seed makes it repeatable, and noise 0 gives exactly gradientNorm.
+enum SmoothGrad: AttributionMethod {
+    static let description = MethodDescription(
+        name: "smoothGrad", signed: false,
+        summary: "mean gradient norm over noisy copies of the input embeddings (Smilkov et al. 2017)",
+        options: [
+            .integer("samples", 20, 1...1000, "noisy copies"),
+            .number("noise", 0.15, 0...10, "noise stdev as a fraction of the embedding values' range"),
+            .integer("seed", 0, 0...Int(Int32.max), "seed of the noise"),
+            .integer("batchSize", 64, 1...4096, "noisy copies per batched pass (bounds memory)"),
+        ])
+
+    static func attribute(_ context: AttributionContext) throws -> MethodResult {
+        let samples = context.options.integer("samples"), noise = context.options.number("noise")
+        var probes: [Probe] = []
+        for s in 0..<context.sequenceCount {
+            let input = context.embeddings[s]
+            let range = Double((input.max() ?? 0) - (input.min() ?? 0))
+            let deviation = Float(noise * range)
+            // The noise depends on the seed and the token ids, not on the text's place in a batch.
+            let idsHash = context.ids[s].reduce(UInt64(1_469_598_103_934_665_603)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+            var generator = GaussianNoise(seed: UInt64(context.options.integer("seed")) &* 1_000_003 &+ idsHash)
+            for _ in 0..<samples {
+                probes.append(Probe(ids: context.ids[s], embeddings: input.map { $0 + deviation * generator.next() }, owner: s))
+            }
+        }
+        let results = try context.evaluate(probes, batchSize: context.options.integer("batchSize"), gradients: true,
+                                           message: "smoothGrad: \(samples) samples")
+        let h = context.hiddenSize
+        return MethodResult(scores: (0..<context.sequenceCount).map { s in
+            var mean = [Float](repeating: 0, count: context.ids[s].count)
+            for k in 0..<samples {
+                let norms = Rows.norms(results[s * samples + k].gradient, width: h)
+                for t in mean.indices { mean[t] += norms[t] / Float(samples) }
+            }
+            return mean
+        })
+    }
+}
+
+/// Standard normal draws from a SplitMix64 stream by the Box–Muller transform: the same seed gives the same
+/// noise on every machine.
+struct GaussianNoise {
+    private var state: UInt64
+    private var spare: Float?
+
+    init(seed: UInt64) { state = seed }
+
+    private mutating func uniform() -> Double {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        z ^= z >> 31
+        return (Double(z >> 11) + 0.5) / Double(1 << 53)   // in (0, 1), never 0
+    }
+
+    mutating func next() -> Float {
+        if let spare { self.spare = nil; return spare }
+        let radius = (-2 * log(uniform())).squareRoot(), angle = 2 * Double.pi * uniform()
+        spare = Float(radius * sin(angle))
+        return Float(radius * cos(angle))
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import ExplainTokenizer
+
+/// The inputs of one batched pass: token ids per sequence (lengths may differ) and, optionally, the word
+/// embeddings to use instead of looking the ids up (`inputs_embeds`; T_i × H row-major per sequence).
+public struct ModelInput: Sendable {
+    public var ids: [[Int]]
+    public var wordEmbeddings: [[Float]]?
+
+    public init(ids: [[Int]], wordEmbeddings: [[Float]]? = nil) {
+        self.ids = ids
+        self.wordEmbeddings = wordEmbeddings
+    }
+}
+
+/// A forward pass kept for its backward: the logits and every activation the input gradient needs.
+public final class ForwardPass: @unchecked Sendable {
+    public let logits: [[Float]]
+    let spans: [SequenceSpan]
+    let encoderCache: TransformerEncoder.Cache
+    let headCache: ClassificationHead.Cache
+
+    init(logits: [[Float]], spans: [SequenceSpan], encoderCache: TransformerEncoder.Cache, headCache: ClassificationHead.Cache) {
+        self.logits = logits
+        self.spans = spans
+        self.encoderCache = encoderCache
+        self.headCache = headCache
+    }
+}
+
+/// A BertForSequenceClassification or DistilBertForSequenceClassification loaded from a HuggingFace
+/// directory, with its tokenizer. Immutable after loading, so passes may run on several threads at once.
+public final class ClassifierModel: @unchecked Sendable {
+    public let directory: URL
+    public let config: ModelConfig
+    public let tokenizer: BertTokenizer
+    let encoder: TransformerEncoder
+    let head: ClassificationHead
+    let gramCache = WordEmbeddingGram()
+
+    public var maxTokens: Int { min(config.maxPositions, tokenizer.maxLength) }
+
+    /// Loads config.json, model.safetensors and the tokenizer files; every problem is a ModelError naming
+    /// the file (tokenizer problems come wrapped as ModelError.tokenizer).
+    public static func load(directory: URL) throws -> ClassifierModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelError.missingFile(directory.path)
+        }
+        let config = try ModelConfig.load(file: directory.appendingPathComponent("config.json"))
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weightsURL.path) else { throw ModelError.missingFile(weightsURL.path) }
+        let loader = WeightLoader(file: try SafeTensorsFile(url: weightsURL), architecture: config.architecture)
+        let encoder = try TransformerEncoder(config: config, loader: loader)
+        let h = config.hiddenSize, labels = config.labels.count
+        let head: ClassificationHead
+        switch config.architecture {
+        case .bert:
+            head = ClassificationHead(dense: try loader.linear("pooler.dense", outputs: h, inputs: h), squash: .tanh,
+                                      classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
+        case .distilbert:
+            head = ClassificationHead(dense: try loader.linear("pre_classifier", outputs: h, inputs: h, inBase: false), squash: .relu,
+                                      classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
+        }
+        let tokenizer: BertTokenizer
+        do { tokenizer = try BertTokenizer.load(directory: directory) } catch let error as TokenizerError {
+            throw ModelError.tokenizer(error.description)
+        }
+        guard tokenizer.vocabularySize <= config.vocabSize else {
+            throw ModelError.malformedConfig(file: "config.json", reason: "vocab_size \(config.vocabSize) is smaller than the tokenizer's \(tokenizer.vocabularySize) tokens")
+        }
+        return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, encoder: encoder, head: head)
+    }
+
+    init(directory: URL, config: ModelConfig, tokenizer: BertTokenizer, encoder: TransformerEncoder, head: ClassificationHead) {
+        self.directory = directory
+        self.config = config
+        self.tokenizer = tokenizer
+        self.encoder = encoder
+        self.head = head
+    }
+
+    /// The word-embedding rows of the ids (T × H).
+    public func wordEmbeddings(ids: [Int]) -> [Float] { encoder.embeddings.lookup(ids: ids) }
+
+    public func forward(_ input: ModelInput) -> ForwardPass {
+        let h = config.hiddenSize
+        var spans: [SequenceSpan] = []
+        var rows = 0
+        for (s, ids) in input.ids.enumerated() {
+            precondition(!ids.isEmpty && ids.count <= config.maxPositions, "sequence length \(ids.count) outside 1...\(config.maxPositions)")
+            precondition(ids.allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "token id out of range")
+            if let given = input.wordEmbeddings { precondition(given[s].count == ids.count * h, "word embeddings of sequence \(s) are not T × H") }
+            spans.append(SequenceSpan(offset: rows, length: ids.count))
+            rows += ids.count
+        }
+        let wordRows = FloatBuffer(count: rows * h, zeroed: false)
+        for (s, span) in spans.enumerated() {
+            let values = input.wordEmbeddings?[s] ?? encoder.embeddings.lookup(ids: input.ids[s])
+            values.withUnsafeBufferPointer { (wordRows.pointer + span.offset * h).update(from: $0.baseAddress!, count: values.count) }
+        }
+        let encoderCache = TransformerEncoder.Cache(encoder: encoder, rows: rows, spans: spans)
+        let hidden = encoder.forward(wordRows: wordRows.pointer, spans: spans, cache: encoderCache)
+        let batch = spans.count, labels = config.labels.count
+        let first = FloatBuffer(count: batch * h, zeroed: false)
+        for (b, span) in spans.enumerated() { (first.pointer + b * h).update(from: hidden.pointer + span.offset * h, count: h) }
+        let headCache = ClassificationHead.Cache(batch: batch, hidden: h)
+        let logits = FloatBuffer(count: batch * labels, zeroed: false)
+        head.forward(logits.pointer, first: first.pointer, batch: batch, cache: headCache)
+        let rowsOut = (0..<batch).map { b in Array(UnsafeBufferPointer(start: logits.pointer + b * labels, count: labels)) }
+        return ForwardPass(logits: rowsOut, spans: spans, encoderCache: encoderCache, headCache: headCache)
+    }
+
+    public func logits(_ input: ModelInput) -> [[Float]] { forward(input).logits }
+
+    /// ∂(Σ_c w[b][c] · logit[b][c]) / ∂(word embedding of each token), per sequence T_i × H row-major.
+    public func inputGradient(_ pass: ForwardPass, logitWeights: [[Float]]) -> [[Float]] {
+        let h = config.hiddenSize, labels = config.labels.count, batch = pass.spans.count
+        precondition(logitWeights.count == batch && logitWeights.allSatisfy { $0.count == labels }, "logit weights are not B × C")
+        let dLogits = FloatBuffer(count: batch * labels, zeroed: false)
+        for b in 0..<batch { for c in 0..<labels { dLogits.pointer[b * labels + c] = logitWeights[b][c] } }
+        let dFirst = FloatBuffer(count: batch * h, zeroed: false)
+        head.backward(dFirst: dFirst.pointer, dLogits: dLogits.pointer, batch: batch, cache: pass.headCache)
+        let rows = pass.spans.last.map { $0.offset + $0.length } ?? 0
+        let dHidden = FloatBuffer(count: rows * h)
+        for (b, span) in pass.spans.enumerated() { (dHidden.pointer + span.offset * h).update(from: dFirst.pointer + b * h, count: h) }
+        let dWords = encoder.backward(dHidden: dHidden, spans: pass.spans, cache: pass.encoderCache)
+        return pass.spans.map { Array(UnsafeBufferPointer(start: dWords.pointer + $0.offset * h, count: $0.length * h)) }
+    }
+
+    /// Softmax probabilities of a logit vector.
+    public static func probabilities(_ logits: [Float]) -> [Float] { Softmax.probabilities(logits) }
+
+    /// OpenBLAS's thread count, shared by every model in the process.
+    public static var threadCount: Int {
+        get { BLAS.threadCount }
+        set { BLAS.threadCount = newValue }
+    }
+}

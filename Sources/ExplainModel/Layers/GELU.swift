@@ -1,0 +1,43 @@
+import Foundation
+
+/// The Gaussian error linear unit (Hendrycks & Gimpel 2016) in its two forms: exact, x·Φ(x) (PyTorch's
+/// default `gelu`), and the tanh approximation (`gelu_new`, `gelu_pytorch_tanh`).
+enum GELU {
+    static let sqrtHalf: Float = 0.70710678118654752
+    static let sqrtTwoOverPi: Float = 0.79788456080286536
+    static let invSqrtTwoPi: Float = 0.39894228040143268
+    static let cubic: Float = 0.044715
+
+    static func forward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int, tanhForm: Bool) {
+        if tanhForm {
+            for i in 0..<count {
+                let v = x[i]
+                y[i] = 0.5 * v * (1 + tanhf(sqrtTwoOverPi * (v + cubic * v * v * v)))
+            }
+        } else {
+            for i in 0..<count {
+                let v = x[i]
+                y[i] = 0.5 * v * (1 + erff(v * sqrtHalf))
+            }
+        }
+    }
+
+    /// dx = dy · gelu'(x), in place on dy when dx == dy.
+    static func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                         count: Int, tanhForm: Bool) {
+        if tanhForm {
+            for i in 0..<count {
+                let v = x[i]
+                let t = tanhf(sqrtTwoOverPi * (v + cubic * v * v * v))
+                let derivative = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * sqrtTwoOverPi * (1 + 3 * cubic * v * v)
+                dx[i] = dy[i] * derivative
+            }
+        } else {
+            for i in 0..<count {
+                let v = x[i]
+                let derivative = 0.5 * (1 + erff(v * sqrtHalf)) + v * invSqrtTwoPi * expf(-0.5 * v * v)
+                dx[i] = dy[i] * derivative
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+public enum Architecture: String, Sendable { case bert, distilbert }
+
+/// The pointwise non-linearity of the feed-forward block.
+public enum Activation: String, Sendable {
+    case geluErf      // "gelu": x·Φ(x), the exact form
+    case geluTanh     // "gelu_new", "gelu_pytorch_tanh", "gelu_fast": the tanh approximation
+    case relu
+}
+
+/// The fields of a HuggingFace `config.json` that the forward pass needs, for both BERT and DistilBERT
+/// (whose config uses other names: dim, n_layers, n_heads, hidden_dim, activation).
+public struct ModelConfig: Sendable, Equatable {
+    public var architecture: Architecture
+    public var vocabSize: Int
+    public var hiddenSize: Int
+    public var layerCount: Int
+    public var headCount: Int
+    public var intermediateSize: Int
+    public var activation: Activation
+    public var layerNormEps: Float
+    public var typeVocabSize: Int
+    public var maxPositions: Int
+    public var labels: [String]
+    public var padTokenID: Int
+
+    public var headSize: Int { hiddenSize / headCount }
+
+    public static func load(file url: URL) throws -> ModelConfig {
+        let file = url.lastPathComponent
+        guard FileManager.default.fileExists(atPath: url.path) else { throw ModelError.missingFile(url.path) }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ModelError.unreadable(file: file, reason: error.localizedDescription)
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ModelError.malformedConfig(file: file, reason: "not a JSON object")
+        }
+        return try ModelConfig(json: object, file: file)
+    }
+
+    public init(json: [String: Any], file: String = "config.json") throws {
+        func fail(_ reason: String) -> ModelError { .malformedConfig(file: file, reason: reason) }
+        func integer(_ key: String, default fallback: Int? = nil) throws -> Int {
+            guard let value = json[key] else {
+                if let fallback { return fallback }
+                throw fail("missing \(key)")
+            }
+            guard let number = JSONNumbers.integer(value) else { throw fail("\(key) must be an integer, found \(value)") }
+            return number
+        }
+        func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
+            let value = try integer(key, default: fallback)
+            guard value > 0 else { throw fail("\(key) must be positive, found \(value)") }
+            return value
+        }
+        guard let modelType = json["model_type"] as? String else { throw fail("missing model_type") }
+        switch modelType {
+        case "bert":
+            architecture = .bert
+            vocabSize = try positive("vocab_size")
+            hiddenSize = try positive("hidden_size")
+            layerCount = try positive("num_hidden_layers")
+            headCount = try positive("num_attention_heads")
+            intermediateSize = try positive("intermediate_size")
+            typeVocabSize = try integer("type_vocab_size", default: 2)
+            guard typeVocabSize >= 0 else { throw fail("type_vocab_size must not be negative") }
+            maxPositions = try positive("max_position_embeddings", default: 512)
+            let eps = json["layer_norm_eps"] ?? 1e-12
+            guard let epsValue = JSONNumbers.double(eps), epsValue > 0 else { throw fail("layer_norm_eps must be a positive number") }
+            layerNormEps = Float(epsValue)
+            activation = try Self.activation(json["hidden_act"] ?? "gelu", key: "hidden_act", fail: fail)
+            if let kind = json["position_embedding_type"] as? String, kind != "absolute" {
+                throw fail("position_embedding_type \(kind) is not supported (only absolute)")
+            }
+        case "distilbert":
+            architecture = .distilbert
+            vocabSize = try positive("vocab_size")
+            hiddenSize = try positive("dim")
+            layerCount = try positive("n_layers")
+            headCount = try positive("n_heads")
+            intermediateSize = try positive("hidden_dim")
+            typeVocabSize = 0
+            maxPositions = try positive("max_position_embeddings", default: 512)
+            layerNormEps = 1e-12   // fixed in transformers' DistilBERT
+            activation = try Self.activation(json["activation"] ?? "gelu", key: "activation", fail: fail)
+        default:
+            throw ModelError.unsupportedModelType(file: file, modelType: modelType)
+        }
+        guard hiddenSize % headCount == 0 else {
+            throw fail("hidden size \(hiddenSize) is not a multiple of the head count \(headCount)")
+        }
+        padTokenID = try integer("pad_token_id", default: 0)
+        labels = try Self.labels(json, fail: fail)
+    }
+
+    private static func activation(_ value: Any, key: String, fail: (String) -> ModelError) throws -> Activation {
+        switch value as? String {
+        case "gelu": return .geluErf
+        case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": return .geluTanh
+        case "relu": return .relu
+        default: throw fail("\(key) \(value) is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)")
+        }
+    }
+
+    /// id2label in index order; num_labels (or label2id) gives the count when id2label is absent, as
+    /// transformers' PretrainedConfig does, with its LABEL_i default names.
+    private static func labels(_ json: [String: Any], fail: (String) -> ModelError) throws -> [String] {
+        if let raw = json["id2label"] {
+            guard let map = raw as? [String: Any], !map.isEmpty else { throw fail("id2label must be a non-empty object") }
+            var labels = [String?](repeating: nil, count: map.count)
+            for (key, value) in map {
+                guard let index = Int(key), index >= 0, index < map.count else {
+                    throw fail("id2label keys must be 0..<\(map.count), found \"\(key)\"")
+                }
+                guard let name = value as? String else { throw fail("id2label[\(key)] must be a string") }
+                labels[index] = name
+            }
+            if let count = json["num_labels"].flatMap(JSONNumbers.integer), count != map.count {
+                throw fail("num_labels \(count) disagrees with id2label's \(map.count) entries")
+            }
+            return labels.map { $0! }
+        }
+        var count = 2
+        if let value = json["num_labels"] {
+            guard let number = JSONNumbers.integer(value), number > 0 else { throw fail("num_labels must be a positive integer") }
+            count = number
+        } else if let map = json["label2id"] as? [String: Any], !map.isEmpty {
+            var labels = [String](repeating: "", count: map.count)
+            for (name, value) in map {
+                guard let index = JSONNumbers.integer(value), index >= 0, index < map.count else { throw fail("label2id[\(name)] out of range") }
+                labels[index] = name
+            }
+            if !labels.contains("") { return labels }
+            count = map.count
+        }
+        return (0..<count).map { "LABEL_\($0)" }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Everything that can be wrong with a model directory. Each case names the file and the problem, so the
+/// daemon can pass the message on unchanged.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    case missingFile(String)
+    case unreadable(file: String, reason: String)
+    case malformedConfig(file: String, reason: String)
+    case unsupportedModelType(file: String, modelType: String)
+    case malformedSafetensors(file: String, reason: String)
+    case missingTensor(file: String, name: String)
+    case wrongShape(file: String, name: String, expected: [Int], found: [Int])
+    case tokenizer(String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path):
+            return "\(path): file not found"
+        case .unreadable(let file, let reason):
+            return "\(file): cannot read: \(reason)"
+        case .malformedConfig(let file, let reason):
+            return "\(file): malformed config: \(reason)"
+        case .unsupportedModelType(let file, let modelType):
+            return "\(file): unsupported model_type \"\(modelType)\" (supported: bert, distilbert)"
+        case .malformedSafetensors(let file, let reason):
+            return "\(file): malformed safetensors: \(reason)"
+        case .missingTensor(let file, let name):
+            return "\(file): missing tensor \(name)"
+        case .wrongShape(let file, let name, let expected, let found):
+            return "\(file): tensor \(name) has shape \(found), expected \(expected)"
+        case .tokenizer(let message):
+            return message
+        }
+    }
+
+    /// True when the files exist but are not a usable model (as opposed to absent ones).
+    public var isCorrupt: Bool {
+        switch self {
+        case .missingFile, .unsupportedModelType: return false
+        default: return true
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+
+/// A memory-mapped `.safetensors` file: an 8-byte little-endian header length, a JSON header mapping tensor
+/// names to {dtype, shape, data_offsets}, then the raw data (format: huggingface/safetensors README).
+/// Every range is validated before any tensor is read; F16 and BF16 are widened to Float32 on access.
+public final class SafeTensorsFile: @unchecked Sendable {
+    /// Every dtype the format defines is validated; only the float ones can be read as weights (a
+    /// checkpoint may carry integer buffers such as `embeddings.position_ids`).
+    public enum DType: String, Sendable {
+        case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
+        case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u64 = "U64", u32 = "U32", u16 = "U16", u8 = "U8", bool = "BOOL"
+        case f8e4m3 = "F8_E4M3", f8e5m2 = "F8_E5M2"
+        var byteSize: Int {
+            switch self {
+            case .f64, .i64, .u64: return 8
+            case .f32, .i32, .u32: return 4
+            case .f16, .bf16, .i16, .u16: return 2
+            case .i8, .u8, .bool, .f8e4m3, .f8e5m2: return 1
+            }
+        }
+        public var isReadableAsFloat: Bool { self == .f32 || self == .f16 || self == .bf16 }
+    }
+
+    public struct Entry: Sendable {
+        public let dtype: DType
+        public let shape: [Int]
+        /// Byte range inside the data section.
+        public let begin: Int, end: Int
+    }
+
+    public let path: String
+    public let entries: [String: Entry]
+    private let mapping: UnsafeMutableRawPointer
+    private let mappingSize: Int
+    private let dataStart: Int
+
+    /// The largest header we accept; real headers are well under a megabyte.
+    static let maxHeaderBytes = 100 << 20
+
+    public init(url: URL) throws {
+        let file = url.lastPathComponent
+        path = url.path
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw ModelError.missingFile(url.path) }
+            throw ModelError.unreadable(file: file, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw ModelError.unreadable(file: file, reason: String(cString: strerror(errno)))
+        }
+        let size = Int(info.st_size)
+        guard size >= 8 else {
+            throw ModelError.malformedSafetensors(file: file, reason: "file is \(size) bytes, shorter than the 8-byte header length")
+        }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw ModelError.unreadable(file: file, reason: "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        mapping = base
+        mappingSize = size
+        var ok = false
+        defer { if !ok { munmap(base, size) } }
+
+        let headerLength = base.loadUnaligned(as: UInt64.self).littleEndian
+        guard headerLength <= UInt64(size - 8) else {
+            throw ModelError.malformedSafetensors(file: file, reason: "header length \(headerLength) exceeds the file size \(size)")
+        }
+        guard headerLength <= UInt64(Self.maxHeaderBytes) else {
+            throw ModelError.malformedSafetensors(file: file, reason: "header length \(headerLength) is too large")
+        }
+        dataStart = 8 + Int(headerLength)
+        let headerData = Data(bytes: base + 8, count: Int(headerLength))
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: headerData)
+        } catch {
+            throw ModelError.malformedSafetensors(file: file, reason: "header is not valid JSON")
+        }
+        guard let object = json as? [String: Any] else {
+            throw ModelError.malformedSafetensors(file: file, reason: "header is not a JSON object")
+        }
+        let dataSize = size - dataStart
+        var entries: [String: Entry] = [:]
+        for (name, value) in object where name != "__metadata__" {
+            entries[name] = try Self.parseEntry(name: name, value: value, dataSize: dataSize, file: file)
+        }
+        self.entries = entries
+        ok = true
+    }
+
+    deinit { munmap(mapping, mappingSize) }
+
+    private static func parseEntry(name: String, value: Any, dataSize: Int, file: String) throws -> Entry {
+        func fail(_ reason: String) -> ModelError { .malformedSafetensors(file: file, reason: "tensor \(name): \(reason)") }
+        guard let fields = value as? [String: Any] else { throw fail("entry is not an object") }
+        guard let dtypeName = fields["dtype"] as? String else { throw fail("missing dtype") }
+        guard let dtype = DType(rawValue: dtypeName) else {
+            throw fail("unknown dtype \(dtypeName)")
+        }
+        guard let shapeValues = fields["shape"] as? [Any] else { throw fail("missing shape") }
+        var shape: [Int] = []
+        var count = 1
+        for dimension in shapeValues {
+            guard let number = JSONNumbers.integer(dimension), number >= 0 else {
+                throw fail("shape \(shapeValues) is not a list of non-negative integers")
+            }
+            shape.append(number)
+            let (product, overflow) = count.multipliedReportingOverflow(by: number)
+            guard !overflow, product <= dataSize else { throw fail("shape \(shape) is larger than the data section") }
+            count = product
+        }
+        guard let offsets = fields["data_offsets"] as? [Any], offsets.count == 2,
+              let begin = JSONNumbers.integer(offsets[0]), let end = JSONNumbers.integer(offsets[1]) else {
+            throw fail("data_offsets must be two integers")
+        }
+        guard begin >= 0, end >= begin, end <= dataSize else {
+            throw fail("data_offsets [\(begin), \(end)] lie outside the data section of \(dataSize) bytes")
+        }
+        guard end - begin == count * dtype.byteSize else {
+            throw fail("byte length \(end - begin) does not match shape \(shape) of \(dtype.rawValue) (\(count * dtype.byteSize) bytes)")
+        }
+        return Entry(dtype: dtype, shape: shape, begin: begin, end: end)
+    }
+
+    /// The tensor's values as Float32, widened from F16/BF16 when needed; nil for other dtypes.
+    public func floats(_ name: String) -> [Float]? {
+        guard let entry = entries[name], entry.dtype.isReadableAsFloat else { return nil }
+        let raw = UnsafeRawPointer(mapping) + dataStart + entry.begin
+        let count = (entry.end - entry.begin) / entry.dtype.byteSize
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            switch entry.dtype {
+            case .f32:
+                memcpy(buffer.baseAddress!, raw, count * 4)
+            case .f16:
+                for i in 0..<count { buffer[i] = Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))) }
+            case .bf16:
+                for i in 0..<count {
+                    let bits = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
+                    buffer[i] = Float(bitPattern: UInt32(bits) << 16)
+                }
+            default:
+                preconditionFailure("guarded above")
+            }
+            initialized = count
+        }
+    }
+}

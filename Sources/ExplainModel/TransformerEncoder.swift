@@ -1,0 +1,104 @@
+import Foundation
+
+/// Embeddings and the stack of encoder layers: the part of BERT and DistilBERT shared by every head.
+struct TransformerEncoder: Sendable {
+    let config: ModelConfig
+    let embeddings: Embeddings
+    let layers: [EncoderLayer]
+
+    init(config: ModelConfig, loader: WeightLoader) throws {
+        self.config = config
+        let h = config.hiddenSize, inner = config.intermediateSize, eps = config.layerNormEps
+        switch config.architecture {
+        case .bert:
+            var tokenType: [Float]? = nil
+            if config.typeVocabSize > 0 {
+                tokenType = Array(try loader.base("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h])[0..<h])
+            }
+            embeddings = Embeddings(
+                words: try loader.base("embeddings.word_embeddings.weight", [config.vocabSize, h]),
+                positions: try loader.base("embeddings.position_embeddings.weight", [config.maxPositions, h]),
+                tokenType: tokenType,
+                norm: try loader.layerNorm("embeddings.LayerNorm", size: h, eps: eps), hiddenSize: h)
+            layers = try (0..<config.layerCount).map { i in
+                let p = "encoder.layer.\(i)."
+                return EncoderLayer(
+                    attention: SelfAttention(
+                        queryKeyValue: try Self.fused([loader.linear(p + "attention.self.query", outputs: h, inputs: h),
+                                                       loader.linear(p + "attention.self.key", outputs: h, inputs: h),
+                                                       loader.linear(p + "attention.self.value", outputs: h, inputs: h)]),
+                        output: try loader.linear(p + "attention.output.dense", outputs: h, inputs: h),
+                        headCount: config.headCount),
+                    attentionNorm: try loader.layerNorm(p + "attention.output.LayerNorm", size: h, eps: eps),
+                    feedForward: FeedForward(
+                        expand: try loader.linear(p + "intermediate.dense", outputs: inner, inputs: h),
+                        project: try loader.linear(p + "output.dense", outputs: h, inputs: inner),
+                        activation: config.activation),
+                    outputNorm: try loader.layerNorm(p + "output.LayerNorm", size: h, eps: eps))
+            }
+        case .distilbert:
+            embeddings = Embeddings(
+                words: try loader.base("embeddings.word_embeddings.weight", [config.vocabSize, h]),
+                positions: try loader.base("embeddings.position_embeddings.weight", [config.maxPositions, h]),
+                tokenType: nil,
+                norm: try loader.layerNorm("embeddings.LayerNorm", size: h, eps: eps), hiddenSize: h)
+            layers = try (0..<config.layerCount).map { i in
+                let p = "transformer.layer.\(i)."
+                return EncoderLayer(
+                    attention: SelfAttention(
+                        queryKeyValue: try Self.fused([loader.linear(p + "attention.q_lin", outputs: h, inputs: h),
+                                                       loader.linear(p + "attention.k_lin", outputs: h, inputs: h),
+                                                       loader.linear(p + "attention.v_lin", outputs: h, inputs: h)]),
+                        output: try loader.linear(p + "attention.out_lin", outputs: h, inputs: h),
+                        headCount: config.headCount),
+                    attentionNorm: try loader.layerNorm(p + "sa_layer_norm", size: h, eps: eps),
+                    feedForward: FeedForward(
+                        expand: try loader.linear(p + "ffn.lin1", outputs: inner, inputs: h),
+                        project: try loader.linear(p + "ffn.lin2", outputs: h, inputs: inner),
+                        activation: config.activation),
+                    outputNorm: try loader.layerNorm(p + "output_layer_norm", size: h, eps: eps))
+            }
+        }
+    }
+
+    /// Stacks linears with the same input into one, so Q, K and V come out of a single product.
+    private static func fused(_ parts: [Linear]) -> Linear {
+        Linear(weight: parts.flatMap(\.weight), bias: parts.flatMap(\.bias), inputSize: parts[0].inputSize,
+               outputSize: parts.reduce(0) { $0 + $1.outputSize })
+    }
+
+    final class Cache {
+        let embeddings: Embeddings.Cache
+        let layers: [EncoderLayer.Cache]
+        init(encoder: TransformerEncoder, rows: Int, spans: [SequenceSpan]) {
+            embeddings = .init(rows: rows, hidden: encoder.config.hiddenSize)
+            layers = encoder.layers.map { $0.makeCache(rows: rows, spans: spans) }
+        }
+    }
+
+    /// The last hidden states (N × H) of the packed batch.
+    func forward(wordRows: UnsafePointer<Float>, spans: [SequenceSpan], cache: Cache) -> FloatBuffer {
+        let rows = spans.last.map { $0.offset + $0.length } ?? 0
+        var current = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
+        var next = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
+        embeddings.forward(current.pointer, wordRows: wordRows, spans: spans, cache: cache.embeddings)
+        for (layer, layerCache) in zip(layers, cache.layers) {
+            layer.forward(next.pointer, current.pointer, spans: spans, cache: layerCache)
+            swap(&current, &next)
+        }
+        return current
+    }
+
+    /// d(word-embedding rows) (N × H) from d(last hidden states); consumes dHidden as scratch.
+    func backward(dHidden: FloatBuffer, spans: [SequenceSpan], cache: Cache) -> FloatBuffer {
+        let rows = spans.last.map { $0.offset + $0.length } ?? 0
+        var current = dHidden
+        var next = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
+        for (layer, layerCache) in zip(layers, cache.layers).reversed() {
+            layer.backward(dx: next.pointer, dy: current.pointer, spans: spans, cache: layerCache)
+            swap(&current, &next)
+        }
+        embeddings.backward(dWords: next.pointer, dy: current.pointer, rows: rows, cache: cache.embeddings)
+        return next
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// ‖E g‖₂ for gradients g with respect to word embeddings, E the word-embedding matrix (V × H): the L2 norm
+/// of the gradient with respect to a one-hot encoding of the token, since e = Eᵀx gives ∂f/∂x = E g.
+/// With the Gram matrix G = EᵀE (H × H, computed once per model) it is √(gᵀ G g), with no V-sized tensor.
+final class WordEmbeddingGram: @unchecked Sendable {
+    private let lock = NSLock()
+    private var matrix: [Float]?
+
+    func get(_ words: [Float], vocabulary: Int, hidden: Int) -> [Float] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let matrix { return matrix }
+        var gram = [Float](repeating: 0, count: hidden * hidden)
+        words.withUnsafeBufferPointer { e in
+            gram.withUnsafeMutableBufferPointer { g in
+                BLAS.gemm(transposeA: true, m: hidden, n: hidden, k: vocabulary, a: e.baseAddress!, lda: hidden,
+                          b: e.baseAddress!, ldb: hidden, c: g.baseAddress!, ldc: hidden)
+            }
+        }
+        matrix = gram
+        return gram
+    }
+}
+
+extension ClassifierModel {
+    /// Per row of `gradient` (rows × H): ‖E g_row‖₂, the vanilla gradient of Simonyan et al. (2014) taken
+    /// with respect to the one-hot input as the reference workflow does.
+    public func oneHotGradientNorms(_ gradient: [Float]) -> [Float] {
+        let h = config.hiddenSize, rows = gradient.count / h
+        let gram = gramCache.get(encoder.embeddings.words, vocabulary: config.vocabSize, hidden: h)
+        var projected = [Float](repeating: 0, count: gradient.count)
+        gradient.withUnsafeBufferPointer { g in
+            gram.withUnsafeBufferPointer { m in
+                projected.withUnsafeMutableBufferPointer { y in
+                    BLAS.gemm(m: rows, n: h, k: h, a: g.baseAddress!, lda: h, b: m.baseAddress!, ldb: h, c: y.baseAddress!, ldc: h)
+                }
+            }
+        }
+        return (0..<rows).map { r in
+            var sum: Double = 0
+            for j in 0..<h { sum += Double(gradient[r * h + j]) * Double(projected[r * h + j]) }
+            return Float(max(0, sum).squareRoot())
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Reads the tensors a model needs from a safetensors file by their HuggingFace names, accepting keys with
+/// and without the base-model prefix (`bert.`, `distilbert.`) and the old `gamma`/`beta` layer-norm names,
+/// and checks each one's shape against the config.
+struct WeightLoader {
+    let file: SafeTensorsFile
+    let fileName: String
+    let prefix: String
+
+    init(file: SafeTensorsFile, architecture: Architecture) {
+        self.file = file
+        fileName = URL(fileURLWithPath: file.path).lastPathComponent
+        prefix = architecture == .bert ? "bert." : "distilbert."
+    }
+
+    /// A base-model tensor: `prefix + name`, or `name` alone.
+    func base(_ name: String, _ shape: [Int]) throws -> [Float] {
+        try tensor(candidates: [prefix + name, name], shape: shape)
+    }
+
+    /// A head tensor (classifier, pre_classifier), never prefixed.
+    func head(_ name: String, _ shape: [Int]) throws -> [Float] {
+        try tensor(candidates: [name], shape: shape)
+    }
+
+    func has(_ name: String) -> Bool { file.entries[prefix + name] != nil || file.entries[name] != nil }
+
+    func linear(_ name: String, outputs: Int, inputs: Int, inBase: Bool = true) throws -> Linear {
+        let load = inBase ? base : head
+        return Linear(weight: try load(name + ".weight", [outputs, inputs]), bias: try load(name + ".bias", [outputs]),
+                      inputSize: inputs, outputSize: outputs)
+    }
+
+    func layerNorm(_ name: String, size: Int, eps: Float) throws -> LayerNorm {
+        let weight = try tensor(candidates: [prefix + name + ".weight", name + ".weight", prefix + name + ".gamma", name + ".gamma"], shape: [size])
+        let bias = try tensor(candidates: [prefix + name + ".bias", name + ".bias", prefix + name + ".beta", name + ".beta"], shape: [size])
+        return LayerNorm(weight: weight, bias: bias, eps: eps)
+    }
+
+    private func tensor(candidates: [String], shape: [Int]) throws -> [Float] {
+        guard let name = candidates.first(where: { file.entries[$0] != nil }), let entry = file.entries[name] else {
+            throw ModelError.missingTensor(file: fileName, name: candidates[0])
+        }
+        guard entry.shape == shape else {
+            throw ModelError.wrongShape(file: fileName, name: name, expected: shape, found: entry.shape)
+        }
+        guard entry.dtype.isReadableAsFloat else {
+            throw ModelError.malformedSafetensors(file: fileName, reason: "tensor \(name): dtype \(entry.dtype.rawValue) is not a float type (F32, F16, BF16)")
+        }
+        return file.floats(name)!
+    }
+}

@@ -1,0 +1,107 @@
+/// A field of the params that is missing, of the wrong type or out of range. `field` is its path inside
+/// `params` ("text", "options.steps", "texts[2]"); the daemon sends it as the error's `data.field`.
+public struct InvalidField: Error, Equatable, CustomStringConvertible {
+    public var field: String
+    public var reason: String
+    public init(field: String, reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+    public var description: String { field.isEmpty ? reason : "\(field): \(reason)" }
+}
+
+/// A type read from a JSON value at a path, with a field-precise error when it does not fit.
+public protocol JSONDecodable {
+    init(json: JSONValue, at path: String) throws
+}
+
+/// A type that writes itself as a JSON value (results, notifications).
+public protocol JSONEncodable {
+    var json: JSONValue { get }
+}
+
+func mismatch(_ expected: String, _ json: JSONValue, at path: String) -> InvalidField {
+    InvalidField(field: path, reason: "expected \(expected), got \(json.typeName)")
+}
+
+extension String: JSONDecodable {
+    public init(json: JSONValue, at path: String) throws {
+        guard case .string(let s) = json else { throw mismatch("string", json, at: path) }
+        self = s
+    }
+}
+
+extension Int: JSONDecodable {
+    public init(json: JSONValue, at path: String) throws {
+        guard let i = json.intValue else {
+            if case .number = json { throw InvalidField(field: path, reason: "expected an integer") }
+            throw mismatch("integer", json, at: path)
+        }
+        self = i
+    }
+}
+
+extension Double: JSONDecodable {
+    public init(json: JSONValue, at path: String) throws {
+        guard let d = json.doubleValue else { throw mismatch("number", json, at: path) }
+        self = d
+    }
+}
+
+extension Bool: JSONDecodable {
+    public init(json: JSONValue, at path: String) throws {
+        guard case .bool(let b) = json else { throw mismatch("boolean", json, at: path) }
+        self = b
+    }
+}
+
+extension JSONValue: JSONDecodable {
+    public init(json: JSONValue, at path: String) throws { self = json }
+}
+
+extension Array: JSONDecodable where Element: JSONDecodable {
+    public init(json: JSONValue, at path: String) throws {
+        guard case .array(let items) = json else { throw mismatch("array", json, at: path) }
+        self = try items.enumerated().map { try Element(json: $1, at: "\(path)[\($0)]") }
+    }
+}
+
+/// Reads the fields of one JSON object, naming each field by its full path in errors.
+public struct ObjectReader {
+    public let fields: [String: JSONValue]
+    public let path: String
+
+    /// `params` may be absent (nil) when every field is optional; then it reads as an empty object.
+    public init(_ json: JSONValue?, at path: String) throws {
+        switch json {
+        case nil, .null?: fields = [:]
+        case .object(let o)?: fields = o
+        case let other?: throw mismatch("object", other, at: path)
+        }
+        self.path = path
+    }
+
+    public func path(of key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    public func has(_ key: String) -> Bool {
+        if let value = fields[key], value != .null { return true }
+        return false
+    }
+
+    public func required<T: JSONDecodable>(_ key: String, as type: T.Type = T.self) throws -> T {
+        guard let value = fields[key], value != .null else {
+            throw InvalidField(field: path(of: key), reason: "required field is missing")
+        }
+        return try T(json: value, at: path(of: key))
+    }
+
+    /// Missing and null both read as nil.
+    public func optional<T: JSONDecodable>(_ key: String, as type: T.Type = T.self) throws -> T? {
+        guard let value = fields[key], value != .null else { return nil }
+        return try T(json: value, at: path(of: key))
+    }
+
+    public func object(_ key: String) throws -> ObjectReader {
+        try ObjectReader(fields[key], at: path(of: key))
+    }
+}

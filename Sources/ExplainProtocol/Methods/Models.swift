@@ -1,0 +1,66 @@
+/// A resident model as the protocol describes it.
+public struct ModelDescription: Sendable, JSONEncodable {
+    public var id: String
+    public var path: String
+    public var architecture: String
+    public var labels: [String]
+    public var maxTokens: Int
+    public var isDefault: Bool
+    public var hiddenSize: Int
+    public var layers: Int
+    public var vocabularySize: Int
+    public init(id: String, path: String, architecture: String, labels: [String], maxTokens: Int, isDefault: Bool,
+                hiddenSize: Int, layers: Int, vocabularySize: Int) {
+        self.id = id; self.path = path; self.architecture = architecture; self.labels = labels
+        self.maxTokens = maxTokens; self.isDefault = isDefault; self.hiddenSize = hiddenSize; self.layers = layers
+        self.vocabularySize = vocabularySize
+    }
+    public var json: JSONValue {
+        ["id": .string(id), "path": .string(path), "architecture": .string(architecture),
+         "labels": .array(labels.map { .string($0) }), "maxTokens": .integer(maxTokens), "default": .bool(isDefault),
+         "hiddenSize": .integer(hiddenSize), "layers": .integer(layers), "vocabularySize": .integer(vocabularySize)]
+    }
+}
+
+/// `models/load` {path, id?, default?} → the model's description. The id defaults to the directory's name.
+public struct ModelsLoadParams: RequestParams, Equatable {
+    public typealias Result = ModelDescription
+    public static let method = "models/load"
+    public var path: String
+    public var id: String?
+    public var makeDefault: Bool
+    public init(_ params: ObjectReader) throws {
+        path = try params.required("path")
+        id = try params.optional("id")
+        if let id, id.isEmpty { throw InvalidField(field: params.path(of: "id"), reason: "must not be empty") }
+        makeDefault = try params.optional("default") ?? false
+    }
+}
+
+public struct ModelsListResult: Sendable, JSONEncodable {
+    public var models: [ModelDescription]
+    public init(models: [ModelDescription]) { self.models = models }
+    public var json: JSONValue { ["models": models.json] }
+}
+
+/// `models/list` {} → {models}.
+public struct ModelsListParams: RequestParams {
+    public typealias Result = ModelsListResult
+    public static let method = "models/list"
+    public init(_ params: ObjectReader) throws {}
+}
+
+public struct ModelsUnloadResult: Sendable, JSONEncodable {
+    public var id: String
+    public var defaultModel: String?
+    public init(id: String, defaultModel: String?) { self.id = id; self.defaultModel = defaultModel }
+    public var json: JSONValue { ["id": .string(id), "defaultModel": defaultModel.map { .string($0) } ?? .null] }
+}
+
+/// `models/unload` {id} → {id, defaultModel}: requests already running keep the model until they finish.
+public struct ModelsUnloadParams: RequestParams, Equatable {
+    public typealias Result = ModelsUnloadResult
+    public static let method = "models/unload"
+    public var id: String
+    public init(_ params: ObjectReader) throws { id = try params.required("id") }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import ExplainProtocol
+
+/// Set by `$/cancelRequest`, polled by the attribution library between batched steps (RunControl.isCancelled).
+public final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+
+    public init() {}
+
+    public var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
+
+    public func cancel() {
+        lock.lock()
+        cancelled = true
+        lock.unlock()
+    }
+}
+
+/// The requests in flight, by id: detects duplicate ids and finds the flag `$/cancelRequest` names.
+public final class InFlightRequests: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var flags: [RequestID: CancellationFlag] = [:]
+
+    public init() {}
+
+    /// Nil when a request with the same id is still in flight.
+    public func begin(_ id: RequestID) -> CancellationFlag? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard flags[id] == nil else { return nil }
+        let flag = CancellationFlag()
+        flags[id] = flag
+        return flag
+    }
+
+    public func end(_ id: RequestID) {
+        condition.lock()
+        flags[id] = nil
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// True when the id named a request in flight (an unknown id is ignored, as LSP says).
+    @discardableResult
+    public func cancel(_ id: RequestID) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let flag = flags[id] else { return false }
+        flag.cancel()
+        return true
+    }
+
+    public func cancelAll() {
+        condition.lock()
+        flags.values.forEach { $0.cancel() }
+        condition.unlock()
+    }
+
+    public var count: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return flags.count
+    }
+
+    /// Blocks until every request in flight has been answered, or the deadline passes.
+    public func waitUntilEmpty(timeout: TimeInterval) {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        while !flags.isEmpty, condition.wait(until: deadline) {}
+        condition.unlock()
+    }
+}

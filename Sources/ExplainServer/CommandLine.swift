@@ -1,0 +1,117 @@
+import ExplainProtocol
+
+/// Everything the command line can set, with the defaults the daemon runs with.
+public struct ServerOptions: Sendable {
+    public var models: [(path: String, id: String?)] = []
+    public var threads: Int? = nil
+    public var framing: FramingKind? = nil
+    public var logLevel: LogLevel? = .warning
+    public var maxFrameBytes = 8 << 20
+    /// Longer `text` is refused (-32602); token truncation to the model's maximum happens below this.
+    public var maxTextBytes = 256 << 10
+    /// Texts in one `predict` / `explain` call (one padded batch).
+    public var maxTexts = 64
+    /// Messages in one JSON-RPC batch array.
+    public var maxBatchRequests = 128
+    /// Integrated-gradients steps and SmoothGrad samples.
+    public var maxSteps = 2048
+    public var maxSamples = 1024
+    /// Waiting requests per lane before "server busy".
+    public var queueBound = 64
+    public var quickWorkers = 2
+    public var longWorkers = 1
+    /// How long end of input waits for requests in flight before cancelling them.
+    public var drainSeconds = 120.0
+
+    public init() {}
+
+    public var limits: Limits {
+        Limits(maxFrameBytes: maxFrameBytes, maxTextBytes: maxTextBytes, maxTexts: maxTexts,
+                              maxBatchRequests: maxBatchRequests, maxSteps: maxSteps, maxSamples: maxSamples,
+                              queueBound: queueBound)
+    }
+}
+
+public enum CommandLineAction {
+    case serve(ServerOptions)
+    case help
+    case version
+}
+
+public struct CommandLineError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+public enum ServerCommandLine {
+    public static let version = "0.1.0"
+
+    public static let usage = """
+    usage: explaind [--model DIR] [--model-id ID] [--threads N] [--framing lsp|ndjson]
+                    [--log-level error|warning|info|debug|off] [--max-frame-bytes N] [--help] [--version]
+
+    A JSON-RPC 2.0 daemon on stdin/stdout (LSP Content-Length framing, or one JSON message per line) that
+    explains BERT/DistilBERT text classifiers. See Protocol.md for the methods.
+
+      --model DIR          a HuggingFace classifier directory (config.json, model.safetensors, tokenizer.json
+                           or vocab.txt); repeat to keep several models resident; the first is the default
+      --model-id ID        the id of the preceding --model (default: the directory's name)
+      --threads N          compute threads (OpenBLAS); default: the number of cores
+      --framing KIND       lsp or ndjson; default: detected from the first byte ({ or [ means ndjson)
+      --log-level LEVEL    what goes to stderr (default warning); stdout carries only the protocol
+      --max-frame-bytes N  larger frames are skipped and answered with an error (default \(ServerOptions().maxFrameBytes))
+      --max-text-bytes N   longer texts are refused (default \(ServerOptions().maxTextBytes))
+      --queue-bound N      waiting requests per lane before "server busy" (default \(ServerOptions().queueBound))
+      --help, --version
+    """
+
+    public static func parse(_ arguments: [String]) throws -> CommandLineAction {
+        var options = ServerOptions()
+        var rest = arguments[...]
+        func value(_ flag: String) throws -> String {
+            guard let v = rest.popFirst() else { throw CommandLineError(description: "\(flag) needs a value") }
+            return v
+        }
+        func positive(_ flag: String) throws -> Int {
+            let text = try value(flag)
+            guard let n = Int(text), n > 0 else {
+                throw CommandLineError(description: "\(flag) needs a positive integer, got \"\(text)\"")
+            }
+            return n
+        }
+        while let argument = rest.popFirst() {
+            // --flag=value is accepted as well as --flag value
+            if argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") {
+                rest.insert(String(argument[argument.index(after: eq)...]), at: rest.startIndex)
+                rest.insert(String(argument[..<eq]), at: rest.startIndex)
+                continue
+            }
+            switch argument {
+            case "--help", "-h": return .help
+            case "--version": return .version
+            case "--model": options.models.append((try value(argument), nil))
+            case "--model-id":
+                let id = try value(argument)
+                guard !options.models.isEmpty else { throw CommandLineError(description: "--model-id must follow a --model") }
+                guard !id.isEmpty else { throw CommandLineError(description: "--model-id must not be empty") }
+                options.models[options.models.count - 1].id = id
+            case "--threads": options.threads = try positive(argument)
+            case "--framing":
+                let text = try value(argument)
+                guard let kind = FramingKind(rawValue: text) else {
+                    throw CommandLineError(description: "--framing is lsp or ndjson, got \"\(text)\"")
+                }
+                options.framing = kind
+            case "--log-level":
+                let text = try value(argument)
+                if text == "off" || text == "none" { options.logLevel = nil }
+                else if let level = LogLevel(name: text) { options.logLevel = level }
+                else { throw CommandLineError(description: "--log-level is error, warning, info, debug or off, got \"\(text)\"") }
+            case "--max-frame-bytes": options.maxFrameBytes = try positive(argument)
+            case "--max-text-bytes": options.maxTextBytes = try positive(argument)
+            case "--queue-bound": options.queueBound = try positive(argument)
+            default: throw CommandLineError(description: "unknown argument \"\(argument)\" (see --help)")
+            }
+        }
+        return .serve(options)
+    }
+}

@@ -1,0 +1,57 @@
+/// One token of an encoding.
+public struct Token: Sendable, Equatable {
+    public var id: Int
+    /// The vocabulary string ("hello", "##ing", "[CLS]"); for an added token found in the text, the text matched.
+    public var text: String
+    /// Offsets in the ORIGINAL text, in Unicode scalars (`String.unicodeScalars` indices, which are Python's `str`
+    /// indices); nil for the special tokens the post-processor adds, where HF reports (0, 0).
+    public var start: Int?
+    public var end: Int?
+    /// Added by the post-processor ([CLS], [SEP]); HF's `special_tokens_mask`. A "[MASK]" typed in the text is
+    /// matched as an added token but is not special in this sense, as in HF.
+    public var special: Bool
+    /// Index into `Encoding.words`; nil for special tokens (HF `word_ids()`).
+    public var word: Int?
+
+    public init(id: Int, text: String, start: Int?, end: Int?, special: Bool, word: Int?) {
+        self.id = id
+        self.text = text
+        self.start = start
+        self.end = end
+        self.special = special
+        self.word = word
+    }
+}
+
+/// A word of the pre-tokenizer (a run of non-space, non-punctuation characters, or one punctuation character,
+/// or one added token found in the text) and the tokens it became.
+public struct Word: Sendable, Equatable {
+    /// The original text of the word's span.
+    public var text: String
+    /// Unicode-scalar offsets of the span in the original text.
+    public var start: Int, end: Int
+    /// Indices into `Encoding.tokens`.
+    public var tokens: [Int]
+
+    public init(text: String, start: Int, end: Int, tokens: [Int]) {
+        self.text = text
+        self.start = start
+        self.end = end
+        self.tokens = tokens
+    }
+}
+
+public struct Encoding: Sendable, Equatable {
+    public var tokens: [Token]
+    public var words: [Word]
+    /// True when tokens were dropped to fit the maximum length.
+    public var truncated: Bool
+
+    public var ids: [Int] { tokens.map(\.id) }
+
+    public init(tokens: [Token], words: [Word], truncated: Bool) {
+        self.tokens = tokens
+        self.words = words
+        self.truncated = truncated
+    }
+}

@@ -1,0 +1,56 @@
+import XCTest
+import ExplainAttribution
+import ExplainModel
+
+let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+/// Tests/Fixtures/expected/<model>-attributions.json, written by Scripts/reference/make_attribution_fixtures.py.
+struct AttributionFixture: Decodable {
+    struct IntegratedGradientsRun: Decodable {
+        let method: String; let steps: Int; let baseline: String
+        let alphas: [Double]; let stepSizes: [Double]
+        let scores: [Float]; let delta: Double; let outputDifference: Double
+    }
+    struct Case: Decodable {
+        struct Vanilla: Decodable { let raw: [Float]; let normalized: [Float] }
+        struct Pair: Decodable { let gradientNorm: [Float]; let gradientXInput: [Float] }
+        struct Contrastive: Decodable { let gradientXInput: [Float] }
+        let text: Int; let ids: [Int]; let special: [Bool]
+        let target: Int; let explicitTarget: Bool; let foil: Int
+        let logits: [Float]; let probabilities: [Float]
+        let vanillaGradient: Vanilla; let gradientNorm: [Float]; let gradientXInput: [Float]
+        let probability: Pair; let contrastive: Contrastive
+        let integratedGradients: [IntegratedGradientsRun]
+        let occlusion: [String: [Float]]
+    }
+    let model: String; let labels: [String]; let texts: [String]; let cases: [Case]
+
+    static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest"]
+
+    static func load(_ name: String) throws -> (Explainer, AttributionFixture) {
+        let fixture = try JSONDecoder().decode(AttributionFixture.self, from: Data(contentsOf: fixturesDirectory.appendingPathComponent("expected/\(name)-attributions.json")))
+        return (Explainer(model: try ClassifierModel.load(directory: fixturesDirectory.appendingPathComponent("models/\(name)"))), fixture)
+    }
+}
+
+/// Shape first, then closeness: |a − b| ≤ atol + rtol · max|b|, reporting the largest difference.
+@discardableResult
+func assertClose(_ actual: [Float], _ expected: [Float], rtol: Double = 0, atol: Double = 0, _ what: String,
+                 file: StaticString = #filePath, line: UInt = #line) -> Double {
+    guard actual.count == expected.count else {
+        XCTFail("\(what): \(actual.count) values, expected \(expected.count)", file: file, line: line)
+        return .infinity
+    }
+    let scale = expected.map { abs(Double($0)) }.max() ?? 0
+    var worst = 0.0, worstIndex = 0
+    for i in actual.indices {
+        let difference = abs(Double(actual[i]) - Double(expected[i]))
+        if !(difference <= worst) { worst = difference; worstIndex = i }
+    }
+    if !(worst <= atol + rtol * scale) {
+        XCTFail("\(what): largest difference \(worst) at \(worstIndex) (\(actual[worstIndex]) vs \(expected[worstIndex])), tolerance \(atol + rtol * scale)",
+                file: file, line: line)
+    }
+    return scale > 0 ? worst / scale : worst
+}

@@ -1,0 +1,193 @@
+import XCTest
+@testable import ExplainModel
+
+/// Each layer's backward against central finite differences of its own forward. The scalar probed is
+/// L = Σ r ⊙ forward(x) for a fixed random r, summed in Double; the backward gets dy = r.
+final class LayerGradientTests: XCTestCase {
+    var random = SeededGenerator(seed: 7)
+
+    /// Compares `backward(r)` with (L(x + εe_i) − L(x − εe_i)) / 2ε for every input coordinate.
+    func checkGradient(_ name: String, inputCount: Int, outputCount: Int, inputScale: Float = 1, step: Float = 1e-2,
+                       tolerance: Double = 2e-3,
+                       forward: ([Float]) -> [Float], backward: ([Float], [Float]) -> [Float]) {
+        let x = random.floats(inputCount, scale: inputScale)
+        let r = random.floats(outputCount)
+        func loss(_ input: [Float]) -> Double {
+            zip(forward(input), r).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        let analytic = backward(x, r)
+        var numeric = [Float](repeating: 0, count: inputCount)
+        for i in 0..<inputCount {
+            var plus = x, minus = x
+            plus[i] += step
+            minus[i] -= step
+            numeric[i] = Float((loss(plus) - loss(minus)) / (Double(plus[i]) - Double(minus[i])))
+        }
+        assertClose(analytic, numeric, rtol: tolerance, "\(name) input gradient")
+        XCTAssertGreaterThan(numeric.map(abs).max() ?? 0, 1e-3, "\(name): the probe must see a gradient")
+    }
+
+    func linear(_ outputs: Int, _ inputs: Int, scale: Float = 0.5) -> Linear {
+        Linear(weight: random.floats(outputs * inputs, scale: scale), bias: random.floats(outputs, scale: scale),
+               inputSize: inputs, outputSize: outputs)
+    }
+
+    func layerNorm(_ size: Int) -> LayerNorm {
+        LayerNorm(weight: random.floats(size).map { 1 + $0 / 2 }, bias: random.floats(size, scale: 0.3), eps: 1e-12)
+    }
+
+    func testLinear() {
+        let layer = linear(5, 7)
+        checkGradient("linear", inputCount: 3 * 7, outputCount: 3 * 5, forward: { x in
+            var y = [Float](repeating: 0, count: 15)
+            y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, rows: 3) }
+            return y
+        }, backward: { _, r in
+            var dx = [Float](repeating: 0, count: 21)
+            dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, rows: 3) }
+            return dx
+        })
+    }
+
+    func testLayerNorm() {
+        let norm = layerNorm(8)
+        func run(_ x: [Float]) -> ([Float], FloatBuffer, FloatBuffer) {
+            var y = [Float](repeating: 0, count: x.count)
+            let h = FloatBuffer(count: x.count), s = FloatBuffer(count: x.count / 8)
+            y.withUnsafeMutableBufferPointer { norm.forward($0.baseAddress!, x, rows: x.count / 8, normalized: h.pointer, rstd: s.pointer) }
+            return (y, h, s)
+        }
+        checkGradient("layer norm", inputCount: 24, outputCount: 24, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
+            let (_, h, s) = run(x)
+            var dx = [Float](repeating: 0, count: 24)
+            dx.withUnsafeMutableBufferPointer { norm.backward(dx: $0.baseAddress!, dy: r, rows: 3, normalized: h.pointer, rstd: s.pointer) }
+            return dx
+        })
+    }
+
+    func testActivations() {
+        for tanhForm in [false, true] {
+            checkGradient("gelu tanhForm=\(tanhForm)", inputCount: 40, outputCount: 40, inputScale: 3, step: 1e-3, forward: { x in
+                var y = x
+                y.withUnsafeMutableBufferPointer { GELU.forward($0.baseAddress!, x, count: 40, tanhForm: tanhForm) }
+                return y
+            }, backward: { x, r in
+                var dx = r
+                dx.withUnsafeMutableBufferPointer { GELU.backward(dx: $0.baseAddress!, dy: r, x: x, count: 40, tanhForm: tanhForm) }
+                return dx
+            })
+        }
+        checkGradient("tanh", inputCount: 30, outputCount: 30, inputScale: 2, step: 1e-3, forward: { x in
+            var y = x
+            y.withUnsafeMutableBufferPointer { Tanh.forward($0.baseAddress!, x, count: 30) }
+            return y
+        }, backward: { x, r in
+            var y = x, dx = r
+            y.withUnsafeMutableBufferPointer { Tanh.forward($0.baseAddress!, x, count: 30) }
+            dx.withUnsafeMutableBufferPointer { Tanh.backward(dx: $0.baseAddress!, dy: r, y: y, count: 30) }
+            return dx
+        })
+        // Keep ReLU's probe points away from the kink at 0, where finite differences are meaningless.
+        checkGradient("relu", inputCount: 30, outputCount: 30, inputScale: 2, step: 1e-4, forward: { x in
+            var y = x
+            y.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, x.map { abs($0) < 1e-3 ? 1 : $0 }, count: 30) }
+            return y
+        }, backward: { x, r in
+            var dx = r
+            dx.withUnsafeMutableBufferPointer { ReLU.backward(dx: $0.baseAddress!, dy: r, x: x.map { abs($0) < 1e-3 ? 1 : $0 }, count: 30) }
+            return dx
+        })
+    }
+
+    func testSoftmax() {
+        checkGradient("softmax", inputCount: 12, outputCount: 12, inputScale: 2, step: 1e-3, forward: { x in
+            var y = x
+            y.withUnsafeMutableBufferPointer { Softmax.forwardRows($0.baseAddress!, rows: 3, columns: 4) }
+            return y
+        }, backward: { x, r in
+            var p = x, d = r
+            p.withUnsafeMutableBufferPointer { Softmax.forwardRows($0.baseAddress!, rows: 3, columns: 4) }
+            d.withUnsafeMutableBufferPointer { Softmax.backwardRows(dScores: $0.baseAddress!, probabilities: p, rows: 3, columns: 4) }
+            return d
+        })
+    }
+
+    /// Two sequences of different lengths packed together, so per-sequence attention and offsets are probed.
+    let spans = [SequenceSpan(offset: 0, length: 3), SequenceSpan(offset: 3, length: 5)]
+
+    func attention(hidden: Int = 8, heads: Int = 2) -> SelfAttention {
+        SelfAttention(queryKeyValue: linear(3 * hidden, hidden, scale: 0.8), output: linear(hidden, hidden), headCount: heads)
+    }
+
+    func testSelfAttention() {
+        let layer = attention()
+        func run(_ x: [Float]) -> ([Float], SelfAttention.Cache) {
+            let cache = SelfAttention.Cache(rows: 8, hidden: 8, spans: spans, heads: 2)
+            var y = [Float](repeating: 0, count: 64)
+            y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, spans: spans, cache: cache) }
+            return (y, cache)
+        }
+        checkGradient("self-attention", inputCount: 64, outputCount: 64, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
+            let cache = run(x).1
+            var dx = [Float](repeating: 0, count: 64)
+            dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, spans: spans, cache: cache) }
+            return dx
+        })
+    }
+
+    func testEncoderLayer() {
+        for activation in [Activation.geluErf, .geluTanh, .relu] {
+            let layer = EncoderLayer(attention: attention(), attentionNorm: layerNorm(8),
+                                     feedForward: FeedForward(expand: linear(16, 8), project: linear(8, 16), activation: activation),
+                                     outputNorm: layerNorm(8))
+            func run(_ x: [Float]) -> ([Float], EncoderLayer.Cache) {
+                let cache = layer.makeCache(rows: 8, spans: spans)
+                var y = [Float](repeating: 0, count: 64)
+                y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, spans: spans, cache: cache) }
+                return (y, cache)
+            }
+            checkGradient("encoder layer \(activation)", inputCount: 64, outputCount: 64, step: 1e-3, tolerance: 5e-3,
+                          forward: { run($0).0 }, backward: { x, r in
+                let cache = run(x).1
+                var dx = [Float](repeating: 0, count: 64)
+                dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, spans: spans, cache: cache) }
+                return dx
+            })
+        }
+    }
+
+    func testEmbeddings() {
+        let layer = Embeddings(words: random.floats(10 * 8), positions: random.floats(6 * 8), tokenType: random.floats(8),
+                               norm: layerNorm(8), hiddenSize: 8)
+        func run(_ x: [Float]) -> ([Float], Embeddings.Cache) {
+            let cache = Embeddings.Cache(rows: 8, hidden: 8)
+            var y = [Float](repeating: 0, count: 64)
+            y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, wordRows: x, spans: spans, cache: cache) }
+            return (y, cache)
+        }
+        checkGradient("embeddings", inputCount: 64, outputCount: 64, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
+            let cache = run(x).1
+            var dx = [Float](repeating: 0, count: 64)
+            dx.withUnsafeMutableBufferPointer { layer.backward(dWords: $0.baseAddress!, dy: r, rows: 8, cache: cache) }
+            return dx
+        })
+    }
+
+    func testClassificationHead() {
+        for squash in [ClassificationHead.Squash.tanh, .relu] {
+            let head = ClassificationHead(dense: linear(8, 8), squash: squash, classifier: linear(3, 8))
+            func run(_ x: [Float]) -> ([Float], ClassificationHead.Cache) {
+                let cache = ClassificationHead.Cache(batch: 2, hidden: 8)
+                var y = [Float](repeating: 0, count: 6)
+                y.withUnsafeMutableBufferPointer { head.forward($0.baseAddress!, first: x, batch: 2, cache: cache) }
+                return (y, cache)
+            }
+            checkGradient("head \(squash)", inputCount: 16, outputCount: 6, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
+                let cache = run(x).1
+                var dx = [Float](repeating: 0, count: 16)
+                dx.withUnsafeMutableBufferPointer { head.backward(dFirst: $0.baseAddress!, dLogits: r, batch: 2, cache: cache) }
+                return dx
+            })
+        }
+    }
+}

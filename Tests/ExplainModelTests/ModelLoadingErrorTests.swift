@@ -1,0 +1,167 @@
+import XCTest
+import ExplainModel
+
+/// Broken model directories give a ModelError that names the file and the problem, never a crash.
+final class ModelLoadingErrorTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-model-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func write(_ text: String, _ name: String) throws {
+        try Data(text.utf8).write(to: directory.appendingPathComponent(name))
+    }
+
+    func writeBytes(_ data: Data) throws { try data.write(to: directory.appendingPathComponent("model.safetensors")) }
+
+    /// A small valid safetensors image to corrupt.
+    func validSafetensors() -> Data {
+        SafeTensorsWriter.data([(name: "a", shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), (name: "b", shape: [4], values: [7, 8, 9, 10])])
+    }
+
+    func safetensorsError(_ data: Data) -> ModelError? {
+        do { try writeBytes(data); _ = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors")) } catch let error as ModelError {
+            return error
+        } catch { XCTFail("unexpected error type \(error)") }
+        return nil
+    }
+
+    func assertMalformed(_ data: Data, mentions phrase: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard let error = safetensorsError(data) else { return XCTFail("no error", file: file, line: line) }
+        guard case .malformedSafetensors(let name, let reason) = error else { return XCTFail("\(error)", file: file, line: line) }
+        XCTAssertEqual(name, "model.safetensors", file: file, line: line)
+        XCTAssertTrue(reason.contains(phrase), "\(reason) should mention \(phrase)", file: file, line: line)
+        XCTAssertTrue(error.description.hasPrefix("model.safetensors: "), file: file, line: line)
+    }
+
+    func testValidFileReadsBack() throws {
+        try writeBytes(validSafetensors())
+        let file = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(file.floats("a"), [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(file.entries["b"]?.shape, [4])
+    }
+
+    func testHalfPrecisionIsWidened() throws {
+        // 1.5 and -2 in F16 (0x3E00, 0xC000), 1.5 and -2 in BF16 (0x3FC0, 0xC000).
+        let header = #"{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"g":{"dtype":"BF16","shape":[2],"data_offsets":[4,8]}}"#
+        var data = Data()
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(Data(header.utf8))
+        data.append(contentsOf: [0x00, 0x3E, 0x00, 0xC0, 0xC0, 0x3F, 0x00, 0xC0])
+        try writeBytes(data)
+        let file = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(file.floats("h"), [1.5, -2])
+        XCTAssertEqual(file.floats("g"), [1.5, -2])
+    }
+
+    func testTruncatedFile() {
+        let data = validSafetensors()
+        assertMalformed(data.prefix(5), mentions: "shorter than the 8-byte header length")
+        assertMalformed(data.prefix(data.count - 4), mentions: "outside the data section")
+    }
+
+    func testHeaderLengthBeyondFile() {
+        var data = validSafetensors()
+        data.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { Data($0) })
+        assertMalformed(data, mentions: "exceeds the file size")
+    }
+
+    func testHeaderNotJSON() {
+        var data = validSafetensors()
+        data[8] = UInt8(ascii: "x")
+        assertMalformed(data, mentions: "not valid JSON")
+    }
+
+    func rewritten(_ header: String, dataBytes: Int) -> Data {
+        var data = Data()
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(Data(header.utf8))
+        data.append(Data(count: dataBytes))
+        return data
+    }
+
+    func testRangeOutsideData() {
+        assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, dataBytes: 4), mentions: "outside the data section")
+        assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, dataBytes: 16), mentions: "outside the data section")
+        assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[-4,4]}}"#, dataBytes: 16), mentions: "outside the data section")
+    }
+
+    func testLengthDisagreesWithShape() {
+        assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, dataBytes: 16), mentions: "does not match shape")
+        assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,8]}}"#, dataBytes: 16), mentions: "larger than the data section")
+    }
+
+    func testDtypes() throws {
+        assertMalformed(rewritten(#"{"a":{"dtype":"Q4","shape":[1],"data_offsets":[0,8]}}"#, dataBytes: 8), mentions: "unknown dtype Q4")
+        assertMalformed(rewritten(#"{"a":{"dtype":"I64","shape":[2],"data_offsets":[0,8]}}"#, dataBytes: 8), mentions: "does not match shape")
+        // Integer buffers (position_ids) are valid entries, just not readable as weights.
+        try writeBytes(rewritten(#"{"position_ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, dataBytes: 8))
+        let file = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors"))
+        XCTAssertNil(file.floats("position_ids"))
+    }
+
+    // Whole directories: config.json problems.
+
+    func loadError() -> ModelError? {
+        do { _ = try ClassifierModel.load(directory: directory) } catch let error as ModelError { return error } catch {
+            XCTFail("unexpected error type \(error)")
+        }
+        return nil
+    }
+
+    func testMissingDirectoryAndConfig() throws {
+        try FileManager.default.removeItem(at: directory)
+        XCTAssertEqual(loadError(), .missingFile(directory.path))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        XCTAssertEqual(loadError(), .missingFile(directory.appendingPathComponent("config.json").path))
+    }
+
+    func testBrokenConfig() throws {
+        try write("{\"model_type\": \"bert\", ", "config.json")
+        XCTAssertEqual(loadError(), .malformedConfig(file: "config.json", reason: "not a JSON object"))
+        try write(#"{"model_type": "bert", "vocab_size": 10, "hidden_size": "big"}"#, "config.json")
+        guard case .malformedConfig(_, let reason)? = loadError() else { return XCTFail() }
+        XCTAssertTrue(reason.contains("hidden_size"), reason)
+        try write(#"{"model_type": "bert", "vocab_size": 10, "hidden_size": 6, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8}"#, "config.json")
+        guard case .malformedConfig(_, let reason2)? = loadError() else { return XCTFail() }
+        XCTAssertTrue(reason2.contains("multiple of the head count"), reason2)
+        try write(#"{"model_type": "bert", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 8, "hidden_act": "swish"}"#, "config.json")
+        guard case .malformedConfig(_, let reason3)? = loadError() else { return XCTFail() }
+        XCTAssertTrue(reason3.contains("hidden_act"), reason3)
+    }
+
+    func testUnknownModelType() throws {
+        try write(#"{"model_type": "gpt2", "vocab_size": 10}"#, "config.json")
+        XCTAssertEqual(loadError(), .unsupportedModelType(file: "config.json", modelType: "gpt2"))
+        XCTAssertEqual(loadError()?.description, "config.json: unsupported model_type \"gpt2\" (supported: bert, distilbert)")
+    }
+
+    func testLabelsFromConfig() throws {
+        let base = #""model_type": "bert", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 8"#
+        let named = try ModelConfig(json: JSONSerialization.jsonObject(with: Data("{\(base), \"id2label\": {\"1\": \"b\", \"0\": \"a\"}}".utf8)) as! [String: Any])
+        XCTAssertEqual(named.labels, ["a", "b"])
+        let counted = try ModelConfig(json: JSONSerialization.jsonObject(with: Data("{\(base), \"num_labels\": 3}".utf8)) as! [String: Any])
+        XCTAssertEqual(counted.labels, ["LABEL_0", "LABEL_1", "LABEL_2"])
+        XCTAssertEqual(counted.activation, .geluErf)
+        XCTAssertEqual(counted.layerNormEps, 1e-12)
+        XCTAssertThrowsError(try ModelConfig(json: JSONSerialization.jsonObject(with: Data("{\(base), \"id2label\": {\"0\": \"a\", \"5\": \"b\"}}".utf8)) as! [String: Any]))
+    }
+
+    /// A config that loads, with weights missing one tensor or holding one of the wrong shape.
+    func testMissingAndMisshapenTensors() throws {
+        try write(#"{"model_type": "distilbert", "vocab_size": 4, "dim": 2, "n_layers": 1, "n_heads": 1, "hidden_dim": 2, "max_position_embeddings": 3, "num_labels": 2}"#, "config.json")
+        var tensors: [(name: String, shape: [Int], values: [Float])] = [
+            ("distilbert.embeddings.word_embeddings.weight", [4, 2], .init(repeating: 0.1, count: 8)),
+            ("distilbert.embeddings.position_embeddings.weight", [3, 2], .init(repeating: 0.1, count: 6)),
+        ]
+        try SafeTensorsWriter.write(tensors, to: directory.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(loadError(), .missingTensor(file: "model.safetensors", name: "distilbert.embeddings.LayerNorm.weight"))
+        tensors[1] = ("embeddings.position_embeddings.weight", [2, 3], .init(repeating: 0.1, count: 6))
+        try SafeTensorsWriter.write(tensors, to: directory.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(loadError(), .wrongShape(file: "model.safetensors", name: "embeddings.position_embeddings.weight", expected: [3, 2], found: [2, 3]))
+    }
+}

@@ -1,0 +1,110 @@
+import ExplainTokenizer
+import Foundation
+import XCTest
+
+/// Paths of the reference fixtures written by Scripts/reference/make_tokenizer_fixtures.py.
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+    static let tokenizerDirectory = root.appendingPathComponent("tokenizer")
+
+    static let corpus: Corpus = {
+        let data = try! Data(contentsOf: root.appendingPathComponent("tokenizer-corpus.json"))
+        return try! JSONDecoder().decode(Corpus.self, from: data)
+    }()
+
+    static let tokenizer: BertTokenizer = try! BertTokenizer.load(directory: tokenizerDirectory)
+
+    /// A temporary directory holding the fixture's vocab.txt and the given tokenizer_config.json text (none if nil).
+    static func vocabOnlyDirectory(config: String?) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("explain-tokenizer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: tokenizerDirectory.appendingPathComponent("vocab.txt"),
+                                         to: directory.appendingPathComponent("vocab.txt"))
+        if let config {
+            try config.write(to: directory.appendingPathComponent("tokenizer_config.json"), atomically: true,
+                             encoding: .utf8)
+        }
+        return directory
+    }
+}
+
+struct Corpus: Decodable {
+    var strings: [String]
+    var expected: [Expected]
+    var slowTokenizerDiffers: [SlowDifference]
+    var truncated: [TruncationCase]
+    var variantStrings: [String]
+    var variants: [Variant]
+
+    enum CodingKeys: String, CodingKey {
+        case strings, expected, slowTokenizerDiffers = "slow_tokenizer_differs", truncated
+        case variantStrings = "variant_strings", variants
+    }
+
+    struct Expected: Decodable {
+        var ids: [Int]
+        var tokens: [String]
+        var offsets: [[Int]]
+        var special: [Bool]
+        var words: [Int?]
+    }
+
+    struct SlowDifference: Decodable {
+        var index: Int
+        var slowIDs: [Int]
+        enum CodingKeys: String, CodingKey { case index, slowIDs = "slow_ids" }
+    }
+
+    struct TruncationCase: Decodable {
+        var text: String
+        var maxLength: Int
+        var expected: Expected
+        enum CodingKeys: String, CodingKey { case text, maxLength = "max_length", expected }
+    }
+
+    struct Variant: Decodable {
+        var tokenizerConfig: [String: Bool]
+        var expected: [Expected]
+        enum CodingKeys: String, CodingKey { case tokenizerConfig = "tokenizer_config", expected }
+    }
+}
+
+/// Swift's escaping of a string, which shows invisible characters.
+func shown(_ text: String) -> String {
+    text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? String($0) : "\\u{\(String($0.value, radix: 16))}" }
+        .joined()
+}
+
+/// The differences between an encoding and HF's, field by field; empty when they agree.
+func differences(_ encoding: Encoding, _ expected: Corpus.Expected) -> [String] {
+    var found: [String] = []
+    let tokens = encoding.tokens
+    if tokens.map(\.id) != expected.ids { found.append("ids \(tokens.map(\.id)) != HF \(expected.ids)") }
+    if tokens.map(\.text) != expected.tokens { found.append("tokens \(tokens.map(\.text)) != HF \(expected.tokens)") }
+    // HF gives (0, 0) where we give nil (special tokens).
+    let offsets = tokens.map { [$0.start ?? 0, $0.end ?? 0] }
+    if offsets != expected.offsets { found.append("offsets \(offsets) != HF \(expected.offsets)") }
+    if tokens.map(\.special) != expected.special { found.append("special \(tokens.map(\.special)) != HF \(expected.special)") }
+    if tokens.map(\.word) != expected.words {
+        found.append("words \(tokens.map { $0.word.map(String.init) ?? "nil" }) != HF \(expected.words.map { $0.map(String.init) ?? "nil" })")
+    }
+    for token in tokens where token.special && (token.start != nil || token.end != nil || token.word != nil) {
+        found.append("special token \(token.text) has offsets or a word")
+    }
+    return found
+}
+
+/// Fails with the first few mismatching strings, each with what differs.
+func assertParity(_ tokenizer: BertTokenizer, strings: [String], expected: [Corpus.Expected], label: String,
+                  file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(strings.count, expected.count, file: file, line: line)
+    var failures: [String] = []
+    for (text, want) in zip(strings, expected) {
+        let diff = differences(tokenizer.encode(text), want)
+        if !diff.isEmpty { failures.append("\"\(shown(text))\": " + diff.joined(separator: "; ")) }
+    }
+    XCTAssert(failures.isEmpty, "\(label): \(failures.count) of \(strings.count) strings differ from HF; first:\n"
+              + failures.prefix(5).joined(separator: "\n"), file: file, line: line)
+}

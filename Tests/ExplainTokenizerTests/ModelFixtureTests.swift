@@ -1,0 +1,27 @@
+import ExplainTokenizer
+import Foundation
+import XCTest
+
+/// The model fixtures' directories link to the tokenizer files (one model to vocab.txt + tokenizer_config.json
+/// only); their expected ids, written by transformers, must be what this tokenizer gives.
+final class ModelFixtureTests: XCTestCase {
+    struct Expected: Decodable {
+        var texts: [String]
+        var ids: [[Int]]
+    }
+
+    func testModelFixtureIDs() throws {
+        let models = Fixtures.root.appendingPathComponent("models")
+        let names = try FileManager.default.contentsOfDirectory(atPath: models.path).sorted()
+        try XCTSkipIf(names.isEmpty, "no model fixtures")
+        for name in names {
+            let tokenizer = try BertTokenizer.load(directory: models.appendingPathComponent(name))
+            let file = Fixtures.root.appendingPathComponent("expected/\(name).json")
+            let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: file))
+            XCTAssertEqual(expected.texts.count, expected.ids.count)
+            for (text, ids) in zip(expected.texts, expected.ids) {
+                XCTAssertEqual(tokenizer.encode(text).ids, ids, "\(name): \"\(text)\"")
+            }
+        }
+    }
+}
