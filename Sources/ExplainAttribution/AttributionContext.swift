@@ -15,7 +15,9 @@ struct AttributionContext {
     let special: [[Bool]]
     /// The looked-up word embeddings of each sequence (T × H).
     let embeddings: [[Float]]
-    let logits: [[Float]]
+    /// The forward pass over the inputs themselves, with the activations its backward needs.
+    let inputPass: ForwardPass
+    var logits: [[Float]] { inputPass.logits }
     let objective: Objective
     let options: ResolvedOptions
     let control: RunControl
@@ -54,8 +56,9 @@ struct AttributionContext {
 
     /// The gradient of the objective at the input itself, one T × H block per sequence.
     func inputGradients() throws -> [[Float]] {
-        try evaluate(ids.enumerated().map { Probe(ids: $1, embeddings: nil, owner: $0) }, batchSize: ids.count, gradients: true)
-            .map(\.gradient)
+        try control.checkCancelled()
+        let weights = logits.indices.map { objective.logitWeights(logits[$0], sequence: $0) }
+        return model.inputGradient(inputPass, logitWeights: weights)
     }
 }
 
