@@ -37,9 +37,9 @@ public final class Explainer: Sendable {
         }
         let context = AttributionContext(
             model: model, ids: ids, special: encodings.map { $0.tokens.map(\.special) },
-            embeddings: ids.map { model.wordEmbeddings(ids: $0) }, inputPass: inputPass,
+            embeddings: ids.map { model.wordEmbeddings(ids: $0) }, logits: logits,
             objective: Objective(targets: targets, foils: foils, output: request.output),
-            options: options, control: control)
+            options: options, control: control, inputPass: inputPass)
         let result = try method.attribute(context)
         return texts.indices.map { s in
             let raw = result.scores[s]
