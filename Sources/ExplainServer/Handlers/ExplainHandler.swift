@@ -10,6 +10,11 @@ enum ExplainHandler {
             let resident = try models.resolve(params.model)
             let texts = try TextHandlers.checkTexts(params.input, limits: limits)
             let request = try attributionRequest(params, limits: limits)
+            // A text with no tokens besides [CLS] and [SEP] has nothing to attribute.
+            for (i, text) in texts.enumerated() where !resident.explainer.encode(text).tokens.contains(where: { !$0.special }) {
+                let field = texts.count == 1 && params.input == .single(text) ? "text" : "texts[\(i)]"
+                throw InvalidField(field: field, reason: "nothing to explain: the text has no tokens besides [CLS] and [SEP]")
+            }
             let control = RunControl(
                 isCancelled: { [cancellation = context.cancellation] in cancellation.isCancelled },
                 progress: { [progress = context.progress] fraction, message in
