@@ -37,9 +37,7 @@ public final class BertTokenizer: Sendable {
         maxLength = definition.maxLength
         let names = definition.names
         // TokenizerFiles checked that every special token exists.
-        let lookup = { (name: String) -> Int in
-            added.last(where: { $0.content == name })?.id ?? vocabulary.id(for: name) ?? 0
-        }
+        let lookup = { definition.id(of: $0) ?? 0 }
         clsID = lookup(names.cls)
         sepID = lookup(names.sep)
         padID = lookup(names.pad)
@@ -48,10 +46,7 @@ public final class BertTokenizer: Sendable {
     }
 
     public func id(forToken token: String) -> Int? {
-        if let added = definition.addedTokens.last(where: { $0.content.unicodeScalars.elementsEqual(token.unicodeScalars) }) {
-            return added.id
-        }
-        return definition.wordPiece.vocabulary.id(for: token)
+        definition.id(of: token)
     }
 
     public func token(forID id: Int) -> String? {
