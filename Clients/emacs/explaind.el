@@ -185,7 +185,7 @@
           (and explaind-options (list :options explaind-options))))
 
 (defun explaind--after-change (&rest _)
-  "An edit makes the request in flight stale: cancel it."
+  "An edit (or killing the buffer) makes the request in flight stale: cancel it."
   (when explaind--pending
     (explaind--cancel explaind--pending)
     (setq explaind--pending nil)))
@@ -201,6 +201,7 @@
     (when (string-blank-p text) (user-error "explaind: nothing to explain here"))
     (explaind--cancel explaind--pending)
     (add-hook 'after-change-functions #'explaind--after-change nil t)
+    (add-hook 'kill-buffer-hook #'explaind--after-change nil t)
     (setq id (explaind--request
               :explain (explaind--params text)
               (lambda (result)

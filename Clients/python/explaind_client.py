@@ -15,6 +15,7 @@ import itertools
 import json
 import subprocess
 import threading
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
@@ -260,7 +261,10 @@ class ExplaindClient:
                 if request is not None:
                     request._resolve(m)
             elif m.get("method") == "$/progress" and self.on_progress is not None:
-                self.on_progress(m["params"]["token"], m["params"]["value"])
+                try:
+                    self.on_progress(m["params"]["token"], m["params"]["value"])
+                except Exception:  # a broken callback must not stop the replies
+                    traceback.print_exc()
 
     # -- JSON-RPC --
 

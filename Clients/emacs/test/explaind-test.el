@@ -121,6 +121,7 @@
 
 (ert-deftest explaind-z-shutdown-exits-cleanly ()
   (explaind--connection)
+  (should (memq #'explaind-shutdown kill-emacs-hook))
   (should (eql (explaind-shutdown) 0))
   (should-not explaind--connection))
 

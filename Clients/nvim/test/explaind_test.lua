@@ -191,8 +191,12 @@ test('ExplainClear removes every mark', function()
   eq(vim.api.nvim_buf_get_extmarks(0, render.namespace, 0, -1, {}), {}, 'extmarks')
 end)
 
-test('the daemon exits with code 0 after shutdown and exit', function()
-  eq(explaind.stop(), 0, 'exit code')
+test('leaving Neovim shuts the daemon down: exit code 0', function()
+  local client = explaind.session().client
+  vim.cmd('doautocmd VimLeavePre')
+  eq(explaind.session(), nil, 'session after VimLeavePre')
+  assert(vim.wait(3000, function() return client.exit_code ~= nil end, 10), 'daemon still running')
+  eq(client.exit_code, 0, 'exit code')
 end)
 
 io.stderr:write(string.format('nvim: %d passed, %d failed\n', passed, failures))
