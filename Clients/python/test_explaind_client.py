@@ -182,9 +182,17 @@ class ClientTests(unittest.TestCase):
                 self.client.compare_methods(text)
             self.assertIn("no compareMethods", str(caught.exception))
             return
-        result = self.client.compare_methods(text, methods=["vanillaGradient", "gradientXInput"])
-        self.assertIn("tokens", result)
-        self.assertIn("summary", result)
+        methods = ["vanillaGradient", "gradientXInput"]
+        result = self.client.compare_methods(text, methods=methods)
+        self.assertEqual([m["method"] for m in result["methods"]], methods)
+        self.assertEqual({r["method"] for r in result["ranking"]}, set(methods))
+        self.assertTrue(result["summary"])
+        explained = {m: [t.score for t in self.client.explain(text, method=m).tokens] for m in methods}
+        self.assertEqual([t["text"] for t in result["tokens"]], [t.text for t in self.client.tokenize(text).tokens])
+        for run in result["methods"]:  # the same scores as explain gives on its own
+            self.assertEqual(len(run["scores"]), len(result["tokens"]))
+            for compared, alone in zip(run["scores"], explained[run["method"]]):
+                self.assertAlmostEqual(compared, alone, places=4)
 
 
 class ScriptTests(unittest.TestCase):

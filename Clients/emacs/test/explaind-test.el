@@ -114,8 +114,10 @@
         (if (seq-contains-p (plist-get (plist-get explaind--info :capabilities) :methods) "compareMethods")
             (progn
               (should-not (plist-get reply :error))
-              (should (string-match-p "integratedGradients"
-                                      (with-current-buffer "*explaind*" (buffer-string)))))
+              (let ((shown (with-current-buffer "*explaind*" (buffer-string))))
+                (should (string-match-p "integratedGradients" shown))
+                (should (string-match-p "comprehensiveness" shown))
+                (should (string-match-p "^ranking: " shown))))
           (should (eql (plist-get (plist-get reply :error) :code) -32601))
           (should (cl-some (lambda (m) (string-match-p "no compareMethods" m)) shown)))))))
 

@@ -179,7 +179,9 @@ test('ExplainCompare: a comparison buffer, or a clear message from an older daem
     assert(last.error == nil, vim.inspect(last.error))
     local lines = vim.api.nvim_buf_get_lines(vim.fn.bufnr('explaind://compare'), 0, -1, false)
     assert(#lines > 3, vim.inspect(lines))
-    assert(table.concat(lines, '\n'):find('integratedGradients', 1, true), table.concat(lines, '\n'))
+    local shown = table.concat(lines, '\n')
+    assert(shown:find('integratedGradients', 1, true) and shown:find('comprehensiveness', 1, true), shown)
+    assert(shown:find('\nranking: '), shown)
   else
     eq(last.error and last.error.code, -32601, 'method not found')
     assert(messages[1] and messages[1].message:find('no compareMethods', 1, true), vim.inspect(messages))

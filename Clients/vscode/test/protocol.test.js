@@ -110,8 +110,13 @@ test('against explaind', async (t) => {
         (error) => error.code === ErrorCodes.MethodNotFound && /no compareMethods/.test(error.message));
       return;
     }
-    const result = await client.request('compareMethods', { text, methods: ['vanillaGradient', 'gradientXInput'] });
-    assert.ok(result.tokens && result.summary, JSON.stringify(result).slice(0, 200));
+    const methods = ['vanillaGradient', 'gradientXInput'];
+    const result = await client.request('compareMethods', { text, methods });
+    assert.deepEqual(result.methods.map((m) => m.method), methods);
+    assert.ok(result.methods.every((m) => m.scores.length === result.tokens.length));
+    const alone = await client.request('explain', { text, method: 'gradientXInput' });
+    assert.deepEqual(result.tokens.map((x) => [x.start, x.end]), alone.tokens.map((x) => [x.start, x.end]));
+    assert.equal(typeof result.summary, 'string');
   });
 
   await t.test('shutdown and exit end the daemon with code 0', async () => {
