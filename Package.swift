@@ -34,6 +34,7 @@ let package = Package(
         .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution"]),
         .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
         .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
+        .testTarget(name: "ExplainTrainingTests", dependencies: ["ExplainTraining", "ExplainModel", "ExplainTokenizer"]),
     ],
     swiftLanguageModes: [.v5]
 )
