@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "explaind", targets: ["explaind"]),
         .executable(name: "explain", targets: ["explain"]),
+        .executable(name: "explaind-bench", targets: ["explaind-bench"]),
         .library(name: "ExplainAttribution", targets: ["ExplainAttribution"]),
     ],
     targets: [
@@ -25,9 +26,12 @@ let package = Package(
         .target(name: "ExplainProtocol"),
         // framing, dispatch and handlers of the daemon
         .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainAttribution", "ExplainModel", "ExplainTokenizer"]),
+        // timings, FLOP counts and cold starts of the attribution methods, and the PyTorch comparison
+        .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
 
         .executableTarget(name: "explaind", dependencies: ["ExplainServer", "ExplainTraining"]),
         .executableTarget(name: "explain", dependencies: ["ExplainProtocol", "CEditLine"]),
+        .executableTarget(name: "explaind-bench", dependencies: ["ExplainBenchmark"]),
 
         .testTarget(name: "ExplainTokenizerTests", dependencies: ["ExplainTokenizer"]),
         .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel"]),
@@ -35,6 +39,7 @@ let package = Package(
         .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
         .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
         .testTarget(name: "ExplainTrainingTests", dependencies: ["ExplainTraining", "ExplainModel", "ExplainTokenizer"]),
+        .testTarget(name: "ExplainBenchmarkTests", dependencies: ["ExplainBenchmark", "ExplainModel"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -37,9 +37,7 @@ public final class BertTokenizer: Sendable {
         maxLength = definition.maxLength
         let names = definition.names
         // TokenizerFiles checked that every special token exists.
-        let lookup = { (name: String) -> Int in
-            added.last(where: { $0.content == name })?.id ?? vocabulary.id(for: name) ?? 0
-        }
+        let lookup = { definition.id(of: $0) ?? 0 }
         clsID = lookup(names.cls)
         sepID = lookup(names.sep)
         padID = lookup(names.pad)
@@ -48,10 +46,7 @@ public final class BertTokenizer: Sendable {
     }
 
     public func id(forToken token: String) -> Int? {
-        if let added = definition.addedTokens.last(where: { $0.content.unicodeScalars.elementsEqual(token.unicodeScalars) }) {
-            return added.id
-        }
-        return definition.wordPiece.vocabulary.id(for: token)
+        definition.id(of: token)
     }
 
     public func token(forID id: Int) -> String? {
@@ -64,7 +59,8 @@ public final class BertTokenizer: Sendable {
     /// Follows `Tokenizer::encode` of HF tokenizers: added tokens are split off the original text, the rest is
     /// normalized, split into words and WordPiece-tokenized; offsets map back through the normalization.
     public func encode(_ text: String, maxLength: Int? = nil) -> Encoding {
-        let original = Array(text.unicodeScalars)
+        let source = OriginalText(text)
+        let original = source.scalars
         let vocabulary = definition.wordPiece.vocabulary.tokens
         var tokens: [Token] = []
         tokens.reserveCapacity(original.count / 3 + definition.prefix.count + definition.suffix.count)
@@ -77,7 +73,7 @@ public final class BertTokenizer: Sendable {
         for segment in originalMatcher.split(original, original.indices) {
             switch segment {
             case .token(let added, let range):
-                tokens.append(Token(id: added.id, text: Self.string(original[range]), start: range.lowerBound,
+                tokens.append(Token(id: added.id, text: source.string(range), start: range.lowerBound,
                                     end: range.upperBound, special: false, word: wordCount))
                 wordCount += 1
             case .text(let range):
@@ -117,15 +113,15 @@ public final class BertTokenizer: Sendable {
         for (id, text) in definition.suffix {
             tokens.append(Token(id: id, text: text, start: nil, end: nil, special: true, word: nil))
         }
-        return Encoding(tokens: tokens, words: Self.words(of: tokens, in: original), truncated: truncated)
+        return Encoding(tokens: tokens, words: Self.words(of: tokens, in: source), truncated: truncated)
     }
 
     /// Groups tokens by word; a word spans from its first remaining token's start to its last one's end.
-    private static func words(of tokens: [Token], in original: [Unicode.Scalar]) -> [Word] {
+    private static func words(of tokens: [Token], in original: OriginalText) -> [Word] {
         var words: [Word] = []
         for (index, token) in tokens.enumerated() {
             guard let w = token.word, let start = token.start, let end = token.end else { continue }
-            if w == words.count {
+            if w >= words.count {  // words are numbered in order, each with at least one token
                 words.append(Word(text: "", start: start, end: end, tokens: [index]))
             } else {
                 words[w].end = max(words[w].end, end)
@@ -133,7 +129,7 @@ public final class BertTokenizer: Sendable {
             }
         }
         for i in words.indices {
-            words[i].text = string(original[words[i].start..<words[i].end])
+            words[i].text = original.string(words[i].start..<words[i].end)
         }
         return words
     }
