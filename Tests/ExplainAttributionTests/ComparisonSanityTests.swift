@@ -232,7 +232,7 @@ final class ComparisonSanityTests: XCTestCase {
         expect({ $0.options = ["smoothGrad": [:]]; $0.methods = ["occlusion"] },
                .invalidOption(name: "options.smoothGrad", reason: "options for a method that is not compared"))
         expect({ $0.options = ["occlusion": ["steps": .number(3)]] },
-               .invalidOption(name: "options.steps", reason: "unknown option (known: replacement, batchSize)"))
+               .invalidOption(name: "options.occlusion.steps", reason: "unknown option (known: replacement, batchSize)"))
         expect({ $0.settings.thresholds = [0.5, 0] }, .invalidOption(name: "thresholds", reason: "each threshold must be in (0, 1], got 0.0"))
         expect({ $0.settings.thresholds = [] }, .invalidOption(name: "thresholds", reason: "give at least one threshold"))
         expect({ $0.settings.metrics = [] }, .invalidOption(name: "metrics", reason: "name at least one metric"))
@@ -248,12 +248,16 @@ final class ComparisonSanityTests: XCTestCase {
 
     func testInputWithoutContentTokens() throws {
         let (explainer, _) = try AttributionFixture.load("bert-gelu-2labels")
-        let comparison = try explainer.compare(text: "", request: CompareRequest())
-        XCTAssertEqual(comparison.encoding.tokens.count, 2)
-        let figures = comparison.figures
+        XCTAssertThrowsError(try explainer.compare(text: " ", request: CompareRequest())) { error in
+            XCTAssertEqual(error as? AttributionError, .emptyInput)
+        }
+        let figures = try explainer.measure(ids: [101, 102], special: [true, true], target: 0,
+                                            methods: [ScoredMethod(method: "a", scores: [0, 0]), ScoredMethod(method: "b", scores: [1, 1])],
+                                            settings: ComparisonSettings())
         XCTAssertTrue(figures.agreement.allSatisfy { $0.spearman == nil && $0.topKOverlap == nil })
         XCTAssertTrue(figures.faithfulness.allSatisfy { $0.comprehensiveness == 0 && $0.sufficiency == 1 && $0.deletionCurve?.probabilities.count == 1 })
         XCTAssertEqual(figures.perturbedInputs, 1, "only the unperturbed input, as the curves' single point")
+        XCTAssertEqual(figures.leaveOneOut, [])
     }
 }
 

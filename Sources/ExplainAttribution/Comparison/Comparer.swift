@@ -4,11 +4,14 @@ import ExplainTokenizer
 extension Explainer {
     /// Runs every requested method on the same text and target, then measures how the methods agree and
     /// how faithful each is. Progress covers the methods (in proportion to their expected passes) and
-    /// then the perturbed passes; cancellation is checked between batches throughout.
+    /// then the perturbed passes; cancellation is checked between batches throughout. A text without any
+    /// token besides the special ones is `emptyInput`.
     public func compare(text: String, request: CompareRequest, control: RunControl = .none) throws -> Comparison {
         try request.validate()
         let encoding = encode(text)
         let n = encoding.tokens.filter { !$0.special }.count
+        // Nothing to rank or remove: every figure would be undefined or a default.
+        guard n > 0 else { throw AttributionError.emptyInput }
         let costs = request.methods.map { Self.expectedPasses($0, options: request.options[$0] ?? [:], tokens: n) }
         let figureCost = Double(request.methods.count * (2 * request.settings.thresholds.count + n + 1) + n + 1)
         let total = costs.reduce(0, +) + figureCost
@@ -28,7 +31,13 @@ extension Explainer {
                                  message.isEmpty ? method : "\(method): \(message)")
             })
             let start = ContinuousClock.now
-            let explanation = try explain(texts: [text], request: single, control: methodControl)[0]
+            let explanation: Explanation
+            do {
+                explanation = try explain(texts: [text], request: single, control: methodControl)[0]
+            } catch AttributionError.invalidOption(let name, let reason) where name.hasPrefix("options.") {
+                // Name the method whose option is wrong: "options.integratedGradients.steps".
+                throw AttributionError.invalidOption(name: "options.\(method).\(name.dropFirst("options.".count))", reason: reason)
+            }
             runs.append(MethodRun(explanation: explanation, elapsedMs: Self.milliseconds(since: start)))
             done += cost
             control.progress(done / total, method)
