@@ -56,6 +56,7 @@ public final class BertTokenizer: Sendable {
     }
 
     /// [CLS] text [SEP], truncated to `maxLength` tokens (including the two specials) when given; `truncated` set.
+    /// The specials are always kept, so a `maxLength` below 2 still gives [CLS] [SEP] (HF does not truncate at all then).
     /// Follows `Tokenizer::encode` of HF tokenizers: added tokens are split off the original text, the rest is
     /// normalized, split into words and WordPiece-tokenized; offsets map back through the normalization.
     public func encode(_ text: String, maxLength: Int? = nil) -> Encoding {

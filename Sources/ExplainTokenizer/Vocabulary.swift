@@ -9,8 +9,6 @@ struct Vocabulary: Sendable {
     /// The text of each id (nil for ids nothing maps to).
     private(set) var tokens: [String?] = []
 
-    var count: Int { tokens.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
-
     /// Adds `token` with `id`; a later duplicate wins, as when HF reads a vocab.txt into a hash map.
     mutating func insert(_ token: String, id: Int) {
         var node: Int32 = 0
