@@ -5,7 +5,7 @@ import Foundation
 struct HeadTrainer {
     struct Settings: Equatable {
         var epochs = 10
-        var learningRate = 1e-3
+        var learningRate = 3e-4
         var weightDecay = 0.01
         var batchSize = 32
         var seed: UInt64 = 6
