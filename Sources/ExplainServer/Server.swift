@@ -20,6 +20,7 @@ public final class Server: @unchecked Sendable {
                                    models: { [models] in models.list() })
         TextHandlers.register(on: dispatcher, models: models)
         ExplainHandler.register(on: dispatcher, models: models)
+        CompareMethodsHandler.register(on: dispatcher, models: models)
         ModelHandlers.register(on: dispatcher, models: models)
     }
 

@@ -27,8 +27,7 @@ extension Explainer {
             single.options = request.options[method] ?? [:]
             let range = (done / total)...((done + cost) / total)
             let methodControl = RunControl(isCancelled: control.isCancelled, progress: { fraction, message in
-                control.progress(range.lowerBound + fraction * (range.upperBound - range.lowerBound),
-                                 message.isEmpty ? method : "\(method): \(message)")
+                control.progress(range.lowerBound + fraction * (range.upperBound - range.lowerBound), message.isEmpty ? method : message)
             })
             let start = ContinuousClock.now
             let explanation: Explanation
