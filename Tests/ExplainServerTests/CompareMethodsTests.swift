@@ -12,7 +12,7 @@ final class CompareMethodsTests: XCTestCase {
     let text = "The APC and PDP traded accusations of vote buying in Lagos."
 
     func startDaemon(_ model: String = CompareMethodsTests.bert, _ extra: [String] = []) throws -> DaemonProcess {
-        let daemon = try DaemonProcess(arguments: ["--model", TestPaths.model(model)] + extra)
+        let daemon = try launchDaemon(arguments: ["--model", TestPaths.model(model)] + extra)
         _ = daemon.initialize()
         return daemon
     }

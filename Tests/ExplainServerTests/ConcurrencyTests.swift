@@ -9,7 +9,7 @@ final class ConcurrencyTests: XCTestCase {
     let longText = Array(repeating: "Voters queued for hours to elect their governor in Kano state", count: 8).joined(separator: ". ")
 
     func startDaemon(_ extra: [String] = []) throws -> DaemonProcess {
-        let daemon = try DaemonProcess(arguments: ["--model", TestPaths.model("bert-largest")] + extra)
+        let daemon = try launchDaemon(arguments: ["--model", TestPaths.model("bert-largest")] + extra)
         _ = daemon.initialize()
         return daemon
     }

@@ -74,8 +74,11 @@ final class DaemonProcess: @unchecked Sendable {
         }.start()
     }
 
-    deinit {
+    /// Ends the daemon if the test has not (its reader threads keep this object alive, so deinit cannot).
+    func stop() {
+        try? input.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
+        process.waitUntilExit()
     }
 
     var stderr: String {
@@ -188,6 +191,15 @@ final class DaemonProcess: @unchecked Sendable {
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { process.terminate(); return nil }
         return process.terminationStatus
+    }
+}
+
+extension XCTestCase {
+    /// Starts a daemon that is stopped when the test ends.
+    func launchDaemon(arguments: [String], framing: FramingKind = .lsp) throws -> DaemonProcess {
+        let daemon = try DaemonProcess(arguments: arguments, framing: framing)
+        addTeardownBlock { daemon.stop() }
+        return daemon
     }
 }
 

@@ -91,7 +91,7 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testEachHostileInputGetsItsErrorAndTheDaemonKeepsServing() throws {
-        let daemon = try DaemonProcess(arguments: ["--model", TestPaths.model("bert-gelu-2labels"),
+        let daemon = try launchDaemon(arguments: ["--model", TestPaths.model("bert-gelu-2labels"),
                                                    "--max-frame-bytes", String(Self.maxFrameBytes)])
         _ = daemon.initialize()
         let cases = Self.cases
@@ -116,7 +116,7 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testDuplicateIdsInOneBatch() throws {
-        let daemon = try DaemonProcess(arguments: ["--model", TestPaths.model("bert-gelu-2labels")])
+        let daemon = try launchDaemon(arguments: ["--model", TestPaths.model("bert-gelu-2labels")])
         _ = daemon.initialize()
         // The first member runs long (many small batched passes), so it is in flight when the second comes.
         let long = Array(repeating: "Voters queued for hours to elect their governor in Kano state.", count: 6).joined(separator: " ")

@@ -8,7 +8,7 @@ final class LifecycleTests: XCTestCase {
     let model = TestPaths.model("bert-gelu-2labels")
 
     func testRequestsBeforeInitializeAreRefused() throws {
-        let daemon = try DaemonProcess(arguments: ["--model", model])
+        let daemon = try launchDaemon(arguments: ["--model", model])
         daemon.notify("initialized")  // dropped silently
         XCTAssertEqual(daemon.callError("tokenize", ["text": "x"])?.errorCode, ErrorCode.serverNotInitialized.rawValue)
         XCTAssertEqual(daemon.callError("shutdown")?.errorCode, ErrorCode.serverNotInitialized.rawValue)
@@ -18,7 +18,7 @@ final class LifecycleTests: XCTestCase {
     }
 
     func testShutdownThenExitIsZero() throws {
-        let daemon = try DaemonProcess(arguments: ["--model", model])
+        let daemon = try launchDaemon(arguments: ["--model", model])
         _ = daemon.initialize()
         XCTAssertEqual(daemon.call("shutdown"), .null)
         XCTAssertEqual(daemon.callError("tokenize", ["text": "x"])?.errorCode, ErrorCode.invalidRequest.rawValue)
@@ -29,21 +29,21 @@ final class LifecycleTests: XCTestCase {
     }
 
     func testExitWithoutShutdownIsOne() throws {
-        let daemon = try DaemonProcess(arguments: ["--model", model])
+        let daemon = try launchDaemon(arguments: ["--model", model])
         _ = daemon.initialize()
         daemon.notify("exit")
         XCTAssertEqual(daemon.waitForExit(), 1)
     }
 
     func testEndOfInputAnswersWhatIsInFlightThenExits() throws {
-        let daemon = try DaemonProcess(arguments: ["--model", model])
+        let daemon = try launchDaemon(arguments: ["--model", model])
         _ = daemon.initialize()
         let id = daemon.sendRequest("explain", ["text": "answered after EOF", "method": "integratedGradients", "options": ["steps": 32]])
         daemon.closeInput()
         XCTAssertNotNil(daemon.reply(to: id)?["result"])
         XCTAssertEqual(daemon.waitForExit(), 1, "EOF without shutdown")
 
-        let polite = try DaemonProcess(arguments: ["--model", model])
+        let polite = try launchDaemon(arguments: ["--model", model])
         _ = polite.initialize()
         _ = polite.call("shutdown")
         polite.closeInput()
@@ -51,11 +51,11 @@ final class LifecycleTests: XCTestCase {
     }
 
     func testSigtermExits() throws {
-        let daemon = try DaemonProcess(arguments: ["--model", model])
+        let daemon = try launchDaemon(arguments: ["--model", model])
         _ = daemon.initialize()
         daemon.process.terminate()  // SIGTERM
         XCTAssertEqual(daemon.waitForExit(), 1)
-        let polite = try DaemonProcess(arguments: ["--model", model])
+        let polite = try launchDaemon(arguments: ["--model", model])
         _ = polite.initialize()
         _ = polite.call("shutdown")
         polite.process.terminate()
@@ -63,7 +63,7 @@ final class LifecycleTests: XCTestCase {
     }
 
     func testNDJSONIsDetectedAndAnsweredInKind() throws {
-        let daemon = try DaemonProcess(arguments: ["--model", model], framing: .ndjson)
+        let daemon = try launchDaemon(arguments: ["--model", model], framing: .ndjson)
         XCTAssertEqual(daemon.initialize(encodings: ["utf-8"])?["positionEncoding"], "utf-8")
         let tokens = daemon.call("tokenize", ["text": "line\nbreak"])?["tokens"]?.arrayValue
         XCTAssertEqual(tokens?.count, 4)
@@ -72,7 +72,7 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(output.last, UInt8(ascii: "\n"))
         XCTAssertEqual(output.filter { $0 == UInt8(ascii: "\n") }.count, 2, "one line per reply")
         // Forced framing: --framing lsp treats a JSON line as garbage and says so.
-        let forced = try DaemonProcess(arguments: ["--model", model, "--framing", "lsp"], framing: .lsp)
+        let forced = try launchDaemon(arguments: ["--model", model, "--framing", "lsp"], framing: .lsp)
         forced.sendRaw(Array("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}\n".utf8))
         XCTAssertEqual(forced.waitFor("header error") { $0["id"] == .null }?["error"]?.errorCode, ErrorCode.parseError.rawValue)
     }

@@ -13,7 +13,7 @@ final class MethodTests: XCTestCase {
     let text = "Café déjà vu — naïve résumé 😀 Pneumonoultramicroscopicsilicovolcanoconiosis!"
 
     func startDaemon(_ extra: [String] = []) throws -> DaemonProcess {
-        try DaemonProcess(arguments: ["--model", TestPaths.model(Self.bert), "--model", TestPaths.model(Self.distil),
+        try launchDaemon(arguments: ["--model", TestPaths.model(Self.bert), "--model", TestPaths.model(Self.distil),
                                       "--model-id", "distil"] + extra)
     }
 
@@ -161,7 +161,7 @@ final class MethodTests: XCTestCase {
     }
 
     func testModelsLoadListUnloadAndSelection() throws {
-        let daemon = try DaemonProcess(arguments: ["--model", TestPaths.model(Self.bert)])
+        let daemon = try launchDaemon(arguments: ["--model", TestPaths.model(Self.bert)])
         _ = daemon.initialize()
         let loaded = try XCTUnwrap(daemon.call("models/load", ["path": .string(TestPaths.model("bert-tanh-3labels-f16")), "id": "tanh"]))
         XCTAssertEqual(loaded["id"], "tanh")
@@ -185,7 +185,7 @@ final class MethodTests: XCTestCase {
     }
 
     func testWithoutModelTheErrorSaysHowToPassOne() throws {
-        let daemon = try DaemonProcess(arguments: ["--no-default-model"])
+        let daemon = try launchDaemon(arguments: ["--no-default-model"])
         XCTAssertEqual(daemon.initialize()?["models"], [])
         let error = try XCTUnwrap(daemon.callError("predict", ["text": "x"]))
         XCTAssertEqual(error.errorCode, ErrorCode.modelNotFound.rawValue)
@@ -194,8 +194,28 @@ final class MethodTests: XCTestCase {
         XCTAssertNotNil(daemon.call("predict", ["text": "x"]))
     }
 
+    /// Without --model the daemon serves the default model, once `explaind setup` has assembled it.
+    func testWithoutModelTheDefaultModelIsServed() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : nil }
+            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".cache")
+        let directory = cache.appendingPathComponent("explaind/political-general-minilm")
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path) else {
+            throw XCTSkip("the default model is not assembled (run `explaind setup`)")
+        }
+        let daemon = try launchDaemon(arguments: [])
+        let models = try XCTUnwrap(daemon.initialize()?["models"]?.arrayValue)
+        XCTAssertEqual(models.count, 1)
+        XCTAssertEqual(models.first?["default"], true)
+        XCTAssertEqual(models.first?["id"], "default")
+        XCTAssertEqual(models.first?["path"]?.stringValue, directory.path)
+        let labels = models.first?["labels"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let prediction = try XCTUnwrap(daemon.call("predict", ["text": "INEC has postponed the 2019 general elections by one week."]))
+        XCTAssertTrue(labels.contains(prediction["label"]?.stringValue ?? ""), "\(prediction)")
+    }
+
     func testBadModelDirectoriesGiveModelErrors() throws {
-        let daemon = try DaemonProcess(arguments: ["--no-default-model"])
+        let daemon = try launchDaemon(arguments: ["--no-default-model"])
         _ = daemon.initialize()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-tests-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
