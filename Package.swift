@@ -27,13 +27,16 @@ let package = Package(
         .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainAttribution", "ExplainModel", "ExplainTokenizer"]),
 
         .executableTarget(name: "explaind", dependencies: ["ExplainServer", "ExplainTraining"]),
-        .executableTarget(name: "explain", dependencies: ["ExplainProtocol", "CEditLine"]),
+        // the REPL's testable parts: daemon connection, commands, completion, colour scales, terminal and HTML views
+        .target(name: "ExplainREPL", dependencies: ["ExplainProtocol"]),
+        .executableTarget(name: "explain", dependencies: ["ExplainREPL", "ExplainProtocol", "CEditLine"]),
 
         .testTarget(name: "ExplainTokenizerTests", dependencies: ["ExplainTokenizer"]),
         .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel"]),
         .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution"]),
         .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
         .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
+        .testTarget(name: "ExplainREPLTests", dependencies: ["ExplainREPL", "ExplainProtocol"]),
     ],
     swiftLanguageModes: [.v5]
 )
