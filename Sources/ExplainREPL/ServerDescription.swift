@@ -8,6 +8,8 @@ public struct ServerDescription: Sendable {
         public var kind: String
         public var defaultValue: JSONValue?
         public var choices: [String]
+        public var minimum: Double?
+        public var maximum: Double?
         public var summary: String
     }
     public struct Method: Sendable, Equatable {
@@ -47,7 +49,8 @@ public struct ServerDescription: Sendable {
             let options = (m["options"]?.arrayValue ?? []).compactMap { o -> Option? in
                 guard let n = o["name"]?.stringValue else { return nil }
                 return Option(name: n, kind: o["kind"]?.stringValue ?? "", defaultValue: o["default"],
-                              choices: strings(o["choices"]), summary: o["summary"]?.stringValue ?? "")
+                              choices: strings(o["choices"]), minimum: o["minimum"]?.doubleValue,
+                              maximum: o["maximum"]?.doubleValue, summary: o["summary"]?.stringValue ?? "")
             }
             return Method(name: name, signed: m["signed"]?.boolValue ?? false, summary: m["summary"]?.stringValue ?? "",
                           options: options)

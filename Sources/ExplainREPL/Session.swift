@@ -228,6 +228,10 @@ public final class Session {
         if let option, ["int", "integer", "number", "double", "float"].contains(option.kind), parsed.doubleValue == nil {
             throw REPLError.usage("\(name) takes a number (got \"\(value)\")")
         }
+        if let option, let x = parsed.doubleValue {
+            if let lo = option.minimum, x < lo { throw REPLError.usage("\(name) must be at least \(Self.number(lo)) (got \(value))") }
+            if let hi = option.maximum, x > hi { throw REPLError.usage("\(name) must be at most \(Self.number(hi)) (got \(value))") }
+        }
         settings.options[name] = parsed
         var note = "\(name)=\(JSONSerializer.string(parsed))"
         if let m = server.method(named: settings.method), !m.options.contains(where: { $0.name == name }) {
@@ -235,6 +239,8 @@ public final class Session {
         }
         write(view.note(note))
     }
+
+    static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
 
     func optionList() -> String {
         guard let m = server.method(named: settings.method) else { return settings.describe(server: server) }
@@ -244,6 +250,9 @@ public final class Session {
             if let v = settings.options[o.name] { line += "=\(JSONSerializer.string(v))" }
             else if let d = o.defaultValue { line += "=\(JSONSerializer.string(d)) (default)" }
             if !o.choices.isEmpty { line += " [\(o.choices.joined(separator: "|"))]" }
+            else if o.minimum != nil || o.maximum != nil {
+                line += " [\(o.minimum.map(Self.number) ?? "")…\(o.maximum.map(Self.number) ?? "")]"
+            }
             if !o.summary.isEmpty { line += " — \(o.summary)" }
             return line
         }.joined(separator: "\n")
