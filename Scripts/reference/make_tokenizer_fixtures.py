@@ -3,6 +3,9 @@
 
   Tests/Fixtures/tokenizer/            tokenizer.json, tokenizer_config.json, vocab.txt, special_tokens_map.json
   Tests/Fixtures/tokenizer-corpus.json expected encodings of the fast tokenizer for a varied corpus
+  Tests/Fixtures/tokenizer-added/      a tokenizer.json with extra added tokens (lstrip/rstrip, single_word,
+                                       normalized), WhitespaceSplit+Punctuation and BertProcessing, and its
+                                       expected encodings (expected.json)
   Tests/Fixtures/tokenizer-unicode.json what the fast tokenizer's normalizer and pre-tokenizer do with every
                                        single code point (for the exhaustive character-class test)
   Sources/ExplainTokenizer/HuggingFaceCharacterTables.swift
@@ -205,6 +208,40 @@ def write_corpus():
           f"{len(truncated)} truncation cases, {len(variants)} variants")
 
 
+def write_added_tokens_variant():
+    """Added tokens with every flag, and the other spellings of BERT's pre-tokenizer and post-processor."""
+    from tokenizers import AddedToken, processors
+    directory = os.path.join(FIXTURES, "tokenizer-added")
+    os.makedirs(directory, exist_ok=True)
+    t = Tokenizer.from_file(os.path.join(TOKENIZER_DIR, "tokenizer.json"))
+    t.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation()])
+    t.post_processor = processors.BertProcessing(("[SEP]", 102), ("[CLS]", 101))
+    t.add_special_tokens([AddedToken("<special>", lstrip=True, rstrip=True, normalized=False)])
+    t.add_tokens([
+        AddedToken("Yesterday", normalized=True),       # matched in the normalized text: "yesterday"
+        AddedToken("xyz", single_word=True, normalized=False),
+        AddedToken("multi word", normalized=True),
+        AddedToken("Ñu", normalized=True),              # normalized to "nu"
+        AddedToken("hello", normalized=False),         # also in the vocabulary: keeps its vocabulary id
+    ])
+    path = os.path.join(directory, "tokenizer.json")
+    t.save(path)
+    strings = [
+        "a <special> b", "a<special>b", "a   <special>   b", "<special>", "  <special>", "<special><special>",
+        "I read a book Yesterday", "YESTERDAY and yesterday", "yesterdays", "Yester day",
+        "xyz", "xyz abc", "axyz", "xyzb", "a xyz.", "_xyz", "xyz_", "éxyz", "xyz1",
+        "multi word", "MULTI WORD here", "multi  word", "multiword",
+        "Ñu", "ñu", "NU nu Ñu", "Ñuñu",
+        "hello Hello HELLO", "say hello!", "[MASK] <special> Yesterday xyz",
+        "", "plain text, with punctuation; and spaces.",
+    ]
+    out = {"strings": strings, "expected": [expected(t.encode(x)) for x in strings],
+           "vocabulary_size": t.get_vocab_size(with_added_tokens=True)}
+    with open(os.path.join(directory, "expected.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=True, separators=(",", ":"))
+        f.write("\n")
+
+
 def code_points():
     return (cp for cp in range(0x110000) if not 0xD800 <= cp < 0xE000)
 
@@ -227,9 +264,15 @@ def probe_character_classes():
     strip_only = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=False, strip_accents=True,
                                             lowercase=False)
     split = pre_tokenizers.BertPreTokenizer()
-    other, punctuation, nonspacing = [], [], []
+    nfd = normalizers.NFD()
+    other, punctuation, nonspacing, undecomposed = [], [], [], []
     for cp in code_points():
         c = chr(cp)
+        # tokenizers' NFD (unicode-normalization-alignments) predates some decompositions Python and Swift know.
+        hf_nfd = nfd.normalize_str(c)
+        if hf_nfd != unicodedata.normalize("NFD", c):
+            assert hf_nfd == c, f"U+{cp:04X}: tokenizers decomposes differently, not just not at all"
+            undecomposed.append(cp)
         if cp not in (0, 0xFFFD) and clean_only.normalize_str(c) == "":
             other.append(cp)
         if [p for p, _ in split.pre_tokenize_str("a" + c + "a")] == ["a", c, "a"]:
@@ -237,7 +280,8 @@ def probe_character_classes():
         # Only characters that survive NFD can be tested by the accent filter.
         if unicodedata.normalize("NFD", c) == c and strip_only.normalize_str(c) == "":
             nonspacing.append(cp)
-    return {"other": ranges(other), "punctuation": ranges(punctuation), "nonspacing_mark": ranges(nonspacing)}
+    return {"other": ranges(other), "punctuation": ranges(punctuation), "nonspacing_mark": ranges(nonspacing),
+            "undecomposed": ranges(undecomposed)}
 
 
 def write_character_tables(classes):
@@ -258,6 +302,8 @@ def write_character_tables(classes):
         + table("punctuation", "Isolated by BertPreTokenizer (ASCII punctuation and Unicode P* categories).",
                 classes["punctuation"])
         + table("nonspacingMark", "Removed by strip_accents after NFD (category Mn).", classes["nonspacing_mark"])
+        + table("withoutDecomposition", "Left whole by tokenizers' NFD although Unicode (and Foundation) decompose "
+                "them.", classes["undecomposed"])
         + "}\n"
     )
     path = os.path.join(ROOT, "Sources", "ExplainTokenizer", "HuggingFaceCharacterTables.swift")
@@ -298,6 +344,7 @@ if __name__ == "__main__":
     os.makedirs(FIXTURES, exist_ok=True)
     write_tokenizer_dir()
     write_corpus()
+    write_added_tokens_variant()
     classes = probe_character_classes()
     write_character_tables(classes)
     write_unicode_fixture(classes)

@@ -4,9 +4,21 @@ import Foundation
 /// names to {dtype, shape, data_offsets}, then the raw data (format: huggingface/safetensors README).
 /// Every range is validated before any tensor is read; F16 and BF16 are widened to Float32 on access.
 public final class SafeTensorsFile: @unchecked Sendable {
+    /// Every dtype the format defines is validated; only the float ones can be read as weights (a
+    /// checkpoint may carry integer buffers such as `embeddings.position_ids`).
     public enum DType: String, Sendable {
-        case f32 = "F32", f16 = "F16", bf16 = "BF16"
-        var byteSize: Int { self == .f32 ? 4 : 2 }
+        case f64 = "F64", f32 = "F32", f16 = "F16", bf16 = "BF16"
+        case i64 = "I64", i32 = "I32", i16 = "I16", i8 = "I8", u64 = "U64", u32 = "U32", u16 = "U16", u8 = "U8", bool = "BOOL"
+        case f8e4m3 = "F8_E4M3", f8e5m2 = "F8_E5M2"
+        var byteSize: Int {
+            switch self {
+            case .f64, .i64, .u64: return 8
+            case .f32, .i32, .u32: return 4
+            case .f16, .bf16, .i16, .u16: return 2
+            case .i8, .u8, .bool, .f8e4m3, .f8e5m2: return 1
+            }
+        }
+        public var isReadableAsFloat: Bool { self == .f32 || self == .f16 || self == .bf16 }
     }
 
     public struct Entry: Sendable {
@@ -84,7 +96,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard let fields = value as? [String: Any] else { throw fail("entry is not an object") }
         guard let dtypeName = fields["dtype"] as? String else { throw fail("missing dtype") }
         guard let dtype = DType(rawValue: dtypeName) else {
-            throw fail("unsupported dtype \(dtypeName) (supported: F32, F16, BF16)")
+            throw fail("unknown dtype \(dtypeName)")
         }
         guard let shapeValues = fields["shape"] as? [Any] else { throw fail("missing shape") }
         var shape: [Int] = []
@@ -111,9 +123,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return Entry(dtype: dtype, shape: shape, begin: begin, end: end)
     }
 
-    /// The tensor's values as Float32, widened from F16/BF16 when needed.
+    /// The tensor's values as Float32, widened from F16/BF16 when needed; nil for other dtypes.
     public func floats(_ name: String) -> [Float]? {
-        guard let entry = entries[name] else { return nil }
+        guard let entry = entries[name], entry.dtype.isReadableAsFloat else { return nil }
         let raw = UnsafeRawPointer(mapping) + dataStart + entry.begin
         let count = (entry.end - entry.begin) / entry.dtype.byteSize
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -127,6 +139,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
                     let bits = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
                     buffer[i] = Float(bitPattern: UInt32(bits) << 16)
                 }
+            default:
+                preconditionFailure("guarded above")
             }
             initialized = count
         }

@@ -45,6 +45,9 @@ struct WeightLoader {
         guard entry.shape == shape else {
             throw ModelError.wrongShape(file: fileName, name: name, expected: shape, found: entry.shape)
         }
+        guard entry.dtype.isReadableAsFloat else {
+            throw ModelError.malformedSafetensors(file: fileName, reason: "tensor \(name): dtype \(entry.dtype.rawValue) is not a float type (F32, F16, BF16)")
+        }
         return file.floats(name)!
     }
 }

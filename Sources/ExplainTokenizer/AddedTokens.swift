@@ -25,6 +25,9 @@ enum AddedTokenSegment: Equatable {
 struct AddedTokenMatcher: Sendable {
     /// Candidates by first scalar, longest first.
     private let candidates: [UInt32: [(scalars: [Unicode.Scalar], token: AddedToken)]]
+    /// Which ASCII scalars start a candidate (bit v of word v / 64), so most characters skip the dictionary.
+    private let asciiFirst: (UInt64, UInt64)
+    private let anyNonASCIIFirst: Bool
 
     var isEmpty: Bool { candidates.isEmpty }
 
@@ -40,6 +43,12 @@ struct AddedTokenMatcher: Sendable {
             candidates[key]!.sort { $0.scalars.count > $1.scalars.count }
         }
         self.candidates = candidates
+        var mask: (UInt64, UInt64) = (0, 0)
+        for v in candidates.keys where v < 128 {
+            if v < 64 { mask.0 |= 1 << UInt64(v) } else { mask.1 |= 1 << UInt64(v - 64) }
+        }
+        asciiFirst = mask
+        anyNonASCIIFirst = candidates.keys.contains { $0 >= 128 }
     }
 
     func split(_ text: [Unicode.Scalar], _ range: Range<Int>) -> [AddedTokenSegment] {
@@ -75,7 +84,15 @@ struct AddedTokenMatcher: Sendable {
     }
 
     private func longestMatch(_ text: [Unicode.Scalar], at i: Int, limit: Int) -> (AddedToken, Int)? {
-        guard let list = candidates[text[i].value] else { return nil }
+        let v = text[i].value
+        if v < 64 {
+            if asciiFirst.0 & (1 << UInt64(v)) == 0 { return nil }
+        } else if v < 128 {
+            if asciiFirst.1 & (1 << UInt64(v - 64)) == 0 { return nil }
+        } else if !anyNonASCIIFirst {
+            return nil
+        }
+        guard let list = candidates[v] else { return nil }
         for candidate in list where candidate.scalars.count <= limit - i {
             var matches = true
             for (k, s) in candidate.scalars.enumerated() where text[i + k] != s {

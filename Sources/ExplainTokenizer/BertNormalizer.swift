@@ -84,9 +84,9 @@ struct BertNormalizer: Sendable, Equatable {
         return form
     }
 
-    /// NFD of one character.
+    /// NFD of one character, as tokenizers' (older) decomposition tables have it.
     static func canonicalDecomposition(of c: Unicode.Scalar) -> [Unicode.Scalar] {
-        if c.value < 0xC0 { return [c] }
+        if c.value < 0xC0 || CharacterClasses.isWithoutDecomposition(c) { return [c] }
         return Array(String(Character(c)).decomposedStringWithCanonicalMapping.unicodeScalars)
     }
 

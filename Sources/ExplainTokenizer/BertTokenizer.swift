@@ -64,7 +64,8 @@ public final class BertTokenizer: Sendable {
     /// Follows `Tokenizer::encode` of HF tokenizers: added tokens are split off the original text, the rest is
     /// normalized, split into words and WordPiece-tokenized; offsets map back through the normalization.
     public func encode(_ text: String, maxLength: Int? = nil) -> Encoding {
-        let original = Array(text.unicodeScalars)
+        let source = OriginalText(text)
+        let original = source.scalars
         let vocabulary = definition.wordPiece.vocabulary.tokens
         var tokens: [Token] = []
         tokens.reserveCapacity(original.count / 3 + definition.prefix.count + definition.suffix.count)
@@ -77,7 +78,7 @@ public final class BertTokenizer: Sendable {
         for segment in originalMatcher.split(original, original.indices) {
             switch segment {
             case .token(let added, let range):
-                tokens.append(Token(id: added.id, text: Self.string(original[range]), start: range.lowerBound,
+                tokens.append(Token(id: added.id, text: source.string(range), start: range.lowerBound,
                                     end: range.upperBound, special: false, word: wordCount))
                 wordCount += 1
             case .text(let range):
@@ -117,15 +118,15 @@ public final class BertTokenizer: Sendable {
         for (id, text) in definition.suffix {
             tokens.append(Token(id: id, text: text, start: nil, end: nil, special: true, word: nil))
         }
-        return Encoding(tokens: tokens, words: Self.words(of: tokens, in: original), truncated: truncated)
+        return Encoding(tokens: tokens, words: Self.words(of: tokens, in: source), truncated: truncated)
     }
 
     /// Groups tokens by word; a word spans from its first remaining token's start to its last one's end.
-    private static func words(of tokens: [Token], in original: [Unicode.Scalar]) -> [Word] {
+    private static func words(of tokens: [Token], in original: OriginalText) -> [Word] {
         var words: [Word] = []
         for (index, token) in tokens.enumerated() {
             guard let w = token.word, let start = token.start, let end = token.end else { continue }
-            if w == words.count {
+            if w >= words.count {  // words are numbered in order, each with at least one token
                 words.append(Word(text: "", start: start, end: end, tokens: [index]))
             } else {
                 words[w].end = max(words[w].end, end)
@@ -133,7 +134,7 @@ public final class BertTokenizer: Sendable {
             }
         }
         for i in words.indices {
-            words[i].text = string(original[words[i].start..<words[i].end])
+            words[i].text = original.string(words[i].start..<words[i].end)
         }
         return words
     }

@@ -30,6 +30,11 @@ enum CharacterClasses {
         c.value >= 0x300 && contains(HuggingFaceCharacterTables.nonspacingMark, c.value)
     }
 
+    /// Characters Unicode decomposes that tokenizers' NFD leaves whole (added after its tables).
+    static func isWithoutDecomposition(_ c: Unicode.Scalar) -> Bool {
+        contains(HuggingFaceCharacterTables.withoutDecomposition, c.value)
+    }
+
     /// `is_chinese_char`: the CJK ideograph blocks that get spaces around them (note 0x2B820–0x2B91F is not one).
     static func isChinese(_ c: Unicode.Scalar) -> Bool {
         switch c.value {

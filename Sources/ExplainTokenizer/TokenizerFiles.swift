@@ -76,9 +76,12 @@ enum TokenizerFiles {
         if model.vocab.isEmpty { throw fail("model.vocab is empty") }
         var vocabulary = Vocabulary()
         // Sorted so that, should two keys be one Swift string, the outcome does not depend on hashing.
-        for (token, id) in model.vocab.sorted(by: { $0.value < $1.value }) {
-            guard (0...largestID).contains(id) else { throw fail("model.vocab.\(token): id \(id) out of range") }
-            vocabulary.insert(token, id: id)
+        for (token, value) in model.vocab.sorted(by: { $0.value < $1.value }) {
+            guard value == value.rounded() else { throw fail("model.vocab.\(token): id \(value) is not an integer") }
+            guard value >= 0, value <= Double(largestID) else {
+                throw fail("model.vocab.\(token): id \(value) out of range")
+            }
+            vocabulary.insert(token, id: Int(value))
         }
         let unk = model.unkToken ?? "[UNK]"
         names.unk = unk

@@ -51,7 +51,8 @@ struct TokenizerJSON: Decodable {
 
     struct ModelJSON: Decodable {
         var type: String?
-        var vocab: [String: Int]
+        /// Read as numbers to name a non-integer id precisely (JSONDecoder reports those as invalid JSON).
+        var vocab: [String: Double]
         var unkToken: String?
         var continuingSubwordPrefix: String?
         var maxInputCharsPerWord: Int?

@@ -23,13 +23,20 @@ struct WordPiece: Sendable {
             piece(unknownID, word.lowerBound, word.upperBound)
             return
         }
+        guard let first = vocabulary.longestMatch(in: text, from: word.lowerBound, to: word.upperBound, after: 0) else {
+            piece(unknownID, word.lowerBound, word.upperBound)
+            return
+        }
         // Most words are one entry; only a word that splits needs its pieces kept until it is known to match.
-        var pieces: [(id: Int, start: Int, end: Int)] = []
-        var start = word.lowerBound
+        if first.end == word.upperBound {
+            piece(first.id, word.lowerBound, word.upperBound)
+            return
+        }
+        var pieces: [(id: Int, start: Int, end: Int)] = [(first.id, word.lowerBound, first.end)]
+        var start = first.end
         while start < word.upperBound {
-            let node: Int32? = start == word.lowerBound ? 0 : continuationNode
-            guard let node, let match = vocabulary.longestMatch(in: text, from: start, to: word.upperBound,
-                                                                 after: node) else {
+            guard let node = continuationNode,
+                  let match = vocabulary.longestMatch(in: text, from: start, to: word.upperBound, after: node) else {
                 piece(unknownID, word.lowerBound, word.upperBound)
                 return
             }

@@ -95,8 +95,13 @@ final class ModelLoadingErrorTests: XCTestCase {
         assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,8]}}"#, dataBytes: 16), mentions: "larger than the data section")
     }
 
-    func testUnsupportedDtype() {
-        assertMalformed(rewritten(#"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, dataBytes: 8), mentions: "unsupported dtype I64")
+    func testDtypes() throws {
+        assertMalformed(rewritten(#"{"a":{"dtype":"Q4","shape":[1],"data_offsets":[0,8]}}"#, dataBytes: 8), mentions: "unknown dtype Q4")
+        assertMalformed(rewritten(#"{"a":{"dtype":"I64","shape":[2],"data_offsets":[0,8]}}"#, dataBytes: 8), mentions: "does not match shape")
+        // Integer buffers (position_ids) are valid entries, just not readable as weights.
+        try writeBytes(rewritten(#"{"position_ids":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, dataBytes: 8))
+        let file = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors"))
+        XCTAssertNil(file.floats("position_ids"))
     }
 
     // Whole directories: config.json problems.

@@ -1,0 +1,26 @@
+import ExplainTokenizer
+import Foundation
+import XCTest
+
+/// Added tokens with every flag (lstrip/rstrip, single_word, normalized, one also in the vocabulary), with the
+/// WhitespaceSplit + Punctuation pre-tokenizer and BertProcessing, against HF (Tests/Fixtures/tokenizer-added).
+final class AddedTokenTests: XCTestCase {
+    struct Reference: Decodable {
+        var strings: [String]
+        var expected: [Corpus.Expected]
+        var vocabularySize: Int
+        enum CodingKeys: String, CodingKey { case strings, expected, vocabularySize = "vocabulary_size" }
+    }
+
+    func testAddedTokensMatchHF() throws {
+        let directory = Fixtures.root.appendingPathComponent("tokenizer-added")
+        let reference = try JSONDecoder().decode(
+            Reference.self, from: Data(contentsOf: directory.appendingPathComponent("expected.json")))
+        let tokenizer = try BertTokenizer.load(directory: directory)
+        XCTAssertEqual(tokenizer.vocabularySize, reference.vocabularySize)
+        XCTAssertEqual(tokenizer.id(forToken: "<special>"), 30522)
+        XCTAssertEqual(tokenizer.token(forID: 30526), "Ñu")
+        XCTAssertEqual(tokenizer.id(forToken: "hello"), 7592)
+        assertParity(tokenizer, strings: reference.strings, expected: reference.expected, label: "added tokens")
+    }
+}
