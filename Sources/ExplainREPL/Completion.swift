@@ -1,14 +1,14 @@
+import Foundation
+
 /// What Tab offers at a point of the line, decided from the text before the word being completed.
 public struct CompletionResult: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case words([String])
-        /// File names: the line editor's own filename completion.
-        case files
         case nothing
     }
     public var kind: Kind
-    /// The character after a unique match: a space, or '=' after an option name.
-    public var append: Character = " "
+    /// The character after a unique match: a space, '=' after an option name, none after a directory.
+    public var append: Character? = " "
 }
 
 public enum Completion {
@@ -55,9 +55,29 @@ public enum Completion {
         case "use" where position == 1: return words(server.models.map(\.id), word)
         case "help" where position == 1: return words(CommandHelp.names, word)
         case "bars" where position == 1: return words(["on", "off"], word)
-        case "load" where position == 1, "html" where position == 1: return .init(kind: .files)
+        case "load" where position == 1, "html" where position == 1: return files(word)
         default: return .init(kind: .nothing)
         }
+    }
+
+    /// Paths starting with `word` (directories with a trailing '/', so completion can go on into them; no
+    /// space after a unique directory). libedit's own filename completion cannot add the '/'.
+    public static func files(_ word: String, home: String? = ProcessInfo.processInfo.environment["HOME"]) -> CompletionResult {
+        let slash = word.lastIndex(of: "/")
+        let typedDirectory = slash.map { String(word[...$0]) } ?? ""
+        let prefix = slash.map { String(word[word.index(after: $0)...]) } ?? word
+        var directory = typedDirectory.isEmpty ? "." : typedDirectory
+        if directory == "~/" || directory.hasPrefix("~/"), let home { directory = home + directory.dropFirst() }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return .init(kind: .nothing) }
+        var matches: [String] = []
+        for entry in entries.sorted() where entry.hasPrefix(prefix) && (prefix.hasPrefix(".") || !entry.hasPrefix(".")) {
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: directory + "/" + entry, isDirectory: &isDirectory)
+            matches.append(typedDirectory + entry + (isDirectory.boolValue ? "/" : ""))
+        }
+        var result = CompletionResult(kind: .words(matches))
+        if matches.count == 1, matches[0].hasSuffix("/") { result.append = nil }
+        return result
     }
 
     static func words(_ candidates: [String], _ prefix: String) -> CompletionResult {

@@ -26,6 +26,7 @@ enum LineEditor {
         _ = rl_parse_and_bind("bind ^R em-inc-search-prev")
         rl_attempted_completion_function = { text, start, _ in
             rl_attempted_completion_over = 1
+            rl_completion_append_character = 32
             guard let session = LineEditor.session, let buffer = rl_line_buffer, let text else { return nil }
             let line = Array(String(cString: buffer).utf8)
             let before = String(decoding: line.prefix(Int(start)), as: UTF8.self)
@@ -33,13 +34,10 @@ enum LineEditor {
             let result = Completion.complete(before: before, word: word, server: session.server, settings: session.settings)
             switch result.kind {
             case .nothing: return nil
-            case .files:
-                rl_attempted_completion_over = 0  // fall back to libedit's filename completion
-                return nil
             case .words(let words):
                 guard !words.isEmpty else { return nil }
                 LineEditor.candidates = words
-                rl_completion_append_character = Int32(result.append.asciiValue ?? 32)
+                rl_completion_append_character = Int32(result.append?.asciiValue ?? 0)
                 return rl_completion_matches(text, { _, state in
                     if state == 0 { LineEditor.candidateIndex = 0 }
                     guard LineEditor.candidateIndex < LineEditor.candidates.count else { return nil }

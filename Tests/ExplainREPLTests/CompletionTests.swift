@@ -45,8 +45,16 @@ final class CompletionTests: XCTestCase {
     }
 
     func testPathsAfterLoadAndHTML() throws {
-        XCTAssertEqual(try complete(":load ", "Tests/Fix").kind, .files)
-        XCTAssertEqual(try complete(":html ", "/tmp/").kind, .files)
+        let fixtures = Built.packageRoot.appendingPathComponent("Tests/Fixtures/models").path
+        let models = try complete(":load ", fixtures + "/distil")
+        XCTAssertEqual(words(models), [fixtures + "/distilbert-3labels-bf16/"])
+        XCTAssertNil(models.append, "a unique directory takes no space, so Tab can go on into it")
+        XCTAssertEqual(words(try complete(":load ", fixtures + "/distilbert-3labels-bf16/con")),
+                       [fixtures + "/distilbert-3labels-bf16/config.json"])
+        XCTAssertEqual(try complete(":load ", fixtures + "/distilbert-3labels-bf16/con").append, " ")
+        XCTAssertEqual(words(try complete(":html ", fixtures + "/bert-")).count, 3)
+        XCTAssertEqual(Completion.files("~/x", home: fixtures).kind, .words([]))
+        XCTAssertEqual(words(Completion.files("~/bert-l", home: fixtures)), ["~/bert-largest/"])
         XCTAssertEqual(try complete(":load /m ", "x").kind, .nothing)
     }
 }
