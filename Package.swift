@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "explaind", targets: ["explaind"]),
         .executable(name: "explain", targets: ["explain"]),
+        .executable(name: "explaind-bench", targets: ["explaind-bench"]),
         .library(name: "ExplainAttribution", targets: ["ExplainAttribution"]),
     ],
     targets: [
@@ -25,17 +26,22 @@ let package = Package(
         .target(name: "ExplainProtocol"),
         // framing, dispatch and handlers of the daemon
         .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainAttribution", "ExplainModel", "ExplainTokenizer"]),
+        // timings, FLOP counts and cold starts of the attribution methods, and the PyTorch comparison
+        .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
 
         .executableTarget(name: "explaind", dependencies: ["ExplainServer", "ExplainTraining"]),
         // the REPL's testable parts: daemon connection, commands, completion, colour scales, terminal and HTML views
         .target(name: "ExplainREPL", dependencies: ["ExplainProtocol"]),
         .executableTarget(name: "explain", dependencies: ["ExplainREPL", "ExplainProtocol", "CEditLine"]),
+        .executableTarget(name: "explaind-bench", dependencies: ["ExplainBenchmark"]),
 
         .testTarget(name: "ExplainTokenizerTests", dependencies: ["ExplainTokenizer"]),
         .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel"]),
         .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution"]),
         .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
         .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
+        .testTarget(name: "ExplainTrainingTests", dependencies: ["ExplainTraining", "ExplainModel", "ExplainTokenizer", "ExplainAttribution"]),
+        .testTarget(name: "ExplainBenchmarkTests", dependencies: ["ExplainBenchmark", "ExplainModel"]),
         .testTarget(name: "ExplainREPLTests", dependencies: ["ExplainREPL", "ExplainProtocol"]),
     ],
     swiftLanguageModes: [.v5]

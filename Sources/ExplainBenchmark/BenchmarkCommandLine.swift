@@ -1,0 +1,70 @@
+/// The command line of explaind-bench.
+public enum BenchmarkCommandLine {
+    public enum Command {
+        case help
+        case benchmark(BenchmarkOptions)
+        /// Internal: a fresh process for the cold-start measurement (see BenchmarkRunner.coldStart).
+        case coldChild(model: String, workload: Workload, threads: Int)
+    }
+
+    public static let usage = """
+        usage: explaind-bench [--model DIR]... [--methods a,b] [--repeat N] [--threads N] [--json]
+                              [--compare-python] [--no-cold-start] [--python-script PATH] [--python EXE]
+
+        Times each attribution method on the five reference sentences, one call per sentence and all five as one
+        batch: median and spread over N repeats after a warm-up, tokens/s, useful GFLOP/s against a 2048³ sgemm
+        timed in the same run, and (in a fresh process per method) cold start to the first explanation and peak
+        resident memory.
+
+          --model DIR          a HuggingFace classifier directory (repeatable); default: the assembled default
+                               model, else the bert-largest test fixture
+          --methods a,b        among \(Workload.all.map(\.name).joined(separator: ", "))
+          --repeat N           timed repeats after the warm-up (default 5)
+          --threads N          OpenBLAS threads, and PyTorch's (default 2)
+          --json               print the report as JSON on stdout (progress goes to stderr)
+          --compare-python     also run Scripts/reference/bench_pytorch.py (PyTorch + Captum) and print ratios
+          --no-cold-start      skip the fresh-process measurements
+        """
+
+    public static func parse(_ arguments: [String]) throws -> Command {
+        var options = BenchmarkOptions()
+        var coldChild = false
+        var index = 0
+        func value(_ flag: String) throws -> String {
+            index += 1
+            guard index < arguments.count else { throw BenchmarkError.usage("\(flag) needs a value\n\n\(usage)") }
+            return arguments[index]
+        }
+        func positive(_ flag: String) throws -> Int {
+            let text = try value(flag)
+            guard let number = Int(text), number >= 1 else { throw BenchmarkError.usage("\(flag) must be a positive integer, got \"\(text)\"") }
+            return number
+        }
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "-h", "--help": return .help
+            case "--model": options.models.append(try value(argument))
+            case "--methods":
+                options.workloads = try Workload.named(try value(argument).split(separator: ",").map(String.init))
+            case "--repeat": options.repeats = try positive(argument)
+            case "--threads": options.threads = try positive(argument)
+            case "--json": options.json = true
+            case "--compare-python": options.comparePython = true
+            case "--no-cold-start": options.coldStart = false
+            case "--python-script": options.pythonScript = try value(argument)
+            case "--python": options.python = try value(argument)
+            case "--cold-child": coldChild = true
+            default: throw BenchmarkError.usage("unknown argument \"\(argument)\"\n\n\(usage)")
+            }
+            index += 1
+        }
+        if coldChild {
+            guard let model = options.models.first, options.workloads.count == 1 else {
+                throw BenchmarkError.usage("--cold-child needs one --model and one method")
+            }
+            return .coldChild(model: model, workload: options.workloads[0], threads: options.threads)
+        }
+        return .benchmark(options)
+    }
+}

@@ -1,0 +1,67 @@
+/// What `explaind-bench --json` prints: one document per run, every figure from this run.
+public struct BenchmarkReport: Codable, Sendable {
+    public var tool = "explaind-bench"
+    public var machine: MachineInfo
+    public var threads: Int
+    public var repeats: Int
+    public var sentences: [String]
+    public var sgemmPeak: SgemmPeak
+    public var models: [ModelReport]
+}
+
+public struct ModelReport: Codable, Sendable {
+    public var directory: String
+    public var shape: ModelShape
+    /// Tokens of each reference sentence, [CLS] and [SEP] included.
+    public var tokensPerSentence: [Int]
+    /// In-process load time (config, weights, tokenizer).
+    public var loadSeconds: Double
+    /// This benchmark process's peak resident set size after all workloads.
+    public var benchmarkPeakRSSBytes: Int
+    public var workloads: [WorkloadReport]
+    public var python: PythonComparison?
+}
+
+/// Timings of one way of calling: the five sentences one call each, or all five in one call.
+public struct CallTimings: Codable, Sendable {
+    /// Seconds; for `single`, per sentence (the five calls' total divided by five).
+    public var seconds: TimingSummary
+    /// Useful FLOPs of the five sentences (FlopCount), in GFLOP.
+    public var usefulGFLOP: Double
+    /// At the median time.
+    public var tokensPerSecond: Double
+    public var gflopsPerSecond: Double
+    /// gflopsPerSecond over the best sgemm rate of this run.
+    public var fractionOfSgemmPeak: Double
+}
+
+/// A fresh process loading the model and explaining the first sentence: what a user waits for first.
+public struct ColdStart: Codable, Sendable {
+    public var wallSeconds: Double
+    public var peakRSSBytes: Int
+    /// As the child measured itself (absent for PyTorch, which reports only the total).
+    public var loadSeconds: Double?
+    public var explainSeconds: Double?
+}
+
+public struct WorkloadReport: Codable, Sendable {
+    public var name: String
+    public var method: String
+    public var options: [String: String]
+    public var single: CallTimings
+    public var batch: CallTimings
+    public var coldStart: ColdStart?
+    /// Integrated gradients: steps used per sentence and the largest |gap| / |f(x) − f(baseline)|.
+    public var stepsPerSentence: [Int]?
+    public var largestRelativeGap: Double?
+    /// Ours over PyTorch's (below 1 is faster / smaller), when --compare-python ran.
+    public var ratios: Ratios?
+}
+
+public struct Ratios: Codable, Sendable {
+    public var pythonWorkload: String
+    public var singleMedian: Double?
+    public var batchMedian: Double?
+    public var coldStart: Double?
+    public var peakRSS: Double?
+}

@@ -1,0 +1,160 @@
+import Foundation
+import ExplainAttribution
+import ExplainModel
+
+/// What to run: models, workloads, how often, on how many threads, and whether to run PyTorch alongside.
+public struct BenchmarkOptions: Sendable {
+    public var models: [String] = []
+    public var workloads: [Workload] = Workload.all
+    public var repeats = 5
+    public var threads = 2
+    public var json = false
+    public var comparePython = false
+    public var coldStart = true
+    public var pythonScript = BenchmarkOptions.defaultPythonScript
+    public var python = "python3"
+
+    public init() {}
+
+    /// Scripts/reference/bench_pytorch.py of the checkout this was built from.
+    public static let defaultPythonScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Scripts/reference/bench_pytorch.py").path
+}
+
+public enum BenchmarkRunner {
+    /// Runs every workload on every model; progress goes to `log` (stderr), the report is returned.
+    public static func run(_ options: BenchmarkOptions, log: (String) -> Void) throws -> BenchmarkReport {
+        var machine = MachineInfo.current()
+        ClassifierModel.threadCount = options.threads
+        log("sgemm peak: timing a 2048³ cblas_sgemm on \(options.threads) thread(s)…")
+        let peak = SgemmPeak.measure()
+        log(String(format: "sgemm peak: %.1f GFLOP/s best, %.1f median", peak.bestGFLOPS, peak.medianGFLOPS))
+        let models = try options.models.map { try benchmark(model: $0, options: options, peak: peak, log: log) }
+        machine.loadAverageAtEnd = MachineInfo.loadAverage()
+        return BenchmarkReport(machine: machine, threads: options.threads, repeats: options.repeats, sentences: ReferenceSentences.all,
+                               sgemmPeak: peak, models: models)
+    }
+
+    static func benchmark(model directory: String, options: BenchmarkOptions, peak: SgemmPeak,
+                          log: (String) -> Void) throws -> ModelReport {
+        log("model \(directory): loading…")
+        let (loadSeconds, model) = try Stopwatch.measure { try ClassifierModel.load(directory: URL(fileURLWithPath: directory)) }
+        let explainer = Explainer(model: model)
+        let shape = ModelShape(model.config)
+        let sentences = ReferenceSentences.all
+        let encodings = sentences.map(explainer.encode)
+        let tokens = encodings.map(\.tokens.count)
+        let totalTokens = Double(tokens.reduce(0, +))
+        log(String(format: "model loaded in %.3f s: hidden %d, %d layers, tokens per sentence %@", loadSeconds, shape.hidden,
+                   shape.layers, tokens.map(String.init).joined(separator: " ")))
+
+        var reports: [WorkloadReport] = []
+        for workload in options.workloads {
+            let request = workload.request
+            // Warm-up: every call once (this also builds per-model caches such as the Gram matrix).
+            let singles = try sentences.map { try explainer.explain(texts: [$0], request: request).first! }
+            let batched = try explainer.explain(texts: sentences, request: request)
+            var singleSamples: [Double] = [], batchSamples: [Double] = []
+            for _ in 0..<options.repeats {
+                singleSamples.append(try Stopwatch.measure {
+                    for sentence in sentences { _ = try explainer.explain(texts: [sentence], request: request) }
+                }.seconds)
+                batchSamples.append(try Stopwatch.measure { _ = try explainer.explain(texts: sentences, request: request) }.seconds)
+            }
+            let singleFLOPs = zip(encodings, singles).reduce(0.0) { $0 + workload.usefulFLOPs(shape, $1.0, $1.1) }
+            let batchFLOPs = zip(encodings, batched).reduce(0.0) { $0 + workload.usefulFLOPs(shape, $1.0, $1.1) }
+            func timings(_ samples: [Double], flops: Double, per: Double) -> CallTimings {
+                let summary = TimingSummary(samples)
+                let rate = flops / summary.median / 1e9
+                return CallTimings(seconds: summary.divided(by: per), usefulGFLOP: flops / 1e9,
+                                   tokensPerSecond: totalTokens / summary.median, gflopsPerSecond: rate,
+                                   fractionOfSgemmPeak: rate / peak.bestGFLOPS)
+            }
+            var report = WorkloadReport(
+                name: workload.name, method: workload.method, options: workload.options.mapValues(\.description),
+                single: timings(singleSamples, flops: singleFLOPs, per: Double(sentences.count)),
+                batch: timings(batchSamples, flops: batchFLOPs, per: 1))
+            if workload.method == "integratedGradients" {
+                report.stepsPerSentence = singles.map { explanation in
+                    if case .number(let steps)? = explanation.extras["steps"] { return Int(steps) } else { return 0 }
+                }
+                report.largestRelativeGap = singles.compactMap { explanation -> Double? in
+                    guard case .number(let gap)? = explanation.extras["gap"], case .number(let delta)? = explanation.extras["expectedDelta"],
+                          delta != 0 else { return nil }
+                    return abs(gap / delta)
+                }.max()
+            }
+            if options.coldStart {
+                report.coldStart = try coldStart(model: directory, workload: workload, threads: options.threads)
+            }
+            log(String(format: "%@: %.2f ms per sentence (median of %d), batch of 5 %.2f ms, %.1f GFLOP/s%@", workload.name,
+                       report.single.seconds.median * 1e3, options.repeats, report.batch.seconds.median * 1e3,
+                       report.single.gflopsPerSecond,
+                       report.coldStart.map { String(format: ", cold start %.3f s, peak RSS %.0f MB", $0.wallSeconds, Double($0.peakRSSBytes) / 1e6) } ?? ""))
+            reports.append(report)
+        }
+        var modelReport = ModelReport(directory: directory, shape: shape, tokensPerSentence: tokens, loadSeconds: loadSeconds,
+                                      benchmarkPeakRSSBytes: ChildProcess.ownPeakRSSBytes(), workloads: reports, python: nil)
+        if options.comparePython {
+            let names = Array(Set(options.workloads.compactMap(\.pythonName))).sorted()
+            log("PyTorch + Captum: running \(options.pythonScript) (\(names.joined(separator: ", ")))…")
+            do {
+                let python = try PythonComparison.run(script: options.pythonScript, python: options.python, model: directory,
+                                                      repeats: options.repeats, threads: options.threads, methods: names,
+                                                      coldStart: options.coldStart)
+                modelReport.python = python
+                for index in modelReport.workloads.indices {
+                    modelReport.workloads[index].ratios = ratios(modelReport.workloads[index], workload: options.workloads[index], python: python)
+                }
+            } catch let error as BenchmarkError {
+                log("PyTorch comparison skipped: \(error)")
+            }
+        }
+        return modelReport
+    }
+
+    static func ratios(_ ours: WorkloadReport, workload: Workload, python: PythonComparison) -> Ratios? {
+        guard let name = workload.pythonName, let theirs = python.methods[name] else { return nil }
+        return Ratios(
+            pythonWorkload: name,
+            singleMedian: ours.single.seconds.median / theirs.single.seconds.median,
+            batchMedian: ours.batch.seconds.median / theirs.batch.seconds.median,
+            coldStart: both(ours.coldStart, theirs.coldStart).map { $0.wallSeconds / $1.wallSeconds },
+            peakRSS: both(ours.coldStart, theirs.coldStart).map { Double($0.peakRSSBytes) / Double($1.peakRSSBytes) })
+    }
+
+    /// A fresh copy of this executable loads the model and explains the first sentence once.
+    static func coldStart(model: String, workload: Workload, threads: Int) throws -> ColdStart {
+        let executable = ChildProcess.ownExecutable()
+        let run = try ChildProcess.run(executable, ["--cold-child", "--model", model, "--methods", workload.name,
+                                                    "--threads", String(threads)])
+        guard run.exitStatus == 0 else { throw BenchmarkError.childFailed(executable, status: run.exitStatus, stderr: run.standardError) }
+        guard let child = try? JSONDecoder().decode(ColdChildReport.self, from: Data(run.standardOutput.utf8)) else {
+            throw BenchmarkError.malformedChildOutput(executable, output: run.standardOutput)
+        }
+        return ColdStart(wallSeconds: run.wallSeconds, peakRSSBytes: run.peakRSSBytes, loadSeconds: child.loadSeconds,
+                         explainSeconds: child.explainSeconds)
+    }
+
+    /// The child's side of `coldStart`: load, explain the first sentence, print its own timings as JSON.
+    public static func coldChild(model directory: String, workload: Workload, threads: Int) throws -> String {
+        ClassifierModel.threadCount = threads
+        let (load, model) = try Stopwatch.measure { try ClassifierModel.load(directory: URL(fileURLWithPath: directory)) }
+        let (explain, _) = try Stopwatch.measure {
+            try Explainer(model: model).explain(texts: [ReferenceSentences.all[0]], request: workload.request)
+        }
+        let report = ColdChildReport(loadSeconds: load, explainSeconds: explain)
+        return String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+    }
+}
+
+struct ColdChildReport: Codable {
+    var loadSeconds: Double
+    var explainSeconds: Double
+}
+
+private func both<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}

@@ -1,0 +1,63 @@
+import ExplainModel
+
+/// The shapes that set a BERT/DistilBERT classifier's arithmetic: hidden H, layers L, heads, intermediate I,
+/// labels C.
+public struct ModelShape: Sendable, Equatable, Codable {
+    public var hidden: Int
+    public var layers: Int
+    public var heads: Int
+    public var intermediate: Int
+    public var labels: Int
+    public var vocabulary: Int
+
+    public init(hidden: Int, layers: Int, heads: Int, intermediate: Int, labels: Int, vocabulary: Int) {
+        self.hidden = hidden; self.layers = layers; self.heads = heads
+        self.intermediate = intermediate; self.labels = labels; self.vocabulary = vocabulary
+    }
+
+    public init(_ config: ModelConfig) {
+        self.init(hidden: config.hiddenSize, layers: config.layerCount, heads: config.headCount,
+                  intermediate: config.intermediateSize, labels: config.labels.count, vocabulary: config.vocabSize)
+    }
+}
+
+/// Floating-point operations of the matrix products of one pass, counted analytically (a multiply-add is 2
+/// FLOPs; the element-wise work — layer norm, GELU, softmax, residual adds — is left out, as is usual for
+/// GFLOP/s figures). Each sequence counts at its own length T: no padding.
+///
+/// Forward, per layer, for a sequence of T tokens (d = H / heads):
+///   fused Q, K, V projection  2·T·H·3H  = 6TH²
+///   scores Q·Kᵀ, all heads    2·T·T·d·heads = 2T²H
+///   context P·V               2T²H
+///   output projection         2TH²
+///   FFN expand + project      2·T·H·I · 2 = 4THI
+///   → 8TH² + 4T²H + 4THI
+/// plus the head on the [CLS] row: pooler 2H², classifier 2HC.
+///
+/// Input-gradient backward (dx = dy·W for each linear, no weight gradients, as explanations need only
+/// ∂f/∂embeddings), per layer: Q/K/V and output projections 8TH², FFN 4THI, and the four attention products
+/// dP = dC·Vᵀ, dV = Pᵀ·dC, dQ = dS·K, dK = dSᵀ·Q at 2T²d·heads each = 8T²H; plus the head's 2H² + 2HC.
+public enum FlopCount {
+    public static func forward(_ shape: ModelShape, length t: Int) -> Double {
+        let h = Double(shape.hidden), i = Double(shape.intermediate), c = Double(shape.labels), t = Double(t)
+        let layer = 8 * t * h * h + 4 * t * t * h + 4 * t * h * i
+        return Double(shape.layers) * layer + 2 * h * h + 2 * h * c
+    }
+
+    public static func backward(_ shape: ModelShape, length t: Int) -> Double {
+        let h = Double(shape.hidden), i = Double(shape.intermediate), c = Double(shape.labels), t = Double(t)
+        let layer = 8 * t * h * h + 8 * t * t * h + 4 * t * h * i
+        return Double(shape.layers) * layer + 2 * h * h + 2 * h * c
+    }
+
+    /// A forward pass with its input-gradient backward.
+    public static func gradient(_ shape: ModelShape, length t: Int) -> Double {
+        forward(shape, length: t) + backward(shape, length: t)
+    }
+
+    /// ‖E g‖ through the Gram matrix: the T × H by H × H product per sequence (the Gram matrix EᵀE itself,
+    /// 2VH², is computed once per model and not counted per request).
+    public static func gramProjection(_ shape: ModelShape, length t: Int) -> Double {
+        2 * Double(t) * Double(shape.hidden) * Double(shape.hidden)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// The same workload in PyTorch + Captum, as Scripts/reference/bench_pytorch.py reports it.
+public struct PythonComparison: Codable, Sendable {
+    public struct Timings: Codable, Sendable {
+        public var seconds: TimingSummary
+    }
+    public struct Method: Codable, Sendable {
+        public var single: Timings
+        public var batch: Timings
+        public var coldStart: ColdStart?
+    }
+    public var torch: String
+    public var captum: String
+    public var transformers: String
+    public var threads: Int
+    public var repeats: Int
+    public var methods: [String: Method]
+
+    /// Runs the reference script on `model` and decodes its report; nil with a reason when torch is missing.
+    public static func run(script: String, python: String = "python3", model: String, repeats: Int, threads: Int,
+                           methods: [String], coldStart: Bool) throws -> PythonComparison {
+        let probe = try ChildProcess.run(python, ["-c", "import torch, captum, transformers"])
+        guard probe.exitStatus == 0 else { throw BenchmarkError.pythonUnavailable(probe.standardError.split(separator: "\n").last.map(String.init) ?? "") }
+        var arguments = [script, model, "--json", "--repeat", String(repeats), "--threads", String(threads),
+                         "--methods", methods.joined(separator: ",")]
+        if !coldStart { arguments.append("--no-cold-start") }
+        let run = try ChildProcess.run(python, arguments)
+        guard run.exitStatus == 0 else { throw BenchmarkError.childFailed(script, status: run.exitStatus, stderr: run.standardError) }
+        do {
+            return try JSONDecoder().decode(PythonComparison.self, from: Data(run.standardOutput.utf8))
+        } catch {
+            throw BenchmarkError.malformedChildOutput(script, output: "\(error): \(run.standardOutput)")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import ExplainBenchmark
+
+func logLine(_ message: String) { fputs(message + "\n", stderr) }
+
+do {
+    switch try BenchmarkCommandLine.parse(Array(CommandLine.arguments.dropFirst())) {
+    case .help:
+        print(BenchmarkCommandLine.usage)
+    case .coldChild(let model, let workload, let threads):
+        print(try BenchmarkRunner.coldChild(model: model, workload: workload, threads: threads))
+    case .benchmark(var options):
+        if options.models.isEmpty {
+            let (directory, note) = DefaultModelLocation.resolve()
+            logLine(note)
+            options.models = [directory]
+        }
+        let report = try BenchmarkRunner.run(options, log: logLine)
+        if options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(ReportTable.render(report))
+        }
+    }
+} catch {
+    fputs("explaind-bench: \(error)\n", stderr)
+    exit(2)
+}
