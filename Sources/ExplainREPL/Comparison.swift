@@ -100,10 +100,15 @@ public struct Comparison: Sendable {
         // identifying columns first
         let leading = ["method", "name", "a", "b", "methodA", "methodB", "first", "second", "pair"]
         columns.sort { (leading.firstIndex(of: $0) ?? 99, $0) < (leading.firstIndex(of: $1) ?? 99, $1) }
-        let rows = flat.enumerated().map { i, row -> [String] in
+        var rows = flat.enumerated().map { i, row -> [String] in
             let values = Dictionary(row, uniquingKeysWith: { a, _ in a })
-            return (rowNames.map { [$0[i]] } ?? []) + columns.map { values[$0] ?? "" }
+            return columns.map { values[$0] ?? "" }
         }
+        // JSON writes 1.0 as 1: in a column of fractions, show whole numbers with the same four decimals
+        for c in columns.indices where rows.contains(where: { Double($0[c]) != nil && $0[c].contains(".") }) {
+            for r in rows.indices where Int(rows[r][c]) != nil { rows[r][c] = ScoreFormat.long(Double(rows[r][c])!) }
+        }
+        if let rowNames { rows = rows.enumerated().map { [rowNames[$0.offset]] + $0.element } }
         return Table(title: title, header: (rowNames == nil ? [] : [""]) + columns, rows: rows)
     }
 

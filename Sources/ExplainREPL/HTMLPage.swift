@@ -102,7 +102,7 @@ public enum HTMLPage {
     static func table(_ t: Table) -> String {
         let header = "<tr>" + t.header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>"
         let rows = t.rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n")
-        return "<h2>\(escape(t.title))</h2>\n<table class=\"metrics\">\(header)\n\(rows)</table>"
+        return "<h2>\(escape(t.title))</h2>\n<div class=\"scroll\"><table class=\"metrics\">\(header)\n\(rows)</table></div>"
     }
 
     static func percent(_ v: Double) -> String { ScoreFormat.fixed(min(max(v, 0), 1) * 100, digits: 1) + "%" }
@@ -147,14 +147,16 @@ public enum HTMLPage {
         .barcell.left { border-right: 1px solid #888; } .barcell.left .bar { margin-left: auto; }
         .bar { height: .9em; min-width: 1px; }
         .bar.pos { background: #21669c; }
-        .bars td.label { font-family: "DejaVu Sans Mono", monospace; }
+        .bars td.label { font-family: "DejaVu Sans Mono", monospace; color: #222; }
         .bars tr.special td.label { color: #999; }
         .legend { display: flex; align-items: center; gap: .5em; color: #555; font-size: .85em; margin-top: .6em; }
         .ramp { width: 12em; height: .8em; border: 1px solid #ccc; }
         table.methods th { text-align: left; vertical-align: top; padding: .4em 1em .4em 0; white-space: nowrap; }
         table.methods td { padding: .4em 0; border-bottom: 1px solid #eee; }
         .ms { font-weight: normal; color: #777; font-size: .8em; }
-        table.metrics th, table.metrics td { border: 1px solid #ddd; padding: 2px 8px; }
+        .scroll { overflow-x: auto; }
+        table.metrics { font-size: .85em; }
+        table.metrics th, table.metrics td { border: 1px solid #ddd; padding: 2px 6px; }
         table.metrics td { font-variant-numeric: tabular-nums; }
         #tip { position: fixed; display: none; background: #222; color: #fff; padding: 3px 8px; border-radius: 4px; font: 13px monospace; pointer-events: none; }
         </style>
@@ -175,6 +177,7 @@ public enum HTMLPage {
             });
             t.addEventListener("mouseleave", function () { tip.style.display = "none"; });
           });
+          document.body.dataset.tokens = String(document.querySelectorAll(".tok").length);
         })();
         </script>
         </body>
