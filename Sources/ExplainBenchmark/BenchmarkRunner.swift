@@ -13,6 +13,8 @@ public struct BenchmarkOptions: Sendable {
     public var coldStart = true
     public var pythonScript = BenchmarkOptions.defaultPythonScript
     public var python = "python3"
+    public var sentenceCount = ReferenceSentences.all.count
+    public var sgemmSize = 2048
 
     public init() {}
 
@@ -27,12 +29,13 @@ public enum BenchmarkRunner {
     public static func run(_ options: BenchmarkOptions, log: (String) -> Void) throws -> BenchmarkReport {
         var machine = MachineInfo.current()
         ClassifierModel.threadCount = options.threads
-        log("sgemm peak: timing a 2048³ cblas_sgemm on \(options.threads) thread(s)…")
-        let peak = SgemmPeak.measure()
+        log("sgemm peak: timing a \(options.sgemmSize)³ cblas_sgemm on \(options.threads) thread(s)…")
+        let peak = SgemmPeak.measure(size: options.sgemmSize)
         log(String(format: "sgemm peak: %.1f GFLOP/s best, %.1f median", peak.bestGFLOPS, peak.medianGFLOPS))
         let models = try options.models.map { try benchmark(model: $0, options: options, peak: peak, log: log) }
         machine.loadAverageAtEnd = MachineInfo.loadAverage()
-        return BenchmarkReport(machine: machine, threads: options.threads, repeats: options.repeats, sentences: ReferenceSentences.all,
+        return BenchmarkReport(machine: machine, threads: options.threads, repeats: options.repeats,
+                               sentences: Array(ReferenceSentences.all.prefix(options.sentenceCount)),
                                sgemmPeak: peak, models: models)
     }
 
@@ -42,7 +45,7 @@ public enum BenchmarkRunner {
         let (loadSeconds, model) = try Stopwatch.measure { try ClassifierModel.load(directory: URL(fileURLWithPath: directory)) }
         let explainer = Explainer(model: model)
         let shape = ModelShape(model.config)
-        let sentences = ReferenceSentences.all
+        let sentences = Array(ReferenceSentences.all.prefix(options.sentenceCount))
         let encodings = sentences.map(explainer.encode)
         let tokens = encodings.map(\.tokens.count)
         let totalTokens = Double(tokens.reduce(0, +))
@@ -88,8 +91,8 @@ public enum BenchmarkRunner {
             if options.coldStart {
                 report.coldStart = try coldStart(model: directory, workload: workload, threads: options.threads)
             }
-            log(String(format: "%@: %.2f ms per sentence (median of %d), batch of 5 %.2f ms, %.1f GFLOP/s%@", workload.name,
-                       report.single.seconds.median * 1e3, options.repeats, report.batch.seconds.median * 1e3,
+            log(String(format: "%@: %.2f ms per sentence (median of %d), batch of %d %.2f ms, %.1f GFLOP/s%@", workload.name,
+                       report.single.seconds.median * 1e3, options.repeats, sentences.count, report.batch.seconds.median * 1e3,
                        report.single.gflopsPerSecond,
                        report.coldStart.map { String(format: ", cold start %.3f s, peak RSS %.0f MB", $0.wallSeconds, Double($0.peakRSSBytes) / 1e6) } ?? ""))
             reports.append(report)
@@ -102,6 +105,7 @@ public enum BenchmarkRunner {
             do {
                 let python = try PythonComparison.run(script: options.pythonScript, python: options.python, model: directory,
                                                       repeats: options.repeats, threads: options.threads, methods: names,
+                                                      sentences: options.sentenceCount,
                                                       coldStart: options.coldStart)
                 modelReport.python = python
                 for index in modelReport.workloads.indices {
