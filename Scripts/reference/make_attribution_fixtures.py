@@ -23,6 +23,7 @@ from reference_common import (  # noqa: E402
     f32,
     f32_list,
     load_model,
+    setup_torch,
     write_json,
 )
 
@@ -169,7 +170,7 @@ def case(model, tokenizer, text_index, target, foil, explicit_target):
 
 
 def main():
-    torch.use_deterministic_algorithms(True)
+    setup_torch()
     for name in MODEL_NAMES:
         model, tokenizer = load_model(name)
         labels = model.config.num_labels

@@ -33,6 +33,7 @@ from reference_common import (  # noqa: E402
     TOKENIZER,
     f32_list,
     load_model,
+    setup_torch,
     write_json,
 )
 
@@ -231,7 +232,7 @@ def draw_model(spec, ids):
 
 
 def main():
-    torch.use_deterministic_algorithms(True)
+    setup_torch()
     fixture_tokenizer = AutoTokenizer.from_pretrained(TOKENIZER)
     for spec in SPECS:
         model = draw_model(spec, [fixture_tokenizer(text)["input_ids"] for text in TEXTS])

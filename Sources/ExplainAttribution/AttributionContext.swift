@@ -19,6 +19,9 @@ struct AttributionContext {
     let objective: Objective
     let options: ResolvedOptions
     let control: RunControl
+    /// The forward pass over the inputs themselves, kept with the activations its backward needs, when
+    /// the caller has one: the gradient methods then differentiate it without a second forward.
+    var inputPass: ForwardPass? = nil
 
     var hiddenSize: Int { model.config.hiddenSize }
     var sequenceCount: Int { ids.count }
@@ -54,8 +57,13 @@ struct AttributionContext {
 
     /// The gradient of the objective at the input itself, one T × H block per sequence.
     func inputGradients() throws -> [[Float]] {
-        try evaluate(ids.enumerated().map { Probe(ids: $1, embeddings: nil, owner: $0) }, batchSize: ids.count, gradients: true)
-            .map(\.gradient)
+        guard let inputPass else {
+            return try evaluate(ids.enumerated().map { Probe(ids: $1, embeddings: nil, owner: $0) }, batchSize: ids.count, gradients: true)
+                .map(\.gradient)
+        }
+        try control.checkCancelled()
+        let weights = logits.indices.map { objective.logitWeights(logits[$0], sequence: $0) }
+        return model.inputGradient(inputPass, logitWeights: weights)
     }
 }
 

@@ -24,7 +24,9 @@ public final class Explainer: Sendable {
         try control.checkCancelled()
         let encodings = texts.map(encode)
         let ids = encodings.map(\.ids)
-        let logits = model.logits(ModelInput(ids: ids))
+        // Kept with its activations: the gradient methods differentiate this very pass.
+        let inputPass = model.forward(ModelInput(ids: ids))
+        let logits = inputPass.logits
         let predictions = logits.map(prediction)
         let targets = try predictions.map { try resolve(request.target, field: "target", predicted: $0.index) }
         let foils = try zip(predictions, targets).map { prediction, target -> Int? in
@@ -37,7 +39,7 @@ public final class Explainer: Sendable {
             model: model, ids: ids, special: encodings.map { $0.tokens.map(\.special) },
             embeddings: ids.map { model.wordEmbeddings(ids: $0) }, logits: logits,
             objective: Objective(targets: targets, foils: foils, output: request.output),
-            options: options, control: control)
+            options: options, control: control, inputPass: inputPass)
         let result = try method.attribute(context)
         return texts.indices.map { s in
             let raw = result.scores[s]

@@ -76,7 +76,7 @@ public struct ObjectReader {
         switch json {
         case nil, .null?: fields = [:]
         case .object(let o)?: fields = o
-        case let other?: throw mismatch("object", other, at: path)
+        case let other?: throw mismatch("object", other, at: path.isEmpty ? "params" : path)
         }
         self.path = path
     }

@@ -25,6 +25,9 @@ public final class CancellationFlag: @unchecked Sendable {
 public final class InFlightRequests: @unchecked Sendable {
     private let condition = NSCondition()
     private var flags: [RequestID: CancellationFlag] = [:]
+    /// Requests not yet fully answered. An id is released before its reply is written (so a client may reuse
+    /// it as soon as it reads the reply); the request stays outstanding until the reply is out.
+    private var outstanding = 0
 
     public init() {}
 
@@ -35,12 +38,21 @@ public final class InFlightRequests: @unchecked Sendable {
         guard flags[id] == nil else { return nil }
         let flag = CancellationFlag()
         flags[id] = flag
+        outstanding += 1
         return flag
     }
 
-    public func end(_ id: RequestID) {
+    /// The reply is about to be written: the id is free again.
+    public func release(_ id: RequestID) {
         condition.lock()
         flags[id] = nil
+        condition.unlock()
+    }
+
+    /// The reply has been written.
+    public func finished() {
+        condition.lock()
+        outstanding -= 1
         condition.broadcast()
         condition.unlock()
     }
@@ -64,14 +76,14 @@ public final class InFlightRequests: @unchecked Sendable {
     public var count: Int {
         condition.lock()
         defer { condition.unlock() }
-        return flags.count
+        return outstanding
     }
 
     /// Blocks until every request in flight has been answered, or the deadline passes.
     public func waitUntilEmpty(timeout: TimeInterval) {
         let deadline = Date(timeIntervalSinceNow: timeout)
         condition.lock()
-        while !flags.isEmpty, condition.wait(until: deadline) {}
+        while outstanding > 0, condition.wait(until: deadline) {}
         condition.unlock()
     }
 }

@@ -13,9 +13,10 @@ public struct ServerOptions: Sendable {
     public var maxTexts = 64
     /// Messages in one JSON-RPC batch array.
     public var maxBatchRequests = 128
-    /// Integrated-gradients steps and SmoothGrad samples.
-    public var maxSteps = 2048
-    public var maxSamples = 1024
+    /// Integrated-gradients steps and SmoothGrad samples (the library's own maxima by default; lower them to
+    /// bound the work one request can ask for).
+    public var maxSteps = 1024
+    public var maxSamples = 1000
     /// Waiting requests per lane before "server busy".
     public var queueBound = 64
     public var quickWorkers = 2
@@ -60,6 +61,10 @@ public enum ServerCommandLine {
       --log-level LEVEL    what goes to stderr (default warning); stdout carries only the protocol
       --max-frame-bytes N  larger frames are skipped and answered with an error (default \(ServerOptions().maxFrameBytes))
       --max-text-bytes N   longer texts are refused (default \(ServerOptions().maxTextBytes))
+      --max-texts N        texts per predict/explain call (default \(ServerOptions().maxTexts))
+      --max-batch N        messages per JSON-RPC batch array (default \(ServerOptions().maxBatchRequests))
+      --max-steps N        integrated-gradients steps per request (default \(ServerOptions().maxSteps))
+      --max-samples N      SmoothGrad samples per request (default \(ServerOptions().maxSamples))
       --queue-bound N      waiting requests per lane before "server busy" (default \(ServerOptions().queueBound))
       --help, --version
     """
@@ -108,6 +113,10 @@ public enum ServerCommandLine {
                 else { throw CommandLineError(description: "--log-level is error, warning, info, debug or off, got \"\(text)\"") }
             case "--max-frame-bytes": options.maxFrameBytes = try positive(argument)
             case "--max-text-bytes": options.maxTextBytes = try positive(argument)
+            case "--max-texts": options.maxTexts = try positive(argument)
+            case "--max-batch": options.maxBatchRequests = try positive(argument)
+            case "--max-steps": options.maxSteps = try positive(argument)
+            case "--max-samples": options.maxSamples = try positive(argument)
             case "--queue-bound": options.queueBound = try positive(argument)
             default: throw CommandLineError(description: "unknown argument \"\(argument)\" (see --help)")
             }

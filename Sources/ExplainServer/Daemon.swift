@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import ExplainProtocol
+import ExplainModel
 
 /// The whole daemon: protocol output on a private duplicate of stdout, a reader loop on stdin, workers on
 /// lanes, a thread waiting for SIGTERM.
@@ -17,26 +18,16 @@ public enum Daemon {
         }
         _ = fcntl(protocolFD, F_SETFD, FD_CLOEXEC)
         signal(SIGPIPE, SIG_IGN)
-        // Block SIGTERM in every thread (workers inherit the mask) and wait for it on one thread of its own.
-        var termination = sigset_t()
-        sigemptyset(&termination)
-        sigaddset(&termination, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &termination, nil)
-
         let log = Log(level: options.logLevel)
         let writer = MessageWriter(fd: protocolFD, log: log)
         let server = Server(options: options, writer: writer, log: log)
         server.loadStartupModels()
 
-        let waitedSignals = termination
-        let signalThread = Thread {
-            var signalNumber: Int32 = 0
-            var set = waitedSignals
-            while sigwait(&set, &signalNumber) == 0 {
-                if signalNumber == SIGTERM { server.dispatcher.terminateBySignal() }
-            }
-        }
-        signalThread.start()
+        // SIGTERM: ignored as a signal (no thread can be killed by it) and delivered to a dispatch source.
+        signal(SIGTERM, SIG_IGN)
+        let termination = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        termination.setEventHandler { server.dispatcher.terminateBySignal() }
+        termination.resume()
 
         var reader = MessageReader(fd: STDIN_FILENO, framing: options.framing, maxFrameBytes: options.maxFrameBytes)
         var framingAnnounced = false

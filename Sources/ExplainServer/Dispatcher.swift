@@ -188,7 +188,7 @@ public final class Dispatcher: @unchecked Sendable {
             return refuse(.invalidRequest("duplicate id \(id): a request with this id is still in flight"))
         }
         let context = RequestContext(id: id, method: method, cancellation: flag, positionEncoding: positionEncoding,
-                                     sink: sink, log: log, onReplied: { [inFlight] in inFlight.end($0) })
+                                     sink: sink, log: log, inFlight: inFlight)
         let work: () throws -> JSONValue
         do {
             work = try entry.prepare(params, context)

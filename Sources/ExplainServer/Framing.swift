@@ -136,7 +136,8 @@ public struct LSPFrameParser: FrameParser {
             fieldLine = line[keyStart...]
             resetHeader()
         }
-        guard let colon = fieldLine.firstIndex(of: UInt8(ascii: ":")), colon > fieldLine.startIndex else {
+        guard let colon = fieldLine.firstIndex(of: UInt8(ascii: ":")), colon > fieldLine.startIndex,
+              fieldLine[..<colon].allSatisfy(Self.isTokenCharacter) else {
             garbage("not a header line", &events)
             resetHeader()
             return
@@ -155,6 +156,16 @@ public struct LSPFrameParser: FrameParser {
             headerProblem = "Content-Length \(value.prefix(40)) is too large"
         } else {
             headerProblem = "invalid Content-Length \"\(value.prefix(40))\""
+        }
+    }
+
+    /// RFC 9110 `tchar`: what a header name is made of. A JSON line (`{"jsonrpc":...`) is not a header.
+    static func isTokenCharacter(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return Array("!#$%&'*+-.^_`|~".utf8).contains(b)
         }
     }
 

@@ -55,20 +55,20 @@ public final class RequestContext: @unchecked Sendable {
     public let positionEncoding: PositionEncoding
     public internal(set) var progress: ProgressReporter?
     private let sink: ReplySink
-    private let onReplied: (RequestID) -> Void
+    private let inFlight: InFlightRequests
     private let log: Log
     private let lock = NSLock()
     private var replied = false
 
     init(id: RequestID, method: String, cancellation: CancellationFlag, positionEncoding: PositionEncoding,
-         sink: ReplySink, log: Log, onReplied: @escaping (RequestID) -> Void) {
+         sink: ReplySink, log: Log, inFlight: InFlightRequests) {
         self.id = id
         self.method = method
         self.cancellation = cancellation
         self.positionEncoding = positionEncoding
         self.sink = sink
         self.log = log
-        self.onReplied = onReplied
+        self.inFlight = inFlight
     }
 
     public var isCancelled: Bool { cancellation.isCancelled }
@@ -84,13 +84,14 @@ public final class RequestContext: @unchecked Sendable {
             return
         }
         progress?.end(message: nil)
+        inFlight.release(id)
+        defer { inFlight.finished() }
         switch outcome {
         case .success(let result): sink.deliver(OutgoingMessage.result(id: id, result))
         case .failure(let error):
             log(.debug, "request \(id) (\(method)) failed: \(error)")
             sink.deliver(OutgoingMessage.error(id: id, error))
         }
-        onReplied(id)
     }
 
     /// Runs the handler's work and replies with its outcome; a request cancelled before it starts is not run.

@@ -37,9 +37,7 @@ public final class BertTokenizer: Sendable {
         maxLength = definition.maxLength
         let names = definition.names
         // TokenizerFiles checked that every special token exists.
-        let lookup = { (name: String) -> Int in
-            added.last(where: { $0.content == name })?.id ?? vocabulary.id(for: name) ?? 0
-        }
+        let lookup = { definition.id(of: $0) ?? 0 }
         clsID = lookup(names.cls)
         sepID = lookup(names.sep)
         padID = lookup(names.pad)
@@ -48,10 +46,7 @@ public final class BertTokenizer: Sendable {
     }
 
     public func id(forToken token: String) -> Int? {
-        if let added = definition.addedTokens.last(where: { $0.content.unicodeScalars.elementsEqual(token.unicodeScalars) }) {
-            return added.id
-        }
-        return definition.wordPiece.vocabulary.id(for: token)
+        definition.id(of: token)
     }
 
     public func token(forID id: Int) -> String? {
@@ -61,6 +56,7 @@ public final class BertTokenizer: Sendable {
     }
 
     /// [CLS] text [SEP], truncated to `maxLength` tokens (including the two specials) when given; `truncated` set.
+    /// The specials are always kept, so a `maxLength` below 2 still gives [CLS] [SEP] (HF does not truncate at all then).
     /// Follows `Tokenizer::encode` of HF tokenizers: added tokens are split off the original text, the rest is
     /// normalized, split into words and WordPiece-tokenized; offsets map back through the normalization.
     public func encode(_ text: String, maxLength: Int? = nil) -> Encoding {

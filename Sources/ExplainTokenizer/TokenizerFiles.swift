@@ -11,6 +11,16 @@ struct TokenizerDefinition: Sendable {
     var suffix: [(id: Int, text: String)]
     var maxLength: Int
     var names: SpecialTokenNames
+
+    /// The id of a token text: an added token's, else the vocabulary's (both matched scalar by scalar).
+    func id(of token: String) -> Int? {
+        Self.id(of: token, addedTokens: addedTokens, vocabulary: wordPiece.vocabulary)
+    }
+
+    static func id(of token: String, addedTokens: [AddedToken], vocabulary: Vocabulary) -> Int? {
+        addedTokens.last(where: { $0.content.unicodeScalars.elementsEqual(token.unicodeScalars) })?.id
+            ?? vocabulary.id(for: token)
+    }
 }
 
 /// The names of the special tokens, from tokenizer_config.json, else special_tokens_map.json, else BERT's.
@@ -52,7 +62,8 @@ enum TokenizerFiles {
 
     static func fromTokenizerJSON(_ file: URL, config: TokenizerConfigJSON?, names: SpecialTokenNames) throws
         -> TokenizerDefinition {
-        let json: TokenizerJSON = try decode(file)
+        let data = try read(file)
+        let json: TokenizerJSON = try decode(data, file: file)
         var names = names
         let fail = { (reason: String) in TokenizerError.malformed(file: file.path, reason: reason) }
 
@@ -62,7 +73,8 @@ enum TokenizerFiles {
             normalizer = .identity
         case let n? where n.type == "BertNormalizer":
             let lowercase = n.lowercase ?? true
-            normalizer = BertNormalizer(cleanText: n.cleanText ?? true, handleChineseChars: n.handleChineseChars ?? true,
+            normalizer = BertNormalizer(cleanText: n.cleanText ?? true,
+                                        handleChineseChars: n.handleChineseChars ?? true,
                                         stripAccents: n.stripAccents ?? lowercase, lowercase: lowercase)
         case let n?:
             throw fail("unsupported normalizer \"\(n.type)\" (only BertNormalizer)")
@@ -75,8 +87,8 @@ enum TokenizerFiles {
         if let type = model.type, type != "WordPiece" { throw fail("unsupported model \"\(type)\" (only WordPiece)") }
         if model.vocab.isEmpty { throw fail("model.vocab is empty") }
         var vocabulary = Vocabulary()
-        // Sorted so that, should two keys be one Swift string, the outcome does not depend on hashing.
-        for (token, value) in model.vocab.sorted(by: { $0.value < $1.value }) {
+        let entries = VocabularyScanner.vocabulary(in: data) ?? model.vocab.map { ($0.key, $0.value) }
+        for (token, value) in entries {
             guard value == value.rounded() else { throw fail("model.vocab.\(token): id \(value) is not an integer") }
             guard value >= 0, value <= Double(largestID) else {
                 throw fail("model.vocab.\(token): id \(value) out of range")
@@ -101,9 +113,7 @@ enum TokenizerFiles {
                                           lstrip: t.lstrip ?? false, rstrip: t.rstrip ?? false,
                                           normalized: t.normalized ?? !special, special: special))
         }
-        let lookup = { (name: String) -> Int? in
-            addedTokens.last(where: { $0.content == name })?.id ?? vocabulary.id(for: name)
-        }
+        let lookup = { TokenizerDefinition.id(of: $0, addedTokens: addedTokens, vocabulary: vocabulary) }
 
         var prefix: [(id: Int, text: String)] = [], suffix: [(id: Int, text: String)] = []
         switch json.postProcessor {
@@ -132,7 +142,9 @@ enum TokenizerFiles {
             if let first = prefix.first { names.cls = first.text }
             if let last = suffix.last { names.sep = last.text }
         case let p? where p.type == "BertProcessing":
-            guard let cls = p.cls, let sep = p.sep else { throw fail("post_processor: BertProcessing needs cls and sep") }
+            guard let cls = p.cls, let sep = p.sep else {
+                throw fail("post_processor: BertProcessing needs cls and sep")
+            }
             prefix = [(cls.id, cls.token)]
             suffix = [(sep.id, sep.token)]
             names.cls = cls.token
@@ -181,16 +193,19 @@ enum TokenizerFiles {
     static func fromVocabText(_ file: URL, config: TokenizerConfigJSON?, names: SpecialTokenNames) throws
         -> TokenizerDefinition {
         let fail = { (reason: String) in TokenizerError.malformed(file: file.path, reason: reason) }
-        let data: Data
-        do { data = try Data(contentsOf: file) } catch { throw fail("cannot read: \(error.localizedDescription)") }
-        guard let text = String(data: data, encoding: .utf8) else { throw fail("not UTF-8 text") }
-        var vocabulary = Vocabulary()
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let data = try read(file)
+        guard String(data: data, encoding: .utf8) != nil else { throw fail("not UTF-8 text") }
+        // As WordPiece::read_file (which transformers 5 uses): lines split at "\n" only, trailing whitespace
+        // (a "\r" included) trimmed, the line number is the id.
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }
         if lines.isEmpty { throw fail("the vocabulary is empty") }
         guard lines.count <= largestID else { throw fail("\(lines.count) lines are more than a vocabulary holds") }
+        var vocabulary = Vocabulary()
         for (index, line) in lines.enumerated() {
-            vocabulary.insert(line.hasSuffix("\r") ? String(line.dropLast()) : String(line), id: index)
+            var token = String(decoding: line, as: UTF8.self).unicodeScalars
+            while let last = token.last, CharacterClasses.isWhitespace(last) { token.removeLast() }
+            vocabulary.insert(String(token), id: index)
         }
         let lookup = { (name: String) in vocabulary.id(for: name) }
         let names = try checked(names, lookup: lookup, file: file)
@@ -202,10 +217,10 @@ enum TokenizerFiles {
         let added = [names.pad, names.unk, names.cls, names.sep, names.mask].map {
             AddedToken(id: lookup($0)!, content: $0, normalized: false, special: true)
         }
+        let maxLength = try maxLength(config: config, fallback: nil, directory: file.deletingLastPathComponent())
         return TokenizerDefinition(normalizer: normalizer, preTokenizer: .bert, wordPiece: wordPiece, addedTokens: added,
                                    prefix: [(lookup(names.cls)!, names.cls)], suffix: [(lookup(names.sep)!, names.sep)],
-                                   maxLength: try maxLength(config: config, fallback: nil, directory: file.deletingLastPathComponent()),
-                                   names: names)
+                                   maxLength: maxLength, names: names)
     }
 
     // MARK: shared
@@ -225,7 +240,7 @@ enum TokenizerFiles {
             guard value >= 2, value == value.rounded() else {
                 let configFile = directory.appendingPathComponent("tokenizer_config.json")
                 throw TokenizerError.malformed(file: configFile.path,
-                                               reason: "model_max_length must be an integer of at least 2, not \(value)")
+                                               reason: "model_max_length must be an integer ≥ 2, not \(value)")
             }
             return Int(value)
         }
@@ -253,13 +268,19 @@ enum TokenizerFiles {
         if let n = config.maskToken?.content { names.mask = n }
     }
 
-    static func decode<T: Decodable>(_ file: URL) throws -> T {
-        let data: Data
+    static func read(_ file: URL) throws -> Data {
         do {
-            data = try Data(contentsOf: file)
+            return try Data(contentsOf: file)
         } catch {
             throw TokenizerError.malformed(file: file.path, reason: "cannot read: \(error.localizedDescription)")
         }
+    }
+
+    static func decode<T: Decodable>(_ file: URL) throws -> T {
+        try decode(try read(file), file: file)
+    }
+
+    static func decode<T: Decodable>(_ data: Data, file: URL) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {

@@ -3,13 +3,11 @@
 /// would be one key. A walk along the trie also finds the longest vocabulary entry at a position in one pass.
 struct Vocabulary: Sendable {
     /// (node << 21 | scalar) -> child node; node 0 is the root.
-    private var children: [UInt64: Int32] = [:]
+    private var children = EdgeTable()
     /// Token id ending at each node, or -1.
     private var ids: [Int32] = [-1]
     /// The text of each id (nil for ids nothing maps to).
     private(set) var tokens: [String?] = []
-
-    var count: Int { tokens.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
 
     /// Adds `token` with `id`; a later duplicate wins, as when HF reads a vocab.txt into a hash map.
     mutating func insert(_ token: String, id: Int) {
@@ -21,7 +19,7 @@ struct Vocabulary: Sendable {
             } else {
                 let next = Int32(ids.count)
                 ids.append(-1)
-                children[key] = next
+                children.insert(key, next)
                 node = next
             }
         }
@@ -57,5 +55,45 @@ struct Vocabulary: Sendable {
             if ids[Int(node)] >= 0 { best = (Int(ids[Int(node)]), i) }
         }
         return best
+    }
+}
+
+/// The trie's edges in an open-addressing hash table: a lookup per character of the text is the tokenizer's
+/// innermost step, and `Dictionary`'s seeded SipHash costs several times this multiplicative hash.
+private struct EdgeTable: Sendable {
+    private static let empty = UInt64.max  // no edge key is this: nodes stay far below 2^43
+    private var keys = [UInt64](repeating: EdgeTable.empty, count: 1024)
+    private var values = [Int32](repeating: 0, count: 1024)
+    private var count = 0
+    private var shift: UInt64 = 64 - 10
+
+    subscript(key: UInt64) -> Int32? {
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        let mask = keys.count - 1
+        while true {
+            let k = keys[slot]
+            if k == key { return values[slot] }
+            if k == Self.empty { return nil }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    mutating func insert(_ key: UInt64, _ value: Int32) {
+        if 2 * (count + 1) > keys.count { grow() }
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        let mask = keys.count - 1
+        while keys[slot] != Self.empty && keys[slot] != key { slot = (slot + 1) & mask }
+        if keys[slot] == Self.empty { count += 1 }
+        keys[slot] = key
+        values[slot] = value
+    }
+
+    private mutating func grow() {
+        let (oldKeys, oldValues) = (keys, values)
+        keys = [UInt64](repeating: Self.empty, count: oldKeys.count * 2)
+        values = [Int32](repeating: 0, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for (k, v) in zip(oldKeys, oldValues) where k != Self.empty { insert(k, v) }
     }
 }

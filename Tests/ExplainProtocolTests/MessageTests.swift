@@ -57,7 +57,7 @@ final class ParamsTests: XCTestCase {
         XCTAssertEqual(field(TokenizeParams.self, "{}"), "text")
         XCTAssertEqual(field(TokenizeParams.self, #"{"text":5}"#), "text")
         XCTAssertEqual(field(TokenizeParams.self, #"{"text":"a","model":[]}"#), "model")
-        XCTAssertEqual(field(TokenizeParams.self, #"[1]"#), "")
+        XCTAssertEqual(field(TokenizeParams.self, #"[1]"#), "params")
         XCTAssertEqual(field(PredictParams.self, #"{"texts":["a",3]}"#), "texts[1]")
         XCTAssertEqual(field(PredictParams.self, #"{"texts":[]}"#), "texts")
         XCTAssertEqual(field(PredictParams.self, #"{"text":"a","texts":["b"]}"#), "texts")

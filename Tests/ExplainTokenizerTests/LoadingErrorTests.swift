@@ -103,9 +103,9 @@ final class LoadingErrorTests: XCTestCase {
         try assertMalformed(["vocab.txt": vocab, "tokenizer_config.json": #"{"model_max_length": "512"}"#],
                             file: "tokenizer_config.json", reason: "model_max_length")
         try assertMalformed(["vocab.txt": vocab, "tokenizer_config.json": #"{"model_max_length": 12.5}"#],
-                            file: "tokenizer_config.json", reason: "model_max_length must be an integer")
+                            file: "tokenizer_config.json", reason: "model_max_length must be an integer ≥ 2")
         try assertMalformed(["vocab.txt": vocab, "tokenizer_config.json": #"{"model_max_length": 0}"#],
-                            file: "tokenizer_config.json", reason: "model_max_length must be an integer")
+                            file: "tokenizer_config.json", reason: "model_max_length must be an integer ≥ 2")
         try assertMalformed(["vocab.txt": vocab, "tokenizer_config.json": #"{"cls_token": 7}"#],
                             file: "tokenizer_config.json", reason: "cls_token")
         // Also next to a tokenizer.json, and special_tokens_map.json likewise.
@@ -114,6 +114,22 @@ final class LoadingErrorTests: XCTestCase {
                             file: "tokenizer_config.json", reason: "top level")
         try assertMalformed(["tokenizer.json": json, "special_tokens_map.json": "[]"],
                             file: "special_tokens_map.json", reason: "expected")
+    }
+
+    /// transformers 5 reads vocab.txt lines split at "\n" with trailing whitespace trimmed (checked with
+    /// `BertTokenizerFast.from_pretrained` on this very file): ids are line numbers, a lone "\r" stays.
+    func testVocabTextLineEndingsAsTransformers() throws {
+        let url = try directory([:])
+        try Data("[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]\r\n[MASK]\r\nhello \r\nworld\n\nfoo\rbar\n".utf8)
+            .write(to: url.appendingPathComponent("vocab.txt"))
+        let tokenizer = try BertTokenizer.load(directory: url)
+        XCTAssertEqual([tokenizer.padID, tokenizer.unkID, tokenizer.clsID, tokenizer.sepID, tokenizer.maskID], [0, 1, 2, 3, 4])
+        XCTAssertEqual(tokenizer.id(forToken: "hello"), 5)
+        XCTAssertEqual(tokenizer.id(forToken: "world"), 6)
+        XCTAssertEqual(tokenizer.id(forToken: ""), 7)
+        XCTAssertEqual(tokenizer.id(forToken: "foo\rbar"), 8)
+        XCTAssertEqual(tokenizer.vocabularySize, 9)
+        XCTAssertEqual(tokenizer.encode("Hello, world").ids, [2, 5, 1, 6, 3])
     }
 
     /// transformers writes int(1e30) as model_max_length when a model sets none; that means "no limit".

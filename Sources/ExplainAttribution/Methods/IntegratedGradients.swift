@@ -27,7 +27,7 @@ enum IntegratedGradients: AttributionMethod {
         // f(baseline) for every sequence, in one pass.
         let baselineLogits = try context.evaluate(
             baselines.enumerated().map { Probe(ids: context.ids[$0], embeddings: $1, owner: $0) },
-            batchSize: batchSize, gradients: false).map(\.logits)
+            batchSize: batchSize, gradients: false, progressRange: 0...0).map(\.logits)
         let expected = (0..<context.sequenceCount).map {
             context.objective.value(context.logits[$0], sequence: $0) - context.objective.value(baselineLogits[$0], sequence: $0)
         }

@@ -9,15 +9,17 @@ enum GELU {
     static let cubic: Float = 0.044715
 
     static func forward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int, tanhForm: Bool) {
-        if tanhForm {
-            for i in 0..<count {
-                let v = x[i]
-                y[i] = 0.5 * v * (1 + tanhf(sqrtTwoOverPi * (v + cubic * v * v * v)))
-            }
-        } else {
-            for i in 0..<count {
-                let v = x[i]
-                y[i] = 0.5 * v * (1 + erff(v * sqrtHalf))
+        Parallel.forRanges(count, minimumPerWorker: 16_384) { range in
+            if tanhForm {
+                for i in range {
+                    let v = x[i]
+                    y[i] = 0.5 * v * (1 + tanhf(sqrtTwoOverPi * (v + cubic * v * v * v)))
+                }
+            } else {
+                for i in range {
+                    let v = x[i]
+                    y[i] = 0.5 * v * (1 + erff(v * sqrtHalf))
+                }
             }
         }
     }
@@ -25,18 +27,18 @@ enum GELU {
     /// dx = dy · gelu'(x), in place on dy when dx == dy.
     static func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
                          count: Int, tanhForm: Bool) {
-        if tanhForm {
-            for i in 0..<count {
-                let v = x[i]
-                let t = tanhf(sqrtTwoOverPi * (v + cubic * v * v * v))
-                let derivative = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * sqrtTwoOverPi * (1 + 3 * cubic * v * v)
-                dx[i] = dy[i] * derivative
-            }
-        } else {
-            for i in 0..<count {
-                let v = x[i]
-                let derivative = 0.5 * (1 + erff(v * sqrtHalf)) + v * invSqrtTwoPi * expf(-0.5 * v * v)
-                dx[i] = dy[i] * derivative
+        Parallel.forRanges(count, minimumPerWorker: 16_384) { range in
+            if tanhForm {
+                for i in range {
+                    let v = x[i]
+                    let t = tanhf(sqrtTwoOverPi * (v + cubic * v * v * v))
+                    dx[i] = dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * sqrtTwoOverPi * (1 + 3 * cubic * v * v))
+                }
+            } else {
+                for i in range {
+                    let v = x[i]
+                    dx[i] = dy[i] * (0.5 * (1 + erff(v * sqrtHalf)) + v * invSqrtTwoPi * expf(-0.5 * v * v))
+                }
             }
         }
     }

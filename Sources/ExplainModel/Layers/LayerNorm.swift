@@ -13,23 +13,28 @@ struct LayerNorm: Sendable {
         let n = size
         weight.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
-                for r in 0..<rows {
-                    let xr = x + r * n, yr = y + r * n
-                    var mean: Float = 0
-                    for j in 0..<n { mean += xr[j] }
-                    mean /= Float(n)
-                    var variance: Float = 0
-                    for j in 0..<n { let d = xr[j] - mean; variance += d * d }
-                    variance /= Float(n)
-                    let s = 1 / (variance + eps).squareRoot()
-                    rstd?[r] = s
-                    for j in 0..<n {
-                        let h = (xr[j] - mean) * s
-                        normalized?[r * n + j] = h
-                        yr[j] = h * w[j] + b[j]
-                    }
+                Parallel.forRanges(rows, minimumPerWorker: 64) { range in
+                    for r in range { forwardRow(y + r * n, x + r * n, n: n, w: w, b: b, normalized: normalized.map { $0 + r * n }, rstd: rstd.map { $0 + r }) }
                 }
             }
+        }
+    }
+
+    @inline(__always)
+    private func forwardRow(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, n: Int, w: UnsafeBufferPointer<Float>,
+                            b: UnsafeBufferPointer<Float>, normalized: UnsafeMutablePointer<Float>?, rstd: UnsafeMutablePointer<Float>?) {
+        var mean: Float = 0
+        for j in 0..<n { mean += x[j] }
+        mean /= Float(n)
+        var variance: Float = 0
+        for j in 0..<n { let d = x[j] - mean; variance += d * d }
+        variance /= Float(n)
+        let s = 1 / (variance + eps).squareRoot()
+        rstd?.pointee = s
+        for j in 0..<n {
+            let h = (x[j] - mean) * s
+            normalized?[j] = h
+            y[j] = h * w[j] + b[j]
         }
     }
 
@@ -38,19 +43,19 @@ struct LayerNorm: Sendable {
                   normalized: UnsafePointer<Float>, rstd: UnsafePointer<Float>) {
         let n = size
         weight.withUnsafeBufferPointer { w in
-            for r in 0..<rows {
-                let dyr = dy + r * n, hr = normalized + r * n, dxr = dx + r * n
-                var meanD: Float = 0, meanDH: Float = 0
-                for j in 0..<n {
-                    let d = dyr[j] * w[j]
-                    meanD += d
-                    meanDH += d * hr[j]
-                }
-                meanD /= Float(n)
-                meanDH /= Float(n)
-                let s = rstd[r]
-                for j in 0..<n {
-                    dxr[j] += s * (dyr[j] * w[j] - meanD - hr[j] * meanDH)
+            Parallel.forRanges(rows, minimumPerWorker: 64) { range in
+                for r in range {
+                    let dyr = dy + r * n, hr = normalized + r * n, dxr = dx + r * n
+                    var meanD: Float = 0, meanDH: Float = 0
+                    for j in 0..<n {
+                        let d = dyr[j] * w[j]
+                        meanD += d
+                        meanDH += d * hr[j]
+                    }
+                    meanD /= Float(n)
+                    meanDH /= Float(n)
+                    let s = rstd[r]
+                    for j in 0..<n { dxr[j] += s * (dyr[j] * w[j] - meanD - hr[j] * meanDH) }
                 }
             }
         }

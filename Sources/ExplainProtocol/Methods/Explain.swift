@@ -68,6 +68,8 @@ public struct ExplanationInfo: Sendable, JSONEncodable {
     public var granularity: String
     public var tokens: [TokenInfo]
     public var tokenScores: [Float]
+    /// Before normalisation (for signed methods, the sign and scale the method gives).
+    public var rawTokenScores: [Float]
     public var words: [WordInfo]
     public var wordScores: [Float]?
     public var truncated: Bool
@@ -76,19 +78,20 @@ public struct ExplanationInfo: Sendable, JSONEncodable {
 
     public init(text: String, method: String, options: [String: JSONValue], target: ClassInfo, foil: ClassInfo?,
                 prediction: PredictionInfo, output: String, normalize: String, granularity: String,
-                tokens: [TokenInfo], tokenScores: [Float], words: [WordInfo], wordScores: [Float]?,
+                tokens: [TokenInfo], tokenScores: [Float], rawTokenScores: [Float], words: [WordInfo], wordScores: [Float]?,
                 truncated: Bool, extras: [String: JSONValue], elapsedMs: Double) {
         self.text = text; self.method = method; self.options = options; self.target = target; self.foil = foil
         self.prediction = prediction; self.output = output; self.normalize = normalize
-        self.granularity = granularity; self.tokens = tokens; self.tokenScores = tokenScores; self.words = words
+        self.granularity = granularity; self.tokens = tokens; self.tokenScores = tokenScores; self.rawTokenScores = rawTokenScores; self.words = words
         self.wordScores = wordScores; self.truncated = truncated; self.extras = extras; self.elapsedMs = elapsedMs
     }
 
     public var json: JSONValue {
         var tokenValues: [JSONValue] = []
-        for (token, score) in zip(tokens, tokenScores) {
+        for (i, (token, score)) in zip(tokens, tokenScores).enumerated() {
             guard case .object(var o) = token.json else { continue }
             o["score"] = JSONValue(score)
+            if i < rawTokenScores.count { o["rawScore"] = JSONValue(rawTokenScores[i]) }
             tokenValues.append(.object(o))
         }
         var wordValues: [JSONValue] = []

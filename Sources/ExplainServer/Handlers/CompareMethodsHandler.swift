@@ -1,0 +1,141 @@
+import Foundation
+import ExplainProtocol
+import ExplainAttribution
+
+/// `compareMethods`: every method on the same text and target, then their agreement and faithfulness
+/// (ExplainAttribution's Comparison). On the long lane: cancellable between batched passes, with work-done
+/// progress over the methods and the perturbed passes.
+enum CompareMethodsHandler {
+    static func register(on dispatcher: Dispatcher, models: ModelStore) {
+        let limits = dispatcher.options
+        dispatcher.register(CompareMethodsParams.self, lane: .long) { params, context in
+            let resident = try models.resolve(params.model)
+            try TextHandlers.checkLength(params.text, field: "text", limits: limits)
+            let request = try compareRequest(params, limits: limits)
+            let control = RunControl(
+                isCancelled: { [cancellation = context.cancellation] in cancellation.isCancelled },
+                progress: { [progress = context.progress] fraction, message in
+                    progress?.report(fraction: fraction, message: message)
+                })
+            let started = Date()
+            let comparison: Comparison
+            do {
+                comparison = try resident.explainer.compare(text: params.text, request: request, control: control)
+            } catch let error as AttributionError {
+                throw responseError(error, params: params, request: request)
+            }
+            let elapsedMs = (Date().timeIntervalSince(started) * 1000 * 1000).rounded() / 1000
+            return describe(comparison, request: request, encoding: context.positionEncoding, elapsedMs: elapsedMs)
+        }
+    }
+
+    /// Protocol params → the library's request; enum names, metric names and server limits are checked
+    /// here, method names, options and ranges by the library.
+    static func compareRequest(_ params: CompareMethodsParams, limits: ServerOptions) throws -> CompareRequest {
+        var request = CompareRequest()
+        if let methods = params.methods { request.methods = methods }
+        request.target = ExplainHandler.targetSpec(params.target) ?? .predicted
+        request.foil = ExplainHandler.targetSpec(params.foil)
+        if let name = params.output { request.output = try ExplainHandler.choice(name, field: "output", OutputKind.self) }
+        if let name = params.normalize { request.normalize = try ExplainHandler.choice(name, field: "normalize", Normalization.self) }
+        if let name = params.granularity { request.granularity = try ExplainHandler.choice(name, field: "granularity", Granularity.self) }
+        for (method, options) in params.options {
+            var values: [String: OptionValue] = [:]
+            for (name, value) in options {
+                switch value {
+                case .integer(let i): values[name] = .number(Double(i))
+                case .number(let d): values[name] = .number(d)
+                case .string(let s): values[name] = .string(s)
+                case .bool(let b): values[name] = .bool(b)
+                default: throw InvalidField(field: "options.\(method).\(name)", reason: "an option is a number, string or boolean")
+                }
+            }
+            for (name, bound) in [("steps", limits.maxSteps), ("samples", limits.maxSamples)] {
+                if case .number(let n)? = values[name], n > Double(bound) {
+                    throw InvalidField(field: "options.\(method).\(name)", reason: "\(name) above the server limit of \(bound)")
+                }
+            }
+            request.options[method] = values
+        }
+        var settings = ComparisonSettings()
+        if let metrics = params.metrics {
+            settings.metrics = Set(try metrics.enumerated().map { index, name in
+                try ExplainHandler.choice(name, field: "metrics[\(index)]", ComparisonMetric.self)
+            })
+        }
+        if let thresholds = params.thresholds { settings.thresholds = thresholds }
+        if let name = params.removal { settings.removal = try ExplainHandler.choice(name, field: "removal", Removal.self) }
+        settings.topK = params.topK
+        if let fraction = params.topKFraction { settings.topKFraction = fraction }
+        if let batchSize = params.batchSize { settings.batchSize = batchSize }
+        request.settings = settings
+        return request
+    }
+
+    /// Library errors with the field of compareMethods' params they concern.
+    static func responseError(_ error: AttributionError, params: CompareMethodsParams, request: CompareRequest) -> ResponseError {
+        switch error {
+        case .unknownMethod(let name):
+            let known = AttributionRegistry.methods.map(\.name).joined(separator: ", ")
+            let field = request.methods.firstIndex(of: name).map { "methods[\($0)]" } ?? "methods"
+            return .invalidParams(field: field, reason: "unknown attribution method \"\(name)\"; one of \(known)")
+        case .unknownLabel(let label):
+            let field = params.foil == .label(label) && params.target != .label(label) ? "foil" : "target"
+            return .invalidParams(field: field, reason: "unknown label \"\(label)\"")
+        case .emptyInput:
+            return .invalidParams(field: "text", reason: "nothing to compare: the text has no tokens besides [CLS] and [SEP]")
+        default:
+            return ErrorMapping.attributionError(error, params: nil)
+        }
+    }
+
+    static func describe(_ c: Comparison, request: CompareRequest, encoding: PositionEncoding, elapsedMs: Double) -> CompareMethodsResult {
+        let offsets = OffsetTable(text: c.text, encoding: encoding)
+        let signed = Dictionary(uniqueKeysWithValues: AttributionRegistry.methods.map { ($0.name, $0.signed) })
+        let figures = c.figures
+        let methods = c.runs.map { run -> ComparedMethodInfo in
+            let e = run.explanation
+            return ComparedMethodInfo(method: e.method, signed: signed[e.method] ?? true, options: e.options.mapValues(ExplainHandler.json),
+                                      scores: e.tokenScores, rawScores: e.rawTokenScores, wordScores: e.wordScores,
+                                      extras: e.extras.mapValues(ExplainHandler.json), elapsedMs: (run.elapsedMs * 1000).rounded() / 1000)
+        }
+        // Leave-one-out per token, null for the special ones.
+        var leaveOneOut: [Double?]? = nil
+        if let drops = figures.leaveOneOut {
+            var perToken = [Double?](repeating: nil, count: c.encoding.tokens.count)
+            for (drop, index) in zip(drops, c.encoding.tokens.indices.filter { !c.encoding.tokens[$0].special }) { perToken[index] = drop }
+            leaveOneOut = perToken
+        }
+        let settings = figures.settings
+        var settingsJSON: [String: JSONValue] = [
+            "metrics": .array(ComparisonMetric.allCases.filter { settings.metrics.contains($0) }.map { .string($0.rawValue) }),
+            "thresholds": .array(settings.thresholds.map { JSONValue($0) }), "removal": .string(settings.removal.rawValue),
+            "topKFraction": JSONValue(settings.topKFraction), "batchSize": .integer(settings.batchSize),
+        ]
+        settingsJSON["topK"] = settings.topK.map { .integer($0) } ?? .null
+        return CompareMethodsResult(
+            text: c.text, tokens: offsets.tokens(c.encoding), words: offsets.words(c.encoding), truncated: c.encoding.truncated,
+            prediction: PredictionInfo(label: c.prediction.label, index: c.prediction.index, probabilities: c.prediction.probabilities,
+                                       logits: c.prediction.logits, truncated: c.encoding.truncated),
+            target: ClassInfo(index: c.target.index, label: c.target.label), foil: c.foil.map { ClassInfo(index: $0.index, label: $0.label) },
+            output: request.output.rawValue, normalize: request.normalize.rawValue, granularity: request.granularity.rawValue,
+            methods: methods, probability: figures.probability, leaveOneOut: leaveOneOut, topK: figures.topK,
+            agreement: figures.agreement.map {
+                AgreementInfo(a: $0.first, b: $0.second, spearman: $0.spearman, kendall: $0.kendall, topKOverlap: $0.topKOverlap,
+                              spearmanAbsolute: $0.spearmanAbsolute, kendallAbsolute: $0.kendallAbsolute,
+                              topKOverlapAbsolute: $0.topKOverlapAbsolute)
+            },
+            faithfulness: figures.faithfulness.map { f in
+                FaithfulnessInfo(method: f.method, comprehensiveness: f.comprehensiveness, sufficiency: f.sufficiency,
+                                 taucorrLoo: f.taucorrLoo,
+                                 rationales: f.rationales.map {
+                                     RationaleInfo(threshold: $0.threshold, k: $0.k, tokens: $0.tokens,
+                                                   withoutProbability: $0.withoutProbability, onlyProbability: $0.onlyProbability)
+                                 },
+                                 deletionCurve: f.deletionCurve?.probabilities, deletionArea: f.deletionCurve?.area)
+            },
+            ranking: figures.ranking.map { RankInfo(method: $0.method, rank: $0.rank, score: $0.score) },
+            summary: figures.summary, settings: settingsJSON, perturbedInputs: figures.perturbedInputs, batches: figures.batches,
+            elapsedMs: elapsedMs)
+    }
+}

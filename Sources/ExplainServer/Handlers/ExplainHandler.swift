@@ -1,0 +1,102 @@
+import Foundation
+import ExplainProtocol
+import ExplainAttribution
+
+/// `explain`: on the long lane, cancellable between batched steps, with work-done progress.
+enum ExplainHandler {
+    static func register(on dispatcher: Dispatcher, models: ModelStore) {
+        let limits = dispatcher.options
+        dispatcher.register(ExplainParams.self, lane: .long) { params, context in
+            let resident = try models.resolve(params.model)
+            let texts = try TextHandlers.checkTexts(params.input, limits: limits)
+            let request = try attributionRequest(params, limits: limits)
+            // A text with no tokens besides [CLS] and [SEP] has nothing to attribute.
+            for (i, text) in texts.enumerated() where !resident.explainer.encode(text).tokens.contains(where: { !$0.special }) {
+                let field = texts.count == 1 && params.input == .single(text) ? "text" : "texts[\(i)]"
+                throw InvalidField(field: field, reason: "nothing to explain: the text has no tokens besides [CLS] and [SEP]")
+            }
+            let control = RunControl(
+                isCancelled: { [cancellation = context.cancellation] in cancellation.isCancelled },
+                progress: { [progress = context.progress] fraction, message in
+                    progress?.report(fraction: fraction, message: message)
+                })
+            let started = Date()
+            let explanations: [Explanation]
+            do {
+                explanations = try resident.explainer.explain(texts: texts, request: request, control: control)
+            } catch let error as AttributionError {
+                throw ErrorMapping.attributionError(error, params: params)
+            }
+            let elapsedMs = (Date().timeIntervalSince(started) * 1000 * 1000).rounded() / 1000
+            let infos = explanations.map { describe($0, encoding: context.positionEncoding, elapsedMs: elapsedMs) }
+            if case .single = params.input { return .single(infos[0]) }
+            return .many(infos, elapsedMs: elapsedMs)
+        }
+    }
+
+    /// Protocol params → the library's request; enum names and server limits are checked here, the method's
+    /// own options (names, ranges) by the library.
+    static func attributionRequest(_ params: ExplainParams, limits: ServerOptions) throws -> ExplainRequest {
+        var request = ExplainRequest()
+        request.method = params.method
+        request.target = targetSpec(params.target) ?? .predicted
+        request.foil = targetSpec(params.foil)
+        if let name = params.output { request.output = try choice(name, field: "output", OutputKind.self) }
+        if let name = params.normalize { request.normalize = try choice(name, field: "normalize", Normalization.self) }
+        if let name = params.granularity { request.granularity = try choice(name, field: "granularity", Granularity.self) }
+        for (name, value) in params.options {
+            switch value {
+            case .integer(let i): request.options[name] = .number(Double(i))
+            case .number(let d): request.options[name] = .number(d)
+            case .string(let s): request.options[name] = .string(s)
+            case .bool(let b): request.options[name] = .bool(b)
+            default: throw InvalidField(field: "options.\(name)", reason: "an option is a number, string or boolean")
+            }
+        }
+        // Server limits on work per request (the library checks the lower bounds).
+        for (name, bound) in [("steps", limits.maxSteps), ("samples", limits.maxSamples)] {
+            if case .number(let n)? = request.options[name], n > Double(bound) {
+                throw InvalidField(field: "options.\(name)", reason: "\(name) above the server limit of \(bound)")
+            }
+        }
+        return request
+    }
+
+    static func targetSpec(_ selector: ClassSelector?) -> TargetSpec? {
+        switch selector {
+        case nil: return nil
+        case .index(let i)?: return .index(i)
+        case .label(let l)?: return .label(l)
+        }
+    }
+
+    static func choice<E: RawRepresentable & CaseIterable>(_ name: String, field: String, _ type: E.Type) throws -> E
+    where E.RawValue == String {
+        guard let value = E(rawValue: name) else {
+            throw InvalidField(field: field, reason: "unknown value \"\(name)\"; one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    static func describe(_ e: Explanation, encoding: PositionEncoding, elapsedMs: Double) -> ExplanationInfo {
+        let offsets = OffsetTable(text: e.text, encoding: encoding)
+        let prediction = PredictionInfo(label: e.prediction.label, index: e.prediction.index,
+                                        probabilities: e.prediction.probabilities, logits: e.prediction.logits,
+                                        truncated: e.encoding.truncated)
+        return ExplanationInfo(
+            text: e.text, method: e.method, options: e.options.mapValues(json), target: ClassInfo(index: e.target.index, label: e.target.label),
+            foil: e.foil.map { ClassInfo(index: $0.index, label: $0.label) }, prediction: prediction,
+            output: e.output.rawValue, normalize: e.normalize.rawValue, granularity: e.granularity.rawValue,
+            tokens: offsets.tokens(e.encoding), tokenScores: e.tokenScores, rawTokenScores: e.rawTokenScores, words: offsets.words(e.encoding),
+            wordScores: e.wordScores, truncated: e.encoding.truncated, extras: e.extras.mapValues(json),
+            elapsedMs: elapsedMs)
+    }
+
+    static func json(_ value: OptionValue) -> JSONValue {
+        switch value {
+        case .number(let d): return JSONValue(d)
+        case .string(let s): return .string(s)
+        case .bool(let b): return .bool(b)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import ExplainProtocol
+import ExplainModel
+import ExplainAttribution
+
+/// A model kept in memory, with the explainer over it. Requests hold a reference, so unloading never pulls a
+/// model from under a running computation.
+public final class ResidentModel: @unchecked Sendable {
+    public let id: String
+    public let path: String
+    public let model: ClassifierModel
+    public let explainer: Explainer
+
+    init(id: String, path: String, model: ClassifierModel) {
+        self.id = id
+        self.path = path
+        self.model = model
+        explainer = Explainer(model: model)
+    }
+
+    func describe(isDefault: Bool) -> ModelDescription {
+        ModelDescription(id: id, path: path, architecture: model.config.architecture.rawValue,
+                         labels: model.config.labels, maxTokens: model.maxTokens, isDefault: isDefault,
+                         hiddenSize: model.config.hiddenSize, layers: model.config.layerCount,
+                         vocabularySize: model.tokenizer.vocabularySize)
+    }
+}
+
+/// The resident models by id, and which one answers requests that name none.
+public final class ModelStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var models: [String: ResidentModel] = [:]
+    private var order: [String] = []
+    private var loading: Set<String> = []
+    private(set) var defaultID: String?
+    private let log: Log
+
+    init(log: Log) { self.log = log }
+
+    public static let noModelMessage = """
+        no model is loaded: start explaind with --model DIR (a HuggingFace BertForSequenceClassification or \
+        DistilBertForSequenceClassification directory with config.json, model.safetensors and tokenizer.json \
+        or vocab.txt), or load one with models/load {"path": DIR}
+        """
+
+    /// Loads a directory (on the caller's thread: the loading lane or start-up) and makes it resident.
+    func load(path: String, id requestedID: String?, makeDefault: Bool) throws -> ModelDescription {
+        let directory = URL(fileURLWithPath: path).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ResponseError(code: .modelNotFound, message: "model not found: \(directory.path) is not a directory",
+                                data: ["path": .string(directory.path)])
+        }
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("config.json").path) else {
+            throw ResponseError(code: .modelNotFound,
+                                message: "model not found: no config.json in \(directory.path) (not a HuggingFace model directory)",
+                                data: ["path": .string(directory.path)])
+        }
+        let id = requestedID ?? directory.lastPathComponent
+        try reserve(id)
+        defer { release(id) }
+        let started = Date()
+        let model: ClassifierModel
+        do {
+            model = try ClassifierModel.load(directory: directory)
+        } catch {
+            throw ErrorMapping.modelLoadError(error, path: directory.path)
+        }
+        let resident = ResidentModel(id: id, path: directory.path, model: model)
+        lock.lock()
+        models[id] = resident
+        order.append(id)
+        if makeDefault || defaultID == nil { defaultID = id }
+        let description = resident.describe(isDefault: defaultID == id)
+        lock.unlock()
+        log(.info, "loaded model \(id) from \(directory.path) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
+        return description
+    }
+
+    private func reserve(_ id: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard models[id] == nil, !loading.contains(id) else {
+            throw ResponseError.invalidParams(field: "id", reason: "a model with id \"\(id)\" is already loaded (unload it first or choose another id)")
+        }
+        loading.insert(id)
+    }
+
+    private func release(_ id: String) {
+        lock.lock()
+        loading.remove(id)
+        lock.unlock()
+    }
+
+    /// The model a request names, or the default.
+    func resolve(_ id: String?) throws -> ResidentModel {
+        lock.lock()
+        defer { lock.unlock() }
+        if let id {
+            guard let model = models[id] else {
+                throw ResponseError(code: .modelNotFound,
+                                    message: "model not found: no resident model \"\(id)\" (resident: \(order.joined(separator: ", ")))",
+                                    data: ["field": "model", "id": .string(id)])
+            }
+            return model
+        }
+        guard let defaultID, let model = models[defaultID] else {
+            throw ResponseError(code: .modelNotFound, message: Self.noModelMessage, data: ["field": "model"])
+        }
+        return model
+    }
+
+    func unload(_ id: String) throws -> ModelsUnloadResult {
+        lock.lock()
+        defer { lock.unlock() }
+        guard models.removeValue(forKey: id) != nil else {
+            throw ResponseError(code: .modelNotFound, message: "model not found: no resident model \"\(id)\"",
+                                data: ["field": "id", "id": .string(id)])
+        }
+        order.removeAll { $0 == id }
+        if defaultID == id { defaultID = order.first }
+        return ModelsUnloadResult(id: id, defaultModel: defaultID)
+    }
+
+    func list() -> [ModelDescription] {
+        lock.lock()
+        defer { lock.unlock() }
+        return order.compactMap { id in models[id]?.describe(isDefault: id == defaultID) }
+    }
+}

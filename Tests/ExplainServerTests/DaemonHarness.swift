@@ -1,0 +1,197 @@
+import Foundation
+import XCTest
+import ExplainProtocol
+@testable import ExplainServer
+
+/// Paths relative to this file (fixtures) and to the build (the daemon binary).
+enum TestPaths {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let models = packageRoot.appendingPathComponent("Tests/Fixtures/models")
+    static let expected = packageRoot.appendingPathComponent("Tests/Fixtures/expected")
+    static func model(_ name: String) -> String { models.appendingPathComponent(name).path }
+
+    /// The built `explaind`: next to the test bundle, else in .build/debug (the test command builds first).
+    static var daemon: URL? {
+        var candidates: [URL] = []
+        if let override = ProcessInfo.processInfo.environment["EXPLAIND_PATH"] { candidates.append(URL(fileURLWithPath: override)) }
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("explaind"))
+        }
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/explaind"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+}
+
+/// A running `explaind` behind pipes, spoken to as an editor would: framed writes, a reader thread that
+/// frames replies with the daemon's own LSP parser, and waits with timeouts so a bug fails instead of hanging.
+final class DaemonProcess: @unchecked Sendable {
+    let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let errors = Pipe()
+    let framing: FramingKind
+    private let condition = NSCondition()
+    private var messages: [JSONValue] = []
+    private var rawOutput: [UInt8] = []
+    private var outputClosed = false
+    private var stderrText = Data()
+    private var nextID = 1000
+
+    init(arguments: [String], framing: FramingKind = .lsp) throws {
+        guard let binary = TestPaths.daemon else {
+            throw XCTSkip("explaind is not built: run `swift build` before `swift test`")
+        }
+        self.framing = framing
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outHandle = output.fileHandleForReading
+        Thread { [self] in
+            var parser = AutoFrameParser(forced: framing, maxFrameBytes: 1 << 30)
+            while true {
+                let data = outHandle.availableData
+                condition.lock()
+                if data.isEmpty { outputClosed = true; condition.broadcast(); condition.unlock(); return }
+                rawOutput.append(contentsOf: data)
+                for case .message(let bytes) in parser.feed(Array(data)[...]) {
+                    if let json = try? JSONParser.parse(bytes) { messages.append(json) }
+                    else { messages.append(["unparsable": .string(String(decoding: bytes, as: UTF8.self))]) }
+                }
+                condition.broadcast()
+                condition.unlock()
+            }
+        }.start()
+        let errHandle = errors.fileHandleForReading
+        Thread { [self] in
+            while true {
+                let data = errHandle.availableData
+                if data.isEmpty { return }
+                condition.lock(); stderrText.append(data); condition.unlock()
+            }
+        }.start()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    var stderr: String {
+        condition.lock(); defer { condition.unlock() }
+        return String(decoding: stderrText, as: UTF8.self)
+    }
+
+    var outputBytes: [UInt8] {
+        condition.lock(); defer { condition.unlock() }
+        return rawOutput
+    }
+
+    func sendRaw(_ bytes: [UInt8]) {
+        input.fileHandleForWriting.write(Data(bytes))
+    }
+
+    func frame(_ body: [UInt8]) -> [UInt8] {
+        switch framing {
+        case .lsp: return Array("Content-Length: \(body.count)\r\n\r\n".utf8) + body
+        case .ndjson: return body + [0x0A]
+        }
+    }
+
+    func send(_ message: JSONValue) { sendRaw(frame(JSONSerializer.serialize(message))) }
+
+    func sendBody(_ text: String) { sendRaw(frame(Array(text.utf8))) }
+
+    @discardableResult
+    func sendRequest(_ method: String, _ params: JSONValue? = nil, id: JSONValue? = nil) -> JSONValue {
+        let requestID: JSONValue
+        if let id { requestID = id } else {
+            condition.lock(); nextID += 1; requestID = .integer(nextID); condition.unlock()
+        }
+        var message: [String: JSONValue] = ["jsonrpc": "2.0", "id": requestID, "method": .string(method)]
+        if let params { message["params"] = params }
+        send(.object(message))
+        return requestID
+    }
+
+    func notify(_ method: String, _ params: JSONValue? = nil) {
+        var message: [String: JSONValue] = ["jsonrpc": "2.0", "method": .string(method)]
+        if let params { message["params"] = params }
+        send(.object(message))
+    }
+
+    /// Removes and returns the first message matching `predicate`, waiting up to `timeout` seconds.
+    func waitFor(_ what: String, timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line,
+                 _ predicate: (JSONValue) -> Bool) -> JSONValue? {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let index = messages.firstIndex(where: predicate) { return messages.remove(at: index) }
+            if outputClosed || !condition.wait(until: deadline) {
+                if let index = messages.firstIndex(where: predicate) { return messages.remove(at: index) }
+                XCTFail("no \(what) within \(timeout) s; pending: \(messages.map(JSONSerializer.string).joined(separator: "\n").prefix(2000))",
+                        file: file, line: line)
+                return nil
+            }
+        }
+    }
+
+    func reply(to id: JSONValue, timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
+        waitFor("reply to \(JSONSerializer.string(id))", timeout: timeout, file: file, line: line) {
+            $0["id"] == id && $0["method"] == nil
+        }
+    }
+
+    /// Sends a request and returns its `result` (failing the test on an error reply).
+    func call(_ method: String, _ params: JSONValue? = nil, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
+        let id = sendRequest(method, params)
+        guard let reply = reply(to: id, file: file, line: line) else { return nil }
+        guard let result = reply["result"] else {
+            XCTFail("\(method) failed: \(JSONSerializer.string(reply))", file: file, line: line)
+            return nil
+        }
+        return result
+    }
+
+    /// Sends a request and returns its `error` (failing the test on a result).
+    func callError(_ method: String, _ params: JSONValue? = nil, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
+        let id = sendRequest(method, params)
+        guard let reply = reply(to: id, file: file, line: line) else { return nil }
+        guard let error = reply["error"] else {
+            XCTFail("\(method) unexpectedly succeeded: \(JSONSerializer.string(reply).prefix(500))", file: file, line: line)
+            return nil
+        }
+        return error
+    }
+
+    /// Messages received and not yet taken.
+    var pending: [JSONValue] {
+        condition.lock(); defer { condition.unlock() }
+        return messages
+    }
+
+    func initialize(encodings: [String]? = nil, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
+        var params: [String: JSONValue] = ["clientInfo": ["name": "tests", "version": "1"]]
+        if let encodings { params["positionEncodings"] = .array(encodings.map { .string($0) }) }
+        let result = call("initialize", .object(params), file: file, line: line)
+        notify("initialized", [:])
+        return result
+    }
+
+    func closeInput() { try? input.fileHandleForWriting.close() }
+
+    /// Waits for the process to end; nil on timeout (then it is killed).
+    func waitForExit(timeout: TimeInterval = 30) -> Int32? {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { process.terminate(); return nil }
+        return process.terminationStatus
+    }
+}
+
+extension JSONValue {
+    var errorCode: Int? { self["code"]?.intValue }
+    var errorField: String? { self["data"]?["field"]?.stringValue }
+}

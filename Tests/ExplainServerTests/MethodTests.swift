@@ -1,0 +1,221 @@
+import Foundation
+import XCTest
+import ExplainProtocol
+import ExplainModel
+import ExplainAttribution
+@testable import ExplainServer
+
+/// Every method through a real `explaind` process, checked field by field against the libraries run
+/// in-process and against PyTorch's numbers in the fixtures.
+final class MethodTests: XCTestCase {
+    static let bert = "bert-gelu-2labels"
+    static let distil = "distilbert-3labels-bf16"
+    let text = "Café déjà vu — naïve résumé 😀 Pneumonoultramicroscopicsilicovolcanoconiosis!"
+
+    func startDaemon(_ extra: [String] = []) throws -> DaemonProcess {
+        try DaemonProcess(arguments: ["--model", TestPaths.model(Self.bert), "--model", TestPaths.model(Self.distil),
+                                      "--model-id", "distil"] + extra)
+    }
+
+    func testInitializeDescribesServerAndModels() throws {
+        let daemon = try startDaemon()
+        let result = try XCTUnwrap(daemon.initialize(encodings: ["utf-32", "utf-8"]))
+        XCTAssertEqual(result["positionEncoding"], "utf-32")
+        XCTAssertEqual(result["serverInfo"]?["name"], "explaind")
+        let methods = result["capabilities"]?["methods"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        for method in ["initialize", "shutdown", "tokenize", "predict", "explain", "models/load", "models/list", "models/unload"] {
+            XCTAssertTrue(methods.contains(method), method)
+        }
+        let attribution = result["capabilities"]?["attributionMethods"]?.arrayValue ?? []
+        XCTAssertEqual(attribution.compactMap { $0["name"]?.stringValue }, AttributionRegistry.methods.map(\.name))
+        XCTAssertEqual(attribution.compactMap { $0["signed"]?.boolValue }, AttributionRegistry.methods.map(\.signed))
+        XCTAssertEqual(result["capabilities"]?["normalizations"], .array(Normalization.allCases.map { .string($0.rawValue) }))
+        let models = result["models"]?.arrayValue ?? []
+        XCTAssertEqual(models.compactMap { $0["id"]?.stringValue }, [Self.bert, "distil"])
+        XCTAssertEqual(models.compactMap { $0["default"]?.boolValue }, [true, false])
+        XCTAssertEqual(models.first?["labels"], ["negative", "positive"])
+        XCTAssertEqual(models.last?["architecture"], "distilbert")
+        let model = try ClassifierModel.load(directory: URL(fileURLWithPath: TestPaths.model(Self.bert)))
+        XCTAssertEqual(models.first?["maxTokens"]?.intValue, model.maxTokens)
+        // The default position encoding is LSP's utf-16.
+        let other = try startDaemon()
+        XCTAssertEqual(other.initialize()?["positionEncoding"], "utf-16")
+    }
+
+    /// Offsets from the tokenizer (unicode scalars), converted independently here with Swift's string views.
+    func expectedOffset(_ scalars: Int, in text: String, _ encoding: String) -> Int {
+        let prefix = String(String.UnicodeScalarView(text.unicodeScalars.prefix(scalars)))
+        switch encoding {
+        case "utf-8": return prefix.utf8.count
+        case "utf-16": return prefix.utf16.count
+        default: return scalars
+        }
+    }
+
+    func testTokenizeInEachPositionEncoding() throws {
+        let model = try ClassifierModel.load(directory: URL(fileURLWithPath: TestPaths.model(Self.bert)))
+        let reference = model.tokenizer.encode(text, maxLength: model.maxTokens)
+        for encoding in ["utf-8", "utf-16", "utf-32"] {
+            let daemon = try startDaemon()
+            XCTAssertEqual(daemon.initialize(encodings: [encoding])?["positionEncoding"], .string(encoding))
+            let result = try XCTUnwrap(daemon.call("tokenize", ["text": .string(text)]))
+            let tokens = try XCTUnwrap(result["tokens"]?.arrayValue)
+            XCTAssertEqual(tokens.count, reference.tokens.count)
+            for (token, ref) in zip(tokens, reference.tokens) {
+                XCTAssertEqual(token["id"]?.intValue, ref.id)
+                XCTAssertEqual(token["text"]?.stringValue, ref.text)
+                XCTAssertEqual(token["special"]?.boolValue, ref.special)
+                XCTAssertEqual(token["word"]?.intValue, ref.word)
+                XCTAssertEqual(token["start"]?.intValue, ref.start.map { expectedOffset($0, in: text, encoding) }, "\(encoding) \(ref.text)")
+                XCTAssertEqual(token["end"]?.intValue, ref.end.map { expectedOffset($0, in: text, encoding) }, "\(encoding) \(ref.text)")
+                if ref.start == nil { XCTAssertEqual(token["start"], .null) }
+            }
+            let words = try XCTUnwrap(result["words"]?.arrayValue)
+            XCTAssertEqual(words.count, reference.words.count)
+            for (word, ref) in zip(words, reference.words) {
+                XCTAssertEqual(word["text"]?.stringValue, ref.text)
+                XCTAssertEqual(word["tokens"], .array(ref.tokens.map { .integer($0) }))
+                XCTAssertEqual(word["start"]?.intValue, expectedOffset(ref.start, in: text, encoding))
+            }
+            XCTAssertEqual(result["truncated"], false)
+            // The long medical word is split into many pieces and flagged.
+            let fragmented = try XCTUnwrap(result["fragmented"]?.arrayValue)
+            XCTAssertEqual(fragmented.compactMap { $0["text"]?.stringValue }, ["Pneumonoultramicroscopicsilicovolcanoconiosis"])
+            XCTAssertGreaterThanOrEqual(fragmented.first?["pieces"]?.arrayValue?.count ?? 0, 3)
+        }
+    }
+
+    func testTokenizeTruncatesLongInputAndFlagsIt() throws {
+        let daemon = try startDaemon()
+        _ = daemon.initialize()
+        let long = Array(repeating: "election", count: 500).joined(separator: " ")
+        let result = try XCTUnwrap(daemon.call("tokenize", ["text": .string(long)]))
+        let model = try ClassifierModel.load(directory: URL(fileURLWithPath: TestPaths.model(Self.bert)))
+        XCTAssertEqual(result["truncated"], true)
+        XCTAssertEqual(result["tokens"]?.arrayValue?.count, model.maxTokens)
+        XCTAssertEqual(result["tokens"]?.arrayValue?.last?["text"], "[SEP]")
+        let predicted = try XCTUnwrap(daemon.call("predict", ["text": .string(long)]))
+        XCTAssertEqual(predicted["truncated"], true)
+    }
+
+    func testPredictMatchesPyTorch() throws {
+        let expected = try JSONParser.parse(Array(Data(contentsOf: TestPaths.expected.appendingPathComponent("\(Self.bert).json"))))
+        let texts = try XCTUnwrap(expected["texts"]?.arrayValue)
+        let logits = try XCTUnwrap(expected["logits"]?.arrayValue)
+        let daemon = try startDaemon()
+        _ = daemon.initialize()
+        let batch = try XCTUnwrap(daemon.call("predict", ["texts": .array(texts), "model": .string(Self.bert)])?.arrayValue)
+        XCTAssertEqual(batch.count, texts.count)
+        for (i, prediction) in batch.enumerated() {
+            let got = prediction["logits"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+            let want = logits[i].arrayValue?.compactMap(\.doubleValue) ?? []
+            XCTAssertEqual(got.count, want.count)
+            for (g, w) in zip(got, want) { XCTAssertEqual(g, w, accuracy: 1e-4, "text \(i)") }
+            let best = want.indices.max { want[$0] < want[$1] }!
+            XCTAssertEqual(prediction["index"]?.intValue, best)
+            XCTAssertEqual(prediction["label"]?.stringValue, ["negative", "positive"][best])
+            let probabilities = prediction["probabilities"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+            XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-5)
+        }
+        // One text gives one object, the same numbers as in the batch.
+        let single = try XCTUnwrap(daemon.call("predict", ["text": texts[0]]))
+        XCTAssertEqual(single["index"], batch[0]["index"])
+        for (a, b) in zip(single["logits"]?.arrayValue ?? [], batch[0]["logits"]?.arrayValue ?? []) {
+            XCTAssertEqual(a.doubleValue!, b.doubleValue!, accuracy: 1e-5)
+        }
+    }
+
+    func testExplainEqualsTheLibraryInProcess() throws {
+        let daemon = try startDaemon()
+        _ = daemon.initialize(encodings: ["utf-8"])
+        let model = try ClassifierModel.load(directory: URL(fileURLWithPath: TestPaths.model(Self.distil)))
+        let explainer = Explainer(model: model)
+        for method in AttributionRegistry.methods.map(\.name) {
+            var request = ExplainRequest()
+            request.method = method
+            request.granularity = .word
+            request.target = .label("general")
+            let reference = try explainer.explain(texts: [text], request: request, control: .none)[0]
+            let result = try XCTUnwrap(daemon.call("explain", ["text": .string(text), "method": .string(method), "model": "distil",
+                                                                "granularity": "word", "target": "general"]), method)
+            XCTAssertEqual(result["method"]?.stringValue, method)
+            XCTAssertEqual(result["target"], ["index": .integer(reference.target.index), "label": .string(reference.target.label)])
+            XCTAssertEqual(result["prediction"]?["label"]?.stringValue, reference.prediction.label)
+            let scores = result["tokens"]?.arrayValue?.compactMap { $0["score"]?.doubleValue }.map(Float.init) ?? []
+            XCTAssertEqual(scores, reference.tokenScores, method)
+            let wordScores = result["words"]?.arrayValue?.compactMap { $0["score"]?.doubleValue }.map(Float.init)
+            XCTAssertEqual(wordScores, reference.wordScores, method)
+            XCTAssertEqual(result["words"]?.arrayValue?.first?["end"]?.intValue, "Café".utf8.count)
+            XCTAssertEqual(result["granularity"], "word")
+            XCTAssertEqual(result["normalize"], "max")
+            XCTAssertNotNil(result["elapsedMs"]?.doubleValue)
+            for (name, value) in reference.options {
+                XCTAssertEqual(result["options"]?[name], ExplainHandler.json(value), "\(method) option \(name)")
+            }
+        }
+        // Several texts: one padded batch, one object per text.
+        let many = try XCTUnwrap(daemon.call("explain", ["texts": ["first text", "a second, longer text"], "normalize": "l1"]))
+        XCTAssertEqual(many["explanations"]?.arrayValue?.count, 2)
+        XCTAssertEqual(many["explanations"]?.arrayValue?.last?["text"], "a second, longer text")
+        XCTAssertNotNil(many["elapsedMs"]?.doubleValue)
+    }
+
+    func testModelsLoadListUnloadAndSelection() throws {
+        let daemon = try DaemonProcess(arguments: ["--model", TestPaths.model(Self.bert)])
+        _ = daemon.initialize()
+        let loaded = try XCTUnwrap(daemon.call("models/load", ["path": .string(TestPaths.model("bert-tanh-3labels-f16")), "id": "tanh"]))
+        XCTAssertEqual(loaded["id"], "tanh")
+        XCTAssertEqual(loaded["default"], false)
+        XCTAssertEqual(loaded["labels"]?.arrayValue?.count, 3)
+        let list = try XCTUnwrap(daemon.call("models/list")?["models"]?.arrayValue)
+        XCTAssertEqual(list.compactMap { $0["id"]?.stringValue }, [Self.bert, "tanh"])
+        // Requests choose their model; the default answers the rest.
+        XCTAssertEqual(daemon.call("predict", ["text": "hello", "model": "tanh"])?["probabilities"]?.arrayValue?.count, 3)
+        XCTAssertEqual(daemon.call("predict", ["text": "hello"])?["probabilities"]?.arrayValue?.count, 2)
+        // Loading the same id twice is refused; unloading the default promotes the next model.
+        XCTAssertEqual(daemon.callError("models/load", ["path": .string(TestPaths.model(Self.bert)), "id": "tanh"])?.errorField, "id")
+        XCTAssertEqual(daemon.call("models/unload", ["id": .string(Self.bert)]), ["id": .string(Self.bert), "defaultModel": "tanh"])
+        XCTAssertEqual(daemon.call("predict", ["text": "hello"])?["probabilities"]?.arrayValue?.count, 3)
+        XCTAssertEqual(daemon.callError("predict", ["text": "hello", "model": .string(Self.bert)])?.errorCode, ErrorCode.modelNotFound.rawValue)
+        XCTAssertEqual(daemon.callError("models/unload", ["id": "nope"])?.errorCode, ErrorCode.modelNotFound.rawValue)
+        XCTAssertEqual(daemon.call("models/unload", ["id": "tanh"]), ["id": "tanh", "defaultModel": nil])
+        let none = try XCTUnwrap(daemon.callError("tokenize", ["text": "hello"]))
+        XCTAssertEqual(none.errorCode, ErrorCode.modelNotFound.rawValue)
+        XCTAssertTrue(none["message"]?.stringValue?.contains("--model") ?? false)
+    }
+
+    func testWithoutModelTheErrorSaysHowToPassOne() throws {
+        let daemon = try DaemonProcess(arguments: [])
+        XCTAssertEqual(daemon.initialize()?["models"], [])
+        let error = try XCTUnwrap(daemon.callError("predict", ["text": "x"]))
+        XCTAssertEqual(error.errorCode, ErrorCode.modelNotFound.rawValue)
+        XCTAssertTrue(error["message"]?.stringValue?.contains("start explaind with --model DIR") ?? false)
+        XCTAssertEqual(daemon.call("models/load", ["path": .string(TestPaths.model(Self.bert))])?["default"], true)
+        XCTAssertNotNil(daemon.call("predict", ["text": "x"]))
+    }
+
+    func testBadModelDirectoriesGiveModelErrors() throws {
+        let daemon = try DaemonProcess(arguments: [])
+        _ = daemon.initialize()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-tests-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let corrupt = scratch.appendingPathComponent("corrupt"), unsupported = scratch.appendingPathComponent("unsupported")
+        for dir in [corrupt, unsupported] { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+        let source = URL(fileURLWithPath: TestPaths.model(Self.bert))
+        for name in ["config.json", "tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: corrupt.appendingPathComponent(name))
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: unsupported.appendingPathComponent(name))
+        }
+        try Data("not safetensors at all".utf8).write(to: corrupt.appendingPathComponent("model.safetensors"))
+        try FileManager.default.copyItem(at: source.appendingPathComponent("model.safetensors"), to: unsupported.appendingPathComponent("model.safetensors"))
+        var config = try String(contentsOf: unsupported.appendingPathComponent("config.json"), encoding: .utf8)
+        config = config.replacingOccurrences(of: "\"model_type\": \"bert\"", with: "\"model_type\": \"gpt2\"")
+        try config.write(to: unsupported.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+
+        XCTAssertEqual(daemon.callError("models/load", ["path": "/no/such/dir"])?.errorCode, ErrorCode.modelNotFound.rawValue)
+        XCTAssertEqual(daemon.callError("models/load", ["path": .string(scratch.path)])?.errorCode, ErrorCode.modelNotFound.rawValue)
+        XCTAssertEqual(daemon.callError("models/load", ["path": .string(corrupt.path)])?.errorCode, ErrorCode.modelCorrupt.rawValue)
+        XCTAssertEqual(daemon.callError("models/load", ["path": .string(unsupported.path)])?.errorCode, ErrorCode.modelUnsupported.rawValue)
+        XCTAssertEqual(daemon.call("models/list")?["models"], [])
+    }
+}
