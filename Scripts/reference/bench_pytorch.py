@@ -5,7 +5,7 @@
 
 For each method, the five reference sentences one call each and all five as one padded batch: a warm-up
 call, then the median, min, max and quartiles over N repeats (the single-sentence figures are per sentence:
-the five calls' time divided by five). Every call tokenizes, predicts and explains, as a user's call does.
+the five calls' time divided by five), in wall time and in the process's CPU time. Every call tokenizes, predicts and explains, as a user's call does.
 Then, per method, a fresh Python process (interpreter start, imports, model load, first explanation) is timed
 from outside, with its peak resident set size from wait4.
 
@@ -177,16 +177,19 @@ def time_method(workload, name, repeats):
     for text in texts:
         explain([text])
     explain(texts)
-    singles, batches = [], []
+    singles, batches, single_cpu, batch_cpu = [], [], [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for text in texts:
             explain([text])
         singles.append((time.perf_counter() - start) / len(texts))
-        start = time.perf_counter()
+        single_cpu.append((time.process_time() - cpu) / len(texts))
+        start, cpu = time.perf_counter(), time.process_time()
         explain(texts)
         batches.append(time.perf_counter() - start)
-    return {"single": {"seconds": summary(singles)}, "batch": {"seconds": summary(batches)}}
+        batch_cpu.append(time.process_time() - cpu)
+    return {"single": {"seconds": summary(singles), "cpuSeconds": summary(single_cpu)},
+            "batch": {"seconds": summary(batches), "cpuSeconds": summary(batch_cpu)}}
 
 
 def cold_start(directory, name, threads):

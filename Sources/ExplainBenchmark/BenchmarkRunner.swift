@@ -58,19 +58,20 @@ public enum BenchmarkRunner {
             // Warm-up: every call once (this also builds per-model caches such as the Gram matrix).
             let singles = try sentences.map { try explainer.explain(texts: [$0], request: request).first! }
             let batched = try explainer.explain(texts: sentences, request: request)
-            var singleSamples: [Double] = [], batchSamples: [Double] = []
+            var singleSamples: [(wall: Double, cpu: Double)] = [], batchSamples: [(wall: Double, cpu: Double)] = []
             for _ in 0..<options.repeats {
-                singleSamples.append(try Stopwatch.measure {
+                singleSamples.append(try Stopwatch.measureBoth {
                     for sentence in sentences { _ = try explainer.explain(texts: [sentence], request: request) }
-                }.seconds)
-                batchSamples.append(try Stopwatch.measure { _ = try explainer.explain(texts: sentences, request: request) }.seconds)
+                })
+                batchSamples.append(try Stopwatch.measureBoth { _ = try explainer.explain(texts: sentences, request: request) })
             }
             let singleFLOPs = zip(encodings, singles).reduce(0.0) { $0 + workload.usefulFLOPs(shape, $1.0, $1.1) }
             let batchFLOPs = zip(encodings, batched).reduce(0.0) { $0 + workload.usefulFLOPs(shape, $1.0, $1.1) }
-            func timings(_ samples: [Double], flops: Double, per: Double) -> CallTimings {
-                let summary = TimingSummary(samples)
+            func timings(_ samples: [(wall: Double, cpu: Double)], flops: Double, per: Double) -> CallTimings {
+                let summary = TimingSummary(samples.map(\.wall))
                 let rate = flops / summary.median / 1e9
-                return CallTimings(seconds: summary.divided(by: per), usefulGFLOP: flops / 1e9,
+                return CallTimings(seconds: summary.divided(by: per),
+                                   cpuSeconds: TimingSummary(samples.map(\.cpu)).divided(by: per), usefulGFLOP: flops / 1e9,
                                    tokensPerSecond: totalTokens / summary.median, gflopsPerSecond: rate,
                                    fractionOfSgemmPeak: rate / peak.bestGFLOPS)
             }
@@ -123,6 +124,7 @@ public enum BenchmarkRunner {
         return Ratios(
             pythonWorkload: name,
             singleMedian: ours.single.seconds.median / theirs.single.seconds.median,
+            singleCPUMedian: theirs.single.cpuSeconds.map { ours.single.cpuSeconds.median / $0.median },
             batchMedian: ours.batch.seconds.median / theirs.batch.seconds.median,
             coldStart: both(ours.coldStart, theirs.coldStart).map { $0.wallSeconds / $1.wallSeconds },
             peakRSS: both(ours.coldStart, theirs.coldStart).map { Double($0.peakRSSBytes) / Double($1.peakRSSBytes) })

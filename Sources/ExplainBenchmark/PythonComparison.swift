@@ -4,6 +4,7 @@ import Foundation
 public struct PythonComparison: Codable, Sendable {
     public struct Timings: Codable, Sendable {
         public var seconds: TimingSummary
+        public var cpuSeconds: TimingSummary?
     }
     public struct Method: Codable, Sendable {
         public var single: Timings
@@ -25,7 +26,7 @@ public struct PythonComparison: Codable, Sendable {
         var arguments = [script, model, "--json", "--repeat", String(repeats), "--threads", String(threads),
                          "--methods", methods.joined(separator: ","), "--sentences", String(sentences)]
         if !coldStart { arguments.append("--no-cold-start") }
-        let run = try ChildProcess.run(python, arguments)
+        let run = try ChildProcess.run(python, arguments, passStandardError: true)
         guard run.exitStatus == 0 else { throw BenchmarkError.childFailed(script, status: run.exitStatus, stderr: run.standardError) }
         do {
             return try JSONDecoder().decode(PythonComparison.self, from: Data(run.standardOutput.utf8))
