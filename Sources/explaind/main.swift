@@ -2,6 +2,10 @@
 import Glibc
 #endif
 import ExplainServer
+import ExplainTraining
+
+// `explaind setup` and `explaind train ...` (the default model) before the daemon's own options.
+if let status = TrainingCommandLine.run(Array(CommandLine.arguments.dropFirst())) { exit(status) }
 
 do {
     switch try ServerCommandLine.parse(Array(CommandLine.arguments.dropFirst())) {

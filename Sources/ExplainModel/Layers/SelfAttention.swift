@@ -32,9 +32,11 @@ struct SelfAttention: Sendable {
         let qkv = cache.qkv.pointer
         queryKeyValue.forward(qkv, x, rows: rows)
         let context = FloatBuffer(count: rows * h, zeroed: false)
-        for (s, span) in spans.enumerated() {
-            let t = span.length
-            for head in 0..<headCount {
+        // Every (sequence, head) pair is independent: split them across the cores.
+        let pairs = spans.indices.flatMap { s in (0..<headCount).map { (s, $0) } }
+        Parallel.forRanges(pairs.count, minimumPerWorker: 4) { range in
+            for (s, head) in pairs[range] {
+                let span = spans[s], t = span.length
                 let q = qkv + span.offset * ld + head * d
                 let k = q + h, v = q + 2 * h
                 let p = cache.probabilities.pointer + cache.probabilityOffsets[s] + head * t * t
@@ -57,10 +59,11 @@ struct SelfAttention: Sendable {
         output.backward(dx: dContext.pointer, dy: dy, rows: rows)
         let dqkv = FloatBuffer(count: rows * ld)
         let maxLength = spans.map(\.length).max() ?? 0
-        let dScores = FloatBuffer(count: maxLength * maxLength, zeroed: false)
-        for (s, span) in spans.enumerated() {
-            let t = span.length
-            for head in 0..<headCount {
+        let pairs = spans.indices.flatMap { s in (0..<headCount).map { (s, $0) } }
+        Parallel.forRanges(pairs.count, minimumPerWorker: 4) { range in
+            let dScores = FloatBuffer(count: maxLength * maxLength, zeroed: false)
+            for (s, head) in pairs[range] {
+                let span = spans[s], t = span.length
                 let q = cache.qkv.pointer + span.offset * ld + head * d
                 let k = q + h, v = q + 2 * h
                 let dq = dqkv.pointer + span.offset * ld + head * d
