@@ -30,7 +30,9 @@ let package = Package(
         .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
 
         .executableTarget(name: "explaind", dependencies: ["ExplainServer", "ExplainTraining"]),
-        .executableTarget(name: "explain", dependencies: ["ExplainProtocol", "CEditLine"]),
+        // the REPL's testable parts: daemon connection, commands, completion, colour scales, terminal and HTML views
+        .target(name: "ExplainREPL", dependencies: ["ExplainProtocol"]),
+        .executableTarget(name: "explain", dependencies: ["ExplainREPL", "ExplainProtocol", "CEditLine"]),
         .executableTarget(name: "explaind-bench", dependencies: ["ExplainBenchmark"]),
 
         .testTarget(name: "ExplainTokenizerTests", dependencies: ["ExplainTokenizer"]),
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
         .testTarget(name: "ExplainTrainingTests", dependencies: ["ExplainTraining", "ExplainModel", "ExplainTokenizer", "ExplainAttribution"]),
         .testTarget(name: "ExplainBenchmarkTests", dependencies: ["ExplainBenchmark", "ExplainModel"]),
+        .testTarget(name: "ExplainREPLTests", dependencies: ["ExplainREPL", "ExplainProtocol"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,189 @@
+import ExplainProtocol
+
+/// A table of strings with a title, for the terminal and the HTML page alike.
+public struct Table: Equatable, Sendable {
+    public var title: String
+    public var header: [String]
+    public var rows: [[String]]
+}
+
+/// The result of `compareMethods`, read leniently: the methods' scores on the shared tokens, and the metric
+/// sections (agreement, faithfulness) turned into tables whatever their nesting.
+public struct Comparison: Sendable {
+    public struct MethodScores: Sendable, Equatable {
+        public var name: String
+        public var scores: [Double]
+        public var elapsedMs: Double?
+    }
+    public var text: String
+    public var tokens: [ShownToken]
+    public var prediction: Prediction?
+    public var target: String?
+    public var methods: [MethodScores]
+    public var ranking: [String]
+    public var summary: String?
+    public var tables: [Table]
+
+    public init(json r: JSONValue, text fallbackText: String) throws {
+        text = r["text"]?.stringValue ?? fallbackText
+        tokens = (r["tokens"]?.arrayValue ?? []).map(decodeToken)
+        prediction = r["prediction"].flatMap(Prediction.init(json:))
+        target = r["target"]?["label"]?.stringValue ?? r["target"]?.stringValue
+        func scores(_ m: JSONValue) -> [Double] {
+            let raw = m["scores"] ?? m["tokenScores"] ?? .array([])
+            return (raw.arrayValue ?? []).map { $0.doubleValue ?? $0["score"]?.doubleValue ?? 0 }
+        }
+        var methods: [MethodScores] = []
+        switch r["methods"] ?? r["results"] {
+        case .array(let items)?:
+            for m in items {
+                guard let name = m["method"]?.stringValue ?? m["name"]?.stringValue else { continue }
+                methods.append(MethodScores(name: name, scores: scores(m), elapsedMs: m["elapsedMs"]?.doubleValue))
+            }
+        case .object(let byName)?:
+            for name in byName.keys.sorted() {
+                methods.append(MethodScores(name: name, scores: scores(byName[name]!), elapsedMs: byName[name]!["elapsedMs"]?.doubleValue))
+            }
+        default: break
+        }
+        guard !methods.isEmpty else { throw REPLError.unexpectedReply("compareMethods without per-method scores") }
+        self.methods = methods
+        ranking = (r["ranking"]?.arrayValue ?? []).compactMap { $0.stringValue ?? $0["method"]?.stringValue ?? $0["name"]?.stringValue }
+        summary = r["summary"]?.stringValue
+        var tables: [Table] = []
+        for section in ["agreement", "faithfulness"] {
+            if let value = r[section] { tables += Self.tables(value, title: section, methods: methods.map(\.name)) }
+        }
+        if case .array(let items)? = r["ranking"], items.contains(where: { $0.objectValue != nil }) {
+            tables += Self.tables(r["ranking"]!, title: "ranking", methods: methods.map(\.name))
+        }
+        self.tables = tables
+    }
+
+    /// One method's explanation on the shared tokens, for the heat-map views.
+    public func explanation(_ m: MethodScores) -> [ScoredUnit] {
+        tokens.enumerated().map { i, t in
+            ScoredUnit(label: t.text, start: t.start, end: t.end, score: i < m.scores.count ? m.scores[i] : 0, special: t.special)
+        }
+    }
+
+    // MARK: JSON → tables
+
+    static func cell(_ v: JSONValue) -> String? {
+        switch v {
+        case .integer(let i): return String(i)
+        case .number(let d): return ScoreFormat.long(d)
+        case .string(let s): return s
+        case .bool(let b): return b ? "yes" : "no"
+        case .null: return "—"
+        default: return nil
+        }
+    }
+
+    /// Scalars of an object, nested objects flattened one level ("spearman.signed").
+    static func scalars(_ o: [String: JSONValue]) -> [(String, String)] {
+        var out: [(String, String)] = []
+        for key in o.keys.sorted() {
+            if let c = cell(o[key]!) { out.append((key, c)); continue }
+            if case .object(let inner) = o[key]! {
+                for k in inner.keys.sorted() { if let c = cell(inner[k]!) { out.append((key + "." + k, c)) } }
+            }
+        }
+        return out
+    }
+
+    static func table(title: String, rowNames: [String]?, objects: [[String: JSONValue]]) -> Table? {
+        var columns: [String] = []
+        let flat = objects.map(scalars)
+        for row in flat { for (k, _) in row where !columns.contains(k) { columns.append(k) } }
+        guard !columns.isEmpty else { return nil }
+        // identifying columns first
+        let leading = ["method", "name", "a", "b", "methodA", "methodB", "first", "second", "pair"]
+        columns.sort { (leading.firstIndex(of: $0) ?? 99, $0) < (leading.firstIndex(of: $1) ?? 99, $1) }
+        var rows = flat.enumerated().map { i, row -> [String] in
+            let values = Dictionary(row, uniquingKeysWith: { a, _ in a })
+            return columns.map { values[$0] ?? "" }
+        }
+        // JSON writes 1.0 as 1: in a column of fractions, show whole numbers with the same four decimals
+        for c in columns.indices where rows.contains(where: { Double($0[c]) != nil && $0[c].contains(".") }) {
+            for r in rows.indices where Int(rows[r][c]) != nil { rows[r][c] = ScoreFormat.long(Double(rows[r][c])!) }
+        }
+        if let rowNames { rows = rows.enumerated().map { [rowNames[$0.offset]] + $0.element } }
+        return Table(title: title, header: (rowNames == nil ? [] : [""]) + columns, rows: rows)
+    }
+
+    static func tables(_ value: JSONValue, title: String, methods: [String]) -> [Table] {
+        switch value {
+        case .array(let items):
+            if items.allSatisfy({ $0.objectValue != nil }) {
+                return table(title: title, rowNames: nil, objects: items.compactMap(\.objectValue)).map { [$0] } ?? []
+            }
+            // a square matrix over the methods
+            let matrix = items.compactMap { $0.arrayValue?.compactMap(\.doubleValue) }
+            if matrix.count == items.count, matrix.count == methods.count, matrix.allSatisfy({ $0.count == methods.count }) {
+                return [Table(title: title, header: [""] + methods,
+                              rows: matrix.enumerated().map { i, row in [methods[i]] + row.map(ScoreFormat.long) })]
+            }
+            return []
+        case .object(let fields):
+            var result: [Table] = []
+            let objectFields = fields.keys.sorted().filter { fields[$0]!.objectValue != nil }
+            // {name: {metric: value}}: one row per name
+            if !objectFields.isEmpty, objectFields.allSatisfy({ fields[$0]!.objectValue!.values.contains { cell($0) != nil } }) {
+                if let t = table(title: title, rowNames: objectFields, objects: objectFields.map { fields[$0]!.objectValue! }) {
+                    result.append(t)
+                }
+            } else {
+                for key in objectFields { result += tables(fields[key]!, title: title + " · " + key, methods: methods) }
+            }
+            let plain = fields.keys.sorted().compactMap { k in cell(fields[k]!).map { [k, $0] } }
+            if !plain.isEmpty { result.insert(Table(title: title, header: ["", "value"], rows: plain), at: 0) }
+            for key in fields.keys.sorted() where fields[key]!.arrayValue != nil {
+                result += tables(fields[key]!, title: title + " · " + key, methods: methods)
+            }
+            return result
+        default: return []
+        }
+    }
+}
+
+extension TerminalView {
+    /// One shaded row per method (the text in place), then the metric tables, the ranking and the summary.
+    public func comparison(_ c: Comparison, server: ServerDescription, labels: [String]) -> String {
+        var out: [String] = []
+        if let p = c.prediction { out.append(prediction(p, labels: labels)) }
+        let width = c.methods.map(\.name.count).max() ?? 0
+        for m in c.methods {
+            let units = c.explanation(m)
+            let signed = server.method(named: m.name)?.signed ?? false
+            let scale = ColorScale.for(signed: signed, scores: units.filter { !$0.special }.map(\.score))
+            let maximum = ScoredText.scaleMaximum(units)
+            var line = ""
+            for piece in ScoredText.pieces(c.text, units) {
+                switch piece {
+                case .gap(let s): line += s
+                case let .unit(s, i):
+                    line += style.mode == .plain ? s + "[" + ScoreFormat.short(units[i].score) + "]"
+                                                 : style.shaded(s, scale.color(units[i].score / maximum))
+                }
+            }
+            let ms = m.elapsedMs.map { "  " + style.faint(ScoreFormat.milliseconds($0)) } ?? ""
+            out.append(style.emphasised(m.name) + String(repeating: " ", count: width - m.name.count) + "  " + line + ms)
+        }
+        for t in c.tables { out.append(table(t)) }
+        if !c.ranking.isEmpty { out.append("ranking: " + c.ranking.joined(separator: " > ")) }
+        if let s = c.summary { out.append(style.emphasised(s)) }
+        return out.joined(separator: "\n")
+    }
+
+    public func table(_ t: Table) -> String {
+        let columns = max(t.header.count, t.rows.map(\.count).max() ?? 0)
+        var widths = [Int](repeating: 0, count: columns)
+        for row in [t.header] + t.rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ row: [String]) -> String {
+            let padded = "  " + row.enumerated().map { i, c in c + String(repeating: " ", count: widths[i] - c.count) }.joined(separator: "  ")
+            return String(padded.reversed().drop { $0 == " " }.reversed())
+        }
+        return ([style.emphasised(t.title), style.faint(line(t.header))] + t.rows.map(line)).joined(separator: "\n")
+    }
+}

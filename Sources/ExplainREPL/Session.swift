@@ -1,0 +1,317 @@
+import Foundation
+import ExplainProtocol
+
+/// Shows a long request's progress and turns the user's interrupts into cancellation (the interactive
+/// front end draws a spinner on stderr and counts Ctrl-C).
+public protocol RequestWatcher: AnyObject {
+    func begin(title: String)
+    /// Called about ten times a second while waiting.
+    func tick(progress: ServerConnection.Progress?) -> ServerConnection.WaitDecision
+    func end()
+}
+
+/// One REPL session: the daemon connection, what it offers, the current settings and the last result.
+/// Every command's output goes through `write`; errors are thrown to the caller, which prints them.
+public final class Session {
+    public let connection: ServerConnection
+    public private(set) var server: ServerDescription
+    public var settings = Settings()
+    public var view: TerminalView
+    /// `--json`: print each reply's result as one line of JSON instead of the views.
+    public var jsonOutput = false
+    public var watcher: RequestWatcher?
+    public var write: (String) -> Void = { print($0) }
+
+    public enum LastResult {
+        case explanation(Explanation)
+        case comparison(Comparison)
+        case other
+    }
+    public private(set) var lastResult: LastResult? = nil
+    public private(set) var lastReply: JSONValue? = nil
+    private var progressCounter = 0
+
+    public enum Outcome: Equatable { case proceed, quit }
+
+    /// Starts the daemon and runs the LSP-style handshake: `initialize` (asking for utf-32 offsets, i.e.
+    /// Unicode scalars, which Swift strings index directly), then `initialized`.
+    public init(serverArguments: [String], mode: ColorMode) throws {
+        connection = try ServerConnection(argv: serverArguments)
+        view = TerminalView(mode: mode)
+        let params: JSONValue = ["clientInfo": ["name": "explain", "version": "0.1.0"],
+                                 "positionEncodings": ["utf-32", "utf-16"]]
+        let result = try connection.request("initialize", params)
+        server = ServerDescription(initializeResult: result)
+        try connection.notify(method: "initialized", params: [:])
+        if let m = server.attributionMethods.first, server.method(named: settings.method) == nil { settings.method = m.name }
+    }
+
+    /// `shutdown` + `exit`; returns the daemon's exit status.
+    @discardableResult
+    public func close() -> Int32? { connection.stop() }
+
+    public var labels: [String] { server.model(id: settings.model)?.labels ?? [] }
+
+    public func isSigned(_ method: String) -> Bool { server.method(named: method)?.signed ?? false }
+
+    // MARK: requests
+
+    func request(_ method: String, _ params: JSONValue, title: String? = nil) throws -> JSONValue {
+        guard let watcher else { return try connection.request(method, params) }
+        watcher.begin(title: title ?? method)
+        defer { watcher.end() }
+        let token = params["workDoneToken"]?.stringValue
+        return try connection.request(method, params) { _ in
+            watcher.tick(progress: token.flatMap { self.connection.progress(token: $0) })
+        }
+    }
+
+    func nextProgressToken(_ method: String) -> String {
+        progressCounter += 1
+        return "explain-repl-\(method)-\(progressCounter)"
+    }
+
+    // MARK: commands
+
+    public func run(line: String) throws -> Outcome {
+        guard let command = try CommandParser.parse(line, methodNames: server.attributionMethods.map(\.name)) else {
+            return .proceed
+        }
+        return try execute(command)
+    }
+
+    public func execute(_ command: Command) throws -> Outcome {
+        switch command {
+        case .explain(let text): try explain(text)
+        case .method(let name): try setMethod(name)
+        case .target(let t): try setClass(t, isFoil: false)
+        case .foil(let f): try setClass(f, isFoil: true)
+        case .normalize(let n):
+            settings.normalize = try choose(n, from: server.normalizations, what: "normalize", current: settings.normalize)
+        case .granularity(let g):
+            settings.granularity = try choose(g, from: server.granularities, what: "granularity", current: settings.granularity)
+        case let .set(name, value): try setOption(name, value)
+        case .listOptions: write(optionList())
+        case .show: write(settings.describe(server: server))
+        case .tokenize(let text): try tokenize(text)
+        case .predict(let text): try predict(text)
+        case let .compare(methods, text): try compare(methods, text)
+        case .models: try listModels()
+        case let .load(path, id): try loadModel(path, id)
+        case .use(let id): try useModel(id)
+        case .bars(let on):
+            settings.bars = on ?? !settings.bars
+            write(view.note("bars \(settings.bars ? "on" : "off")"))
+        case .html(let file): try writeHTML(file)
+        case .json:
+            guard let lastReply else { throw REPLError.usage("no reply yet — explain a text first") }
+            write(JSONSerializer.string(lastReply))
+        case .help(let name): write(try CommandHelp.text(for: name))
+        case .quit: return .quit
+        }
+        return .proceed
+    }
+
+    public func explain(_ text: String) throws {
+        let token = nextProgressToken("explain")
+        let params = settings.explainParams(texts: [text], server: server, progressToken: token)
+        let result = try request("explain", params, title: settings.method)
+        lastReply = result
+        let e = try Explanation(json: result)
+        lastResult = .explanation(e)
+        if jsonOutput { write(JSONSerializer.string(result)); return }
+        write(view.explanation(e, signed: isSigned(e.method), labels: labels, bars: settings.bars))
+    }
+
+    func tokenize(_ text: String) throws {
+        var params: [String: JSONValue] = ["text": .string(text)]
+        if let m = settings.model { params["model"] = .string(m) }
+        let result = try request("tokenize", .object(params))
+        lastReply = result
+        lastResult = .other
+        if jsonOutput { write(JSONSerializer.string(result)); return }
+        write(view.tokenization(try Tokenization(json: result)))
+    }
+
+    func predict(_ text: String) throws {
+        var params: [String: JSONValue] = ["text": .string(text)]
+        if let m = settings.model { params["model"] = .string(m) }
+        let result = try request("predict", .object(params))
+        lastReply = result
+        lastResult = .other
+        if jsonOutput { write(JSONSerializer.string(result)); return }
+        guard let p = Prediction(json: result) else { throw REPLError.unexpectedReply("predict without label/index") }
+        write(view.predictionTable(p, labels: labels))
+    }
+
+    static let compareMissing = "compareMethods is not available in this daemon yet (it answers method-not-found); :compare works once it is"
+
+    func compare(_ methods: [String], _ text: String) throws {
+        guard server.supports("compareMethods") else { throw REPLError.usage(Self.compareMissing) }
+        let token = nextProgressToken("compare")
+        let params = settings.compareParams(text: text, methods: methods, server: server, progressToken: token)
+        let result: JSONValue
+        do { result = try request("compareMethods", params, title: "compare") }
+        catch let e as REPLError where e.isMethodNotFound { throw REPLError.usage(Self.compareMissing) }
+        lastReply = result
+        let c = try Comparison(json: result, text: text)
+        lastResult = .comparison(c)
+        if jsonOutput { write(JSONSerializer.string(result)); return }
+        write(view.comparison(c, server: server, labels: labels))
+    }
+
+    // MARK: settings
+
+    func setMethod(_ name: String?) throws {
+        let names = server.attributionMethods.map(\.name)
+        guard let name else {
+            write(server.attributionMethods.map { m in
+                (m.name == settings.method ? "* " : "  ") + m.name + (m.signed ? " (signed)" : "") + (m.summary.isEmpty ? "" : " — " + m.summary)
+            }.joined(separator: "\n"))
+            return
+        }
+        guard names.isEmpty || names.contains(name) else {
+            throw REPLError.usage("unknown method \"\(name)\" — one of: \(names.joined(separator: ", "))")
+        }
+        settings.method = name
+        write(view.note("method \(name)"))
+    }
+
+    func setClass(_ value: String?, isFoil: Bool) throws {
+        let what = isFoil ? "foil" : "target"
+        let neutral = isFoil ? "none" : "predicted"
+        guard let value else {
+            write("\(what) \((isFoil ? settings.foil : settings.target) ?? neutral)")
+            return
+        }
+        var chosen: String? = value
+        if value == neutral { chosen = nil }
+        else if let i = Int(value) {
+            guard i >= 0, labels.isEmpty || i < labels.count else {
+                throw REPLError.usage("\(what) index \(i) is out of range — the model has \(labels.count) classes (0…\(labels.count - 1))")
+            }
+        } else if !labels.isEmpty, !labels.contains(value) {
+            throw REPLError.usage("unknown label \"\(value)\" — one of: \((labels + [neutral]).joined(separator: ", "))")
+        }
+        if isFoil { settings.foil = chosen } else { settings.target = chosen }
+        write(view.note("\(what) \(chosen ?? neutral)"))
+    }
+
+    func choose(_ value: String?, from choices: [String], what: String, current: String?) throws -> String? {
+        guard let value else {
+            write("\(what) \(current ?? "(server default)") — one of: \(choices.joined(separator: ", "))")
+            return current
+        }
+        guard choices.isEmpty || choices.contains(value) else {
+            throw REPLError.usage("\(what) must be one of: \(choices.joined(separator: ", ")) (got \"\(value)\")")
+        }
+        write(view.note("\(what) \(value)"))
+        return value
+    }
+
+    func setOption(_ name: String, _ value: String?) throws {
+        let known = server.optionNames
+        guard known.isEmpty || known.contains(name) else {
+            let current = server.method(named: settings.method)?.options.map(\.name) ?? known
+            throw REPLError.usage("unknown option \"\(name)\" — \(settings.method) takes: \(current.joined(separator: ", ")) (all: \(known.joined(separator: ", ")))")
+        }
+        guard let value else {
+            settings.options[name] = nil
+            write(view.note("\(name) back to its default"))
+            return
+        }
+        let option = server.attributionMethods.lazy.compactMap { $0.options.first { $0.name == name } }.first
+        if let option, !option.choices.isEmpty, !option.choices.contains(value) {
+            throw REPLError.usage("\(name) must be one of: \(option.choices.joined(separator: ", ")) (got \"\(value)\")")
+        }
+        let parsed = Settings.optionValue(value)
+        if let option, ["int", "integer", "number", "double", "float"].contains(option.kind), parsed.doubleValue == nil {
+            throw REPLError.usage("\(name) takes a number (got \"\(value)\")")
+        }
+        if let option, let x = parsed.doubleValue {
+            if let lo = option.minimum, x < lo { throw REPLError.usage("\(name) must be at least \(Self.number(lo)) (got \(value))") }
+            if let hi = option.maximum, x > hi { throw REPLError.usage("\(name) must be at most \(Self.number(hi)) (got \(value))") }
+        }
+        settings.options[name] = parsed
+        var note = "\(name)=\(JSONSerializer.string(parsed))"
+        if let m = server.method(named: settings.method), !m.options.contains(where: { $0.name == name }) {
+            note += " (not an option of \(settings.method); used by the methods that have it)"
+        }
+        write(view.note(note))
+    }
+
+    static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
+
+    func optionList() -> String {
+        guard let m = server.method(named: settings.method) else { return settings.describe(server: server) }
+        if m.options.isEmpty { return "\(m.name) has no options" }
+        return m.options.map { o in
+            var line = "  \(o.name)"
+            if let v = settings.options[o.name] { line += "=\(JSONSerializer.string(v))" }
+            else if let d = o.defaultValue { line += "=\(JSONSerializer.string(d)) (default)" }
+            if !o.choices.isEmpty { line += " [\(o.choices.joined(separator: "|"))]" }
+            else if o.minimum != nil || o.maximum != nil {
+                line += " [\(o.minimum.map(Self.number) ?? "")…\(o.maximum.map(Self.number) ?? "")]"
+            }
+            if !o.summary.isEmpty { line += " — \(o.summary)" }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    // MARK: models
+
+    func refreshModels() throws {
+        let result = try request("models/list", [:])
+        lastReply = result
+        server.models = ServerDescription.models(result["models"])
+    }
+
+    func listModels() throws {
+        try refreshModels()
+        let current = settings.model ?? server.model(id: nil)?.id
+        write(server.models.map { m in
+            (m.id == current ? "* " : "  ") + m.id + (m.isDefault ? " (default)" : "") + " — \(m.architecture), labels \(m.labels.joined(separator: "/"))"
+                + (m.maxTokens.map { ", \($0) tokens" } ?? "") + ", " + m.path
+        }.joined(separator: "\n"))
+    }
+
+    func loadModel(_ path: String, _ id: String?) throws {
+        var params: [String: JSONValue] = ["path": .string(path)]
+        if let id { params["id"] = .string(id) }
+        let result = try request("models/load", .object(params), title: "loading \(path)")
+        lastReply = result
+        guard let model = ServerDescription.model(result) else { throw REPLError.unexpectedReply("models/load without an id") }
+        server.models.removeAll { $0.id == model.id }
+        server.models.append(model)
+        write("loaded \(model.id) — \(model.architecture), labels \(model.labels.joined(separator: "/")); :use \(model.id) to explain with it")
+    }
+
+    func useModel(_ id: String) throws {
+        if server.model(id: id) == nil { try refreshModels() }
+        guard server.model(id: id) != nil else {
+            throw REPLError.usage("no model \"\(id)\" — resident: \(server.models.map(\.id).joined(separator: ", ")); :load PATH [ID] first")
+        }
+        settings.model = id
+        if let t = settings.target, Int(t) == nil, !labels.contains(t) { settings.target = nil }
+        if let f = settings.foil, Int(f) == nil, !labels.contains(f) { settings.foil = nil }
+        write(view.note("model \(id) — labels \(labels.joined(separator: "/"))"))
+    }
+
+    // MARK: html
+
+    /// The page for the last explanation or comparison.
+    public func htmlPage() throws -> String {
+        switch lastResult {
+        case .explanation(let e)?: return HTMLPage.explanation(e, signed: isSigned(e.method), labels: labels)
+        case .comparison(let c)?: return HTMLPage.comparison(c, server: server, labels: labels)
+        default: throw REPLError.usage(":html writes the last explanation or comparison — explain a text first")
+        }
+    }
+
+    func writeHTML(_ file: String) throws {
+        let page = try htmlPage()
+        do { try page.write(toFile: file, atomically: true, encoding: .utf8) }
+        catch { throw REPLError.io("cannot write \(file): \(error.localizedDescription)") }
+        write(view.note("wrote \(file) (\(page.utf8.count) bytes)"))
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import XCTest
+import ExplainProtocol
+@testable import ExplainREPL
+
+/// The built binaries and the fixture models, found relative to this file and the test bundle.
+enum Built {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func model(_ name: String) -> String { packageRoot.appendingPathComponent("Tests/Fixtures/models/\(name)").path }
+
+    static func binary(_ name: String, override: String) throws -> String {
+        var candidates: [String] = []
+        if let path = ProcessInfo.processInfo.environment[override] { candidates.append(path) }
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent(name).path)
+        }
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/\(name)").path)
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("\(name) is not built: run `swift build` before `swift test`")
+        }
+        return found
+    }
+    static func explain() throws -> String { try binary("explain", override: "EXPLAIN_PATH") }
+    /// `explain`'s arguments: the daemon next to it, unless EXPLAIND_PATH names another one.
+    static func explainArguments(_ arguments: [String]) -> [String] {
+        guard let daemon = ProcessInfo.processInfo.environment["EXPLAIND_PATH"] else { return arguments }
+        return ["--server-command", daemon] + arguments
+    }
+    static func daemon() throws -> String { try binary("explaind", override: "EXPLAIND_PATH") }
+
+    /// Skips (visibly) while the built daemon does not offer `explain` yet; its methods come from `initialize`.
+    static func requireExplainingDaemon() throws {
+        let run = try run(try daemon(), ["--model", model("distilbert-3labels-bf16"), "--framing", "ndjson"],
+                          input: #"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{}}"# + "\n")
+        let reply = try JSONParser.parse(String(run.stdout.split(separator: "\n").first ?? ""))
+        let methods = reply["result"]?["capabilities"]?["methods"]?.arrayValue ?? []
+        if !methods.contains("explain") {
+            throw XCTSkip("the built explaind does not offer explain yet (methods: \(JSONSerializer.string(.array(methods))))")
+        }
+    }
+
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    /// Runs a binary to completion with `input` on stdin (pipes, so stdout is not a terminal).
+    static func run(_ path: String, _ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin; process.standardOutput = stdout; process.standardError = stderr
+        try process.run()
+        // read both streams on their own threads so neither pipe fills up
+        final class Box: @unchecked Sendable { var data = Data() }
+        let out = Box(), err = Box()
+        let group = DispatchGroup()
+        group.enter(); DispatchQueue.global().async { out.data = stdout.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter(); DispatchQueue.global().async { err.data = stderr.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        guard group.wait(timeout: .now() + 120) == .success else {
+            process.terminate()
+            throw REPLError.io("\(path) did not finish in 120 s")
+        }
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: out.data, as: UTF8.self),
+                   stderr: String(decoding: err.data, as: UTF8.self))
+    }
+
+    /// The daemon's own replies, asked directly (newline-delimited JSON, no REPL code involved): `initialize`
+    /// with utf-32 offsets, then one request per entry; results in order.
+    static func daemonResults(model: String, _ requests: [(method: String, params: JSONValue)]) throws -> [JSONValue] {
+        Array(try daemonReplies(model: model, requests).dropFirst())
+    }
+
+    /// The `initialize` result followed by the requests' results.
+    static func daemonReplies(model: String, _ requests: [(method: String, params: JSONValue)]) throws -> [JSONValue] {
+        var lines = [#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"positionEncodings":["utf-32"]}}"#,
+                     #"{"jsonrpc":"2.0","method":"initialized","params":{}}"#]
+        for (i, r) in requests.enumerated() {
+            lines.append(JSONSerializer.string(["jsonrpc": "2.0", "id": .integer(i + 1), "method": .string(r.method), "params": r.params]))
+        }
+        let run = try run(try daemon(), ["--model", model, "--framing", "ndjson"], input: lines.joined(separator: "\n") + "\n")
+        var byID: [Int: JSONValue] = [:]
+        for line in run.stdout.split(separator: "\n") {
+            let message = try JSONParser.parse(String(line))
+            if let id = message["id"]?.intValue { byID[id] = message }
+        }
+        return try (0...requests.count).map { i in
+            guard let reply = byID[i], let result = reply["result"] else {
+                throw REPLError.unexpectedReply("no result for request \(i): \(byID[i].map(JSONSerializer.string) ?? "none"); stderr: \(run.stderr)")
+            }
+            return result
+        }
+    }
+}
+
+/// `explain` without a terminal: plain `token[0.42]` output checked against the daemon's own JSON replies.
+final class PipeModeTests: XCTestCase {
+    let model = Built.model("distilbert-3labels-bf16")
+    let labels = ["political", "general", "other"]
+
+    override func setUpWithError() throws { try Built.requireExplainingDaemon() }
+
+    /// (printed text, printed score) for every `text[score]` in a plain heat-map line.
+    func printedTokens(_ line: String) throws -> [(String, Double)] {
+        let regex = try NSRegularExpression(pattern: #"([^\s\[\]]+)\[(-?\d+\.\d\d)\]"#)
+        let ns = line as NSString
+        return regex.matches(in: line, range: NSRange(location: 0, length: ns.length)).map {
+            (ns.substring(with: $0.range(at: 1)), Double(ns.substring(with: $0.range(at: 2)))!)
+        }
+    }
+
+    /// Every non-special token of `result` appears in order with its text span and its score to the printed
+    /// precision; the prediction line carries the label and every probability to four decimals.
+    func assertOutput(_ output: [String], matches result: JSONValue, file: StaticString = #filePath, line: UInt = #line) throws {
+        let text = Array(try XCTUnwrap(result["text"]?.stringValue).unicodeScalars)
+        let tokens = try XCTUnwrap(result["tokens"]?.arrayValue).filter { $0["special"] != .bool(true) }
+        let printed = try printedTokens(output[0])
+        XCTAssertEqual(printed.count, tokens.count, "tokens in \(output[0])", file: file, line: line)
+        for (p, t) in zip(printed, tokens) {
+            let start = try XCTUnwrap(t["start"]?.intValue), end = try XCTUnwrap(t["end"]?.intValue)
+            var span = String.UnicodeScalarView(); span.append(contentsOf: text[start..<end])
+            XCTAssertEqual(p.0, String(span), file: file, line: line)
+            let score = try XCTUnwrap(t["score"]?.doubleValue)
+            XCTAssertEqual(p.1, score, accuracy: 0.005 + 1e-9, "\(p.0)", file: file, line: line)
+            XCTAssertEqual(ScoreFormat.short(score), ScoreFormat.short(p.1), file: file, line: line)
+        }
+        let prediction = try XCTUnwrap(result["prediction"])
+        let probabilities = try XCTUnwrap(prediction["probabilities"]?.arrayValue).compactMap(\.doubleValue)
+        let label = try XCTUnwrap(prediction["label"]?.stringValue)
+        XCTAssertTrue(output[1].hasPrefix("prediction \(label) ("), output[1], file: file, line: line)
+        for (i, p) in probabilities.enumerated() {
+            XCTAssertTrue(output[1].contains("\(labels[i]) \(String(format: "%.4f", p))"), "\(output[1]) lacks \(labels[i])", file: file, line: line)
+        }
+        let method = try XCTUnwrap(result["method"]?.stringValue)
+        XCTAssertTrue(output[2].hasPrefix("method \(method) · target \(try XCTUnwrap(result["target"]?["label"]?.stringValue))"), output[2],
+                      file: file, line: line)
+    }
+
+    func testOneTextAsArgument() throws {
+        let text = "The senate voted on the new budget bill, unbelievably."
+        let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model, text]))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertFalse(run.stdout.contains("\u{1B}"), "no escape codes when stdout is not a terminal")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, run.stdout)
+        let expected = try Built.daemonResults(model: model, [("explain", ["text": .string(text), "method": "vanillaGradient"])])
+        try assertOutput(lines, matches: expected[0])
+    }
+
+    func testEachLineOfStdinWithFlags() throws {
+        let texts = ["Taxes rise again.", "Schwarzenegger won the vote", "A quiet afternoon by the lake."]
+        let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model, "--method", "occlusion", "--target", "political"]),
+                                input: texts.joined(separator: "\n") + "\n\n")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        guard lines.count == 9 else { return XCTFail("expected 9 lines: \(run.stdout)") }
+        let expected = try Built.daemonResults(model: model, texts.map {
+            ("explain", ["text": .string($0), "method": "occlusion", "target": "political"])
+        })
+        for i in 0..<3 {
+            try assertOutput(Array(lines[3 * i..<3 * i + 3]), matches: expected[i])
+            XCTAssertTrue(lines[3 * i + 2].contains("target political"))
+        }
+    }
+
+    func testWordGranularityJoinsPieces() throws {
+        let text = "Schwarzenegger won"
+        let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model, "--granularity", "word", text]))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let expected = try Built.daemonResults(model: model, [("explain", ["text": .string(text), "granularity": "word"])])[0]
+        let words = try XCTUnwrap(expected["words"]?.arrayValue)
+        let printed = try printedTokens(run.stdout.split(separator: "\n").first.map(String.init) ?? "")
+        XCTAssertEqual(printed.map(\.0), ["Schwarzenegger", "won"])
+        for (p, w) in zip(printed, words) { XCTAssertEqual(p.1, try XCTUnwrap(w["score"]?.doubleValue), accuracy: 0.005 + 1e-9) }
+    }
+
+    func testJSONOutputIsTheDaemonsReplyPerLine() throws {
+        let texts = ["Parliament passed the law.", "I baked bread."]
+        let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model, "--json", "--method", "gradientXInput"]), input: texts.joined(separator: "\n"))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let replies = try run.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        let expected = try Built.daemonResults(model: model, texts.map { ("explain", ["text": .string($0), "method": "gradientXInput"]) })
+        XCTAssertEqual(replies.count, 2)
+        for (reply, e) in zip(replies, expected) {
+            for field in ["text", "method", "target", "prediction", "tokens", "words", "normalize", "granularity"] {
+                XCTAssertEqual(reply[field], e[field], field)
+            }
+        }
+    }
+
+    func testCommandsInPipeModeAndHTML() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("explain-pipe-\(getpid()).html").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let input = ":tokenize Schwarzenegger voted\n:predict tax cuts\nVote now\n:html \(file)\n:bogus\n"
+        let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model]), input: input)
+        XCTAssertEqual(run.status, 1, "an error line makes the exit status 1")
+        XCTAssertTrue(run.stdout.contains("[CLS] schwarz ##ene ##gger voted [SEP]"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("Schwarzenegger → schwarz ##ene ##gger"), run.stdout)
+        let predicted = try Built.daemonResults(model: model, [("predict", ["text": "tax cuts"]), ("explain", ["text": "Vote now"])])
+        let probabilities = try XCTUnwrap(predicted[0]["probabilities"]?.arrayValue).compactMap(\.doubleValue)
+        for (i, p) in probabilities.enumerated() {
+            XCTAssertTrue(run.stdout.contains("\(labels[i])") && run.stdout.contains(String(format: "%.4f", p)), "\(p)")
+        }
+        XCTAssertTrue(run.stderr.contains("unknown command :bogus — :help lists the commands"), run.stderr)
+        let page = try String(contentsOfFile: file, encoding: .utf8)
+        for t in try XCTUnwrap(predicted[1]["tokens"]?.arrayValue) where t["special"] != .bool(true) {
+            let score = ScoreFormat.long(try XCTUnwrap(t["score"]?.doubleValue))
+            XCTAssertTrue(page.contains("data-token=\"\(try XCTUnwrap(t["text"]?.stringValue))\" data-score=\"\(score)\""), score)
+        }
+    }
+
+    func testErrorsAreClear() throws {
+        let badMethod = try Built.run(try Built.explain(), Built.explainArguments(["--model", model, "--method", "nosuch", "hi"]))
+        XCTAssertEqual(badMethod.status, 2)
+        XCTAssertTrue(badMethod.stderr.contains("unknown method \"nosuch\" — one of: "), badMethod.stderr)
+        let badModel = try Built.run(try Built.explain(), Built.explainArguments(["--model", "/nonexistent/model", "hi"]))
+        XCTAssertEqual(badModel.status, 1)
+        XCTAssertTrue(badModel.stderr.contains("the daemon stopped"), badModel.stderr)
+        XCTAssertTrue(badModel.stderr.contains("/nonexistent/model"), "the daemon's own message is shown: \(badModel.stderr)")
+        let badServer = try Built.run(try Built.explain(), Built.explainArguments(["--server-command", "/nonexistent/explaind", "hi"]))
+        XCTAssertEqual(badServer.status, 1)
+        XCTAssertTrue(badServer.stderr.contains("explain: "), badServer.stderr)
+        let badFlag = try Built.run(try Built.explain(), Built.explainArguments(["--frobnicate"]))
+        XCTAssertEqual(badFlag.status, 2)
+        XCTAssertTrue(badFlag.stderr.contains("unknown option --frobnicate"))
+    }
+}

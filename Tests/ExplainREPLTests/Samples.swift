@@ -1,0 +1,68 @@
+import ExplainProtocol
+@testable import ExplainREPL
+
+/// Replies shaped as explaind sends them (utf-32 offsets), for the view tests.
+enum Samples {
+    /// "Vote unbelievably!" with the word split into three pieces; scores chosen to hit the scale's ends.
+    static let explainJSON = """
+    {"text":"Vote unbelievably!","method":"integratedGradients","options":{"steps":32},
+     "target":{"index":0,"label":"political"},"foil":null,
+     "prediction":{"label":"political","index":0,"probabilities":[0.75,0.2,0.05],"logits":[1,0,-1],"truncated":false},
+     "output":"probability","normalize":"max","granularity":"token",
+     "tokens":[{"id":101,"text":"[CLS]","start":null,"end":null,"special":true,"word":null,"score":0.05},
+               {"id":7,"text":"vote","start":0,"end":4,"special":false,"word":0,"score":1.0},
+               {"id":8,"text":"un","start":5,"end":7,"special":false,"word":1,"score":-0.5},
+               {"id":9,"text":"##believ","start":7,"end":13,"special":false,"word":1,"score":0.0},
+               {"id":10,"text":"##ably","start":13,"end":17,"special":false,"word":1,"score":0.25},
+               {"id":11,"text":"!","start":17,"end":18,"special":false,"word":2,"score":-1.0},
+               {"id":102,"text":"[SEP]","start":null,"end":null,"special":true,"word":null,"score":0.0}],
+     "words":[{"text":"Vote","start":0,"end":4,"tokens":[1]},{"text":"unbelievably","start":5,"end":17,"tokens":[2,3,4]},
+              {"text":"!","start":17,"end":18,"tokens":[5]}],
+     "truncated":false,"extras":{},"elapsedMs":12.5}
+    """
+
+    static let wordJSON = """
+    {"text":"Vote unbelievably!","method":"gradientNorm","options":{},
+     "target":{"index":1,"label":"general"},"foil":null,
+     "prediction":{"label":"political","index":0,"probabilities":[0.75,0.2,0.05],"logits":[1,0,-1],"truncated":false},
+     "output":"probability","normalize":"max","granularity":"word",
+     "tokens":[{"id":7,"text":"vote","start":0,"end":4,"special":false,"word":0,"score":0.5},
+               {"id":8,"text":"un","start":5,"end":7,"special":false,"word":1,"score":0.5},
+               {"id":9,"text":"##believ","start":7,"end":13,"special":false,"word":1,"score":0.2},
+               {"id":10,"text":"##ably","start":13,"end":17,"special":false,"word":1,"score":0.3},
+               {"id":11,"text":"!","start":17,"end":18,"special":false,"word":2,"score":0.1}],
+     "words":[{"text":"Vote","start":0,"end":4,"tokens":[0],"score":0.5},
+              {"text":"unbelievably","start":5,"end":17,"tokens":[1,2,3],"score":1.0},
+              {"text":"!","start":17,"end":18,"tokens":[4],"score":0.1}],
+     "truncated":true,"extras":{},"elapsedMs":3}
+    """
+
+    static let labels = ["political", "general", "other"]
+
+    static func explanation(_ json: String = explainJSON) throws -> Explanation {
+        try Explanation(json: try JSONParser.parse(json))
+    }
+
+    static let initializeJSON = """
+    {"serverInfo":{"name":"explaind","version":"0.1.0"},"positionEncoding":"utf-32",
+     "capabilities":{"methods":["initialize","explain","tokenize","predict"],
+       "attributionMethods":[
+         {"name":"vanillaGradient","signed":true,"summary":"","options":[]},
+         {"name":"gradientNorm","signed":false,"summary":"","options":[]},
+         {"name":"integratedGradients","signed":true,"summary":"IG","options":[
+            {"name":"steps","kind":"integer","default":50,"minimum":1,"summary":"path steps"},
+            {"name":"baseline","kind":"string","default":"pad","choices":["pad","mask","zero","unk"],"summary":""},
+            {"name":"rule","kind":"string","default":"gausslegendre","choices":["left","right","middle","trapezoid","gausslegendre"],"summary":""}]},
+         {"name":"smoothGrad","signed":true,"summary":"","options":[
+            {"name":"samples","kind":"integer","default":20,"summary":""},{"name":"noise","kind":"number","default":0.1,"summary":""}]},
+         {"name":"occlusion","signed":true,"summary":"","options":[
+            {"name":"replacement","kind":"string","default":"mask","choices":["mask","pad","unk","delete"],"summary":""}]}],
+       "normalizations":["max","l1","l2","none"],"granularities":["token","word"],"outputs":["probability","logit"]},
+     "models":[{"id":"tiny","path":"/m/tiny","architecture":"distilbert","labels":["political","general","other"],"maxTokens":512,"default":true},
+               {"id":"two","path":"/m/two","architecture":"bert","labels":["neg","pos"],"maxTokens":128,"default":false}]}
+    """
+
+    static func server() throws -> ServerDescription {
+        ServerDescription(initializeResult: try JSONParser.parse(initializeJSON))
+    }
+}
