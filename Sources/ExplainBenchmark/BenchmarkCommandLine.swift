@@ -10,6 +10,7 @@ public enum BenchmarkCommandLine {
     public static let usage = """
         usage: explaind-bench [--model DIR]... [--methods a,b] [--repeat N] [--threads N] [--json]
                               [--compare-python] [--no-cold-start] [--python-script PATH] [--python EXE]
+                              [--sentences N] [--sgemm-size N]
 
         Times each attribution method on the five reference sentences, one call per sentence and all five as one
         batch: median and spread over N repeats after a warm-up, tokens/s, useful GFLOP/s against a 2048³ sgemm
@@ -24,6 +25,8 @@ public enum BenchmarkCommandLine {
           --json               print the report as JSON on stdout (progress goes to stderr)
           --compare-python     also run Scripts/reference/bench_pytorch.py (PyTorch + Captum) and print ratios
           --no-cold-start      skip the fresh-process measurements
+          --sentences N        only the first N reference sentences (short runs under a profiler; default 5)
+          --sgemm-size N       the peak-measuring sgemm's n (default 2048; small under a profiler)
         """
 
     public static func parse(_ arguments: [String]) throws -> Command {
@@ -54,6 +57,12 @@ public enum BenchmarkCommandLine {
             case "--no-cold-start": options.coldStart = false
             case "--python-script": options.pythonScript = try value(argument)
             case "--python": options.python = try value(argument)
+            case "--sentences":
+                options.sentenceCount = try positive(argument)
+                guard options.sentenceCount <= ReferenceSentences.all.count else {
+                    throw BenchmarkError.usage("--sentences must be at most \(ReferenceSentences.all.count)")
+                }
+            case "--sgemm-size": options.sgemmSize = try positive(argument)
             case "--cold-child": coldChild = true
             default: throw BenchmarkError.usage("unknown argument \"\(argument)\"\n\n\(usage)")
             }

@@ -26,6 +26,8 @@ public struct ModelReport: Codable, Sendable {
 public struct CallTimings: Codable, Sendable {
     /// Seconds; for `single`, per sentence (the five calls' total divided by five).
     public var seconds: TimingSummary
+    /// CPU seconds of the process (all threads), likewise per sentence for `single`.
+    public var cpuSeconds: TimingSummary
     /// Useful FLOPs of the five sentences (FlopCount), in GFLOP.
     public var usefulGFLOP: Double
     /// At the median time.
@@ -61,6 +63,8 @@ public struct WorkloadReport: Codable, Sendable {
 public struct Ratios: Codable, Sendable {
     public var pythonWorkload: String
     public var singleMedian: Double?
+    /// The same for CPU time: steadier than wall time when other work shares the cores.
+    public var singleCPUMedian: Double?
     public var batchMedian: Double?
     public var coldStart: Double?
     public var peakRSS: Double?

@@ -13,6 +13,8 @@ public struct BenchmarkOptions: Sendable {
     public var coldStart = true
     public var pythonScript = BenchmarkOptions.defaultPythonScript
     public var python = "python3"
+    public var sentenceCount = ReferenceSentences.all.count
+    public var sgemmSize = 2048
 
     public init() {}
 
@@ -27,12 +29,13 @@ public enum BenchmarkRunner {
     public static func run(_ options: BenchmarkOptions, log: (String) -> Void) throws -> BenchmarkReport {
         var machine = MachineInfo.current()
         ClassifierModel.threadCount = options.threads
-        log("sgemm peak: timing a 2048³ cblas_sgemm on \(options.threads) thread(s)…")
-        let peak = SgemmPeak.measure()
+        log("sgemm peak: timing a \(options.sgemmSize)³ cblas_sgemm on \(options.threads) thread(s)…")
+        let peak = SgemmPeak.measure(size: options.sgemmSize)
         log(String(format: "sgemm peak: %.1f GFLOP/s best, %.1f median", peak.bestGFLOPS, peak.medianGFLOPS))
         let models = try options.models.map { try benchmark(model: $0, options: options, peak: peak, log: log) }
         machine.loadAverageAtEnd = MachineInfo.loadAverage()
-        return BenchmarkReport(machine: machine, threads: options.threads, repeats: options.repeats, sentences: ReferenceSentences.all,
+        return BenchmarkReport(machine: machine, threads: options.threads, repeats: options.repeats,
+                               sentences: Array(ReferenceSentences.all.prefix(options.sentenceCount)),
                                sgemmPeak: peak, models: models)
     }
 
@@ -42,7 +45,7 @@ public enum BenchmarkRunner {
         let (loadSeconds, model) = try Stopwatch.measure { try ClassifierModel.load(directory: URL(fileURLWithPath: directory)) }
         let explainer = Explainer(model: model)
         let shape = ModelShape(model.config)
-        let sentences = ReferenceSentences.all
+        let sentences = Array(ReferenceSentences.all.prefix(options.sentenceCount))
         let encodings = sentences.map(explainer.encode)
         let tokens = encodings.map(\.tokens.count)
         let totalTokens = Double(tokens.reduce(0, +))
@@ -55,19 +58,20 @@ public enum BenchmarkRunner {
             // Warm-up: every call once (this also builds per-model caches such as the Gram matrix).
             let singles = try sentences.map { try explainer.explain(texts: [$0], request: request).first! }
             let batched = try explainer.explain(texts: sentences, request: request)
-            var singleSamples: [Double] = [], batchSamples: [Double] = []
+            var singleSamples: [(wall: Double, cpu: Double)] = [], batchSamples: [(wall: Double, cpu: Double)] = []
             for _ in 0..<options.repeats {
-                singleSamples.append(try Stopwatch.measure {
+                singleSamples.append(try Stopwatch.measureBoth {
                     for sentence in sentences { _ = try explainer.explain(texts: [sentence], request: request) }
-                }.seconds)
-                batchSamples.append(try Stopwatch.measure { _ = try explainer.explain(texts: sentences, request: request) }.seconds)
+                })
+                batchSamples.append(try Stopwatch.measureBoth { _ = try explainer.explain(texts: sentences, request: request) })
             }
             let singleFLOPs = zip(encodings, singles).reduce(0.0) { $0 + workload.usefulFLOPs(shape, $1.0, $1.1) }
             let batchFLOPs = zip(encodings, batched).reduce(0.0) { $0 + workload.usefulFLOPs(shape, $1.0, $1.1) }
-            func timings(_ samples: [Double], flops: Double, per: Double) -> CallTimings {
-                let summary = TimingSummary(samples)
+            func timings(_ samples: [(wall: Double, cpu: Double)], flops: Double, per: Double) -> CallTimings {
+                let summary = TimingSummary(samples.map(\.wall))
                 let rate = flops / summary.median / 1e9
-                return CallTimings(seconds: summary.divided(by: per), usefulGFLOP: flops / 1e9,
+                return CallTimings(seconds: summary.divided(by: per),
+                                   cpuSeconds: TimingSummary(samples.map(\.cpu)).divided(by: per), usefulGFLOP: flops / 1e9,
                                    tokensPerSecond: totalTokens / summary.median, gflopsPerSecond: rate,
                                    fractionOfSgemmPeak: rate / peak.bestGFLOPS)
             }
@@ -88,8 +92,8 @@ public enum BenchmarkRunner {
             if options.coldStart {
                 report.coldStart = try coldStart(model: directory, workload: workload, threads: options.threads)
             }
-            log(String(format: "%@: %.2f ms per sentence (median of %d), batch of 5 %.2f ms, %.1f GFLOP/s%@", workload.name,
-                       report.single.seconds.median * 1e3, options.repeats, report.batch.seconds.median * 1e3,
+            log(String(format: "%@: %.2f ms per sentence (median of %d), batch of %d %.2f ms, %.1f GFLOP/s%@", workload.name,
+                       report.single.seconds.median * 1e3, options.repeats, sentences.count, report.batch.seconds.median * 1e3,
                        report.single.gflopsPerSecond,
                        report.coldStart.map { String(format: ", cold start %.3f s, peak RSS %.0f MB", $0.wallSeconds, Double($0.peakRSSBytes) / 1e6) } ?? ""))
             reports.append(report)
@@ -102,6 +106,7 @@ public enum BenchmarkRunner {
             do {
                 let python = try PythonComparison.run(script: options.pythonScript, python: options.python, model: directory,
                                                       repeats: options.repeats, threads: options.threads, methods: names,
+                                                      sentences: options.sentenceCount,
                                                       coldStart: options.coldStart)
                 modelReport.python = python
                 for index in modelReport.workloads.indices {
@@ -119,6 +124,7 @@ public enum BenchmarkRunner {
         return Ratios(
             pythonWorkload: name,
             singleMedian: ours.single.seconds.median / theirs.single.seconds.median,
+            singleCPUMedian: theirs.single.cpuSeconds.map { ours.single.cpuSeconds.median / $0.median },
             batchMedian: ours.batch.seconds.median / theirs.batch.seconds.median,
             coldStart: both(ours.coldStart, theirs.coldStart).map { $0.wallSeconds / $1.wallSeconds },
             peakRSS: both(ours.coldStart, theirs.coldStart).map { Double($0.peakRSSBytes) / Double($1.peakRSSBytes) })

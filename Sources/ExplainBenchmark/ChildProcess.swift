@@ -13,15 +13,16 @@ public struct ChildRun: Sendable {
 }
 
 public enum ChildProcess {
-    /// Runs `executable` (a path, or a name looked up in PATH) with `arguments`; stdout and stderr are captured.
-    public static func run(_ executable: String, _ arguments: [String]) throws -> ChildRun {
+    /// Runs `executable` (a path, or a name looked up in PATH) with `arguments`; stdout is captured, and stderr
+    /// too unless `passStandardError` lets the child's progress through to ours.
+    public static func run(_ executable: String, _ arguments: [String], passStandardError: Bool = false) throws -> ChildRun {
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw BenchmarkError.spawnFailed(executable, reason: "pipe: errno \(errno)") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        if !passStandardError { posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2) }
         for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]

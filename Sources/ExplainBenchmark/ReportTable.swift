@@ -15,11 +15,13 @@ public enum ReportTable {
             lines.append("\(model.directory): hidden \(s.hidden), \(s.layers) layers, \(s.heads) heads, intermediate \(s.intermediate), "
                          + "\(s.labels) labels; tokens per sentence \(model.tokensPerSentence.map(String.init).joined(separator: " "))"
                          + String(format: "; load %.3f s", model.loadSeconds))
-            var header = pad("method", 28) + pad("ms/sentence (min–max)", 24, right: true) + pad("tok/s", 8, right: true)
+            var header = pad("method", 28) + pad("ms/sentence (min–max)", 24, right: true) + pad("cpu ms", 9, right: true)
+                + pad("tok/s", 8, right: true)
                 + pad("GFLOP/s", 9, right: true) + pad("peak", 6, right: true) + pad("batch5 ms", 11, right: true)
                 + pad("cold s", 8, right: true) + pad("RSS MB", 8, right: true)
             if model.python != nil {
-                header += " |" + pad("torch ms", 10, right: true) + pad("×", 7, right: true) + pad("torch b5", 10, right: true)
+                header += " |" + pad("torch ms", 10, right: true) + pad("×", 7, right: true)
+                    + pad("torch cpu", 10, right: true) + pad("cpu ×", 7, right: true) + pad("torch b5", 10, right: true)
                     + pad("×", 7, right: true) + pad("cold ×", 8, right: true) + pad("RSS ×", 7, right: true)
             }
             lines.append(header)
@@ -27,6 +29,7 @@ public enum ReportTable {
                 let t = w.single.seconds
                 var line = pad(w.name, 28)
                     + pad(String(format: "%.2f (%.2f–%.2f)", t.median * 1e3, t.min * 1e3, t.max * 1e3), 24, right: true)
+                    + pad(String(format: "%.2f", w.single.cpuSeconds.median * 1e3), 9, right: true)
                     + pad(String(format: "%.0f", w.single.tokensPerSecond), 8, right: true)
                     + pad(String(format: "%.1f", w.single.gflopsPerSecond), 9, right: true)
                     + pad(String(format: "%.0f%%", w.single.fractionOfSgemmPeak * 100), 6, right: true)
@@ -37,6 +40,8 @@ public enum ReportTable {
                     let theirs = w.ratios.flatMap { python.methods[$0.pythonWorkload] }
                     line += " |" + pad(theirs.map { String(format: "%.2f", $0.single.seconds.median * 1e3) } ?? "–", 10, right: true)
                         + pad(ratio(w.ratios?.singleMedian), 7, right: true)
+                        + pad(theirs.flatMap { $0.single.cpuSeconds }.map { String(format: "%.2f", $0.median * 1e3) } ?? "–", 10, right: true)
+                        + pad(ratio(w.ratios?.singleCPUMedian), 7, right: true)
                         + pad(theirs.map { String(format: "%.2f", $0.batch.seconds.median * 1e3) } ?? "–", 10, right: true)
                         + pad(ratio(w.ratios?.batchMedian), 7, right: true)
                         + pad(ratio(w.ratios?.coldStart), 8, right: true)

@@ -6,58 +6,50 @@ struct TransformerEncoder: Sendable {
     let embeddings: Embeddings
     let layers: [EncoderLayer]
 
+    /// HuggingFace's tensor names for one encoder layer, which differ between the two architectures.
+    struct LayerNames {
+        let prefix: String
+        let query, key, value, attentionOutput, attentionNorm, expand, project, outputNorm: String
+
+        static let bert = LayerNames(
+            prefix: "encoder.layer.", query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
+            attentionOutput: "attention.output.dense", attentionNorm: "attention.output.LayerNorm",
+            expand: "intermediate.dense", project: "output.dense", outputNorm: "output.LayerNorm")
+        static let distilbert = LayerNames(
+            prefix: "transformer.layer.", query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin",
+            attentionOutput: "attention.out_lin", attentionNorm: "sa_layer_norm",
+            expand: "ffn.lin1", project: "ffn.lin2", outputNorm: "output_layer_norm")
+    }
+
     init(config: ModelConfig, loader: WeightLoader) throws {
         self.config = config
         let h = config.hiddenSize, inner = config.intermediateSize, eps = config.layerNormEps
-        switch config.architecture {
-        case .bert:
-            var tokenType: [Float]? = nil
-            if config.typeVocabSize > 0 {
-                tokenType = Array(try loader.base("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h])[0..<h])
-            }
-            embeddings = Embeddings(
-                words: try loader.base("embeddings.word_embeddings.weight", [config.vocabSize, h]),
-                positions: try loader.base("embeddings.position_embeddings.weight", [config.maxPositions, h]),
-                tokenType: tokenType,
-                norm: try loader.layerNorm("embeddings.LayerNorm", size: h, eps: eps), hiddenSize: h)
-            layers = try (0..<config.layerCount).map { i in
-                let p = "encoder.layer.\(i)."
-                return EncoderLayer(
-                    attention: SelfAttention(
-                        queryKeyValue: try Self.fused([loader.linear(p + "attention.self.query", outputs: h, inputs: h),
-                                                       loader.linear(p + "attention.self.key", outputs: h, inputs: h),
-                                                       loader.linear(p + "attention.self.value", outputs: h, inputs: h)]),
-                        output: try loader.linear(p + "attention.output.dense", outputs: h, inputs: h),
-                        headCount: config.headCount),
-                    attentionNorm: try loader.layerNorm(p + "attention.output.LayerNorm", size: h, eps: eps),
-                    feedForward: FeedForward(
-                        expand: try loader.linear(p + "intermediate.dense", outputs: inner, inputs: h),
-                        project: try loader.linear(p + "output.dense", outputs: h, inputs: inner),
-                        activation: config.activation),
-                    outputNorm: try loader.layerNorm(p + "output.LayerNorm", size: h, eps: eps))
-            }
-        case .distilbert:
-            embeddings = Embeddings(
-                words: try loader.base("embeddings.word_embeddings.weight", [config.vocabSize, h]),
-                positions: try loader.base("embeddings.position_embeddings.weight", [config.maxPositions, h]),
-                tokenType: nil,
-                norm: try loader.layerNorm("embeddings.LayerNorm", size: h, eps: eps), hiddenSize: h)
-            layers = try (0..<config.layerCount).map { i in
-                let p = "transformer.layer.\(i)."
-                return EncoderLayer(
-                    attention: SelfAttention(
-                        queryKeyValue: try Self.fused([loader.linear(p + "attention.q_lin", outputs: h, inputs: h),
-                                                       loader.linear(p + "attention.k_lin", outputs: h, inputs: h),
-                                                       loader.linear(p + "attention.v_lin", outputs: h, inputs: h)]),
-                        output: try loader.linear(p + "attention.out_lin", outputs: h, inputs: h),
-                        headCount: config.headCount),
-                    attentionNorm: try loader.layerNorm(p + "sa_layer_norm", size: h, eps: eps),
-                    feedForward: FeedForward(
-                        expand: try loader.linear(p + "ffn.lin1", outputs: inner, inputs: h),
-                        project: try loader.linear(p + "ffn.lin2", outputs: h, inputs: inner),
-                        activation: config.activation),
-                    outputNorm: try loader.layerNorm(p + "output_layer_norm", size: h, eps: eps))
-            }
+        // DistilBERT has no token-type embeddings; BERT adds type 0's row to every token.
+        var tokenType: [Float]? = nil
+        if config.architecture == .bert && config.typeVocabSize > 0 {
+            tokenType = Array(try loader.base("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h])[0..<h])
+        }
+        embeddings = Embeddings(
+            words: try loader.base("embeddings.word_embeddings.weight", [config.vocabSize, h]),
+            positions: try loader.base("embeddings.position_embeddings.weight", [config.maxPositions, h]),
+            tokenType: tokenType,
+            norm: try loader.layerNorm("embeddings.LayerNorm", size: h, eps: eps), hiddenSize: h)
+        let names = config.architecture == .bert ? LayerNames.bert : .distilbert
+        layers = try (0..<config.layerCount).map { i in
+            let p = names.prefix + "\(i)."
+            return EncoderLayer(
+                attention: SelfAttention(
+                    queryKeyValue: try Self.fused([loader.linear(p + names.query, outputs: h, inputs: h),
+                                                   loader.linear(p + names.key, outputs: h, inputs: h),
+                                                   loader.linear(p + names.value, outputs: h, inputs: h)]),
+                    output: try loader.linear(p + names.attentionOutput, outputs: h, inputs: h),
+                    headCount: config.headCount),
+                attentionNorm: try loader.layerNorm(p + names.attentionNorm, size: h, eps: eps),
+                feedForward: FeedForward(
+                    expand: try loader.linear(p + names.expand, outputs: inner, inputs: h),
+                    project: try loader.linear(p + names.project, outputs: h, inputs: inner),
+                    activation: config.activation),
+                outputNorm: try loader.layerNorm(p + names.outputNorm, size: h, eps: eps))
         }
     }
 

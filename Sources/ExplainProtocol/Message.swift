@@ -50,7 +50,8 @@ public enum Message: Equatable, Sendable {
             .failure(InvalidMessage(id: id, error: .invalidRequest(message)))
         }
         guard fields["jsonrpc"] == .string("2.0") else { return invalid("\"jsonrpc\" must be \"2.0\"") }
-        let params = fields["params"]
+        // `"params": null` counts as absent: Emacs' jsonrpc.el and other LSP clients send it for shutdown/exit.
+        let params = fields["params"] == .null ? nil : fields["params"]
         if let params, params.objectValue == nil, params.arrayValue == nil {
             return invalid("params must be an object or an array")
         }

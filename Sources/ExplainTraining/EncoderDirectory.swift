@@ -25,7 +25,7 @@ enum EncoderDirectory {
         do {
             try manager.createDirectory(at: directory, withIntermediateDirectories: true)
             for file in ["config.json", "vocab.txt", "special_tokens_map.json"] {
-                try manager.copyItem(at: unpacked.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+                try Self.copyContents(of: unpacked.appendingPathComponent(file), to: directory.appendingPathComponent(file))
             }
         } catch {
             throw TrainingError.fileSystem(path: directory.path, reason: error.localizedDescription)
@@ -72,5 +72,10 @@ enum EncoderDirectory {
         do { try data.write(to: url, options: .atomic) } catch {
             throw TrainingError.fileSystem(path: url.path, reason: error.localizedDescription)
         }
+    }
+
+    /// Copies what a path holds, following symlinks (a relative link would dangle in its new place).
+    static func copyContents(of source: URL, to destination: URL) throws {
+        try Data(contentsOf: source).write(to: destination)
     }
 }

@@ -43,7 +43,7 @@ enum ModelAssembly {
         do {
             try manager.createDirectory(at: directory, withIntermediateDirectories: true)
             for file in tokenizerFiles {
-                try manager.copyItem(at: encoder.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+                try EncoderDirectory.copyContents(of: encoder.appendingPathComponent(file), to: directory.appendingPathComponent(file))
             }
         } catch {
             throw TrainingError.fileSystem(path: directory.path, reason: error.localizedDescription)

@@ -52,6 +52,8 @@ final class BenchmarkBinaryTests: XCTestCase {
                 XCTAssertEqual(t.samples, 1, what)
                 XCTAssertTrue(t.min > 0 && t.min <= t.q1 && t.q1 <= t.median && t.median <= t.q3 && t.q3 <= t.max, what)
                 XCTAssertGreaterThan(timings.usefulGFLOP, 0, what)
+                let cpu = timings.cpuSeconds
+                XCTAssertTrue(cpu.min > 0 && cpu.min <= cpu.median && cpu.median <= cpu.max && cpu.samples == 1, what)
                 let perCall = call == "single" ? t.median * 5 : t.median
                 XCTAssertEqual(timings.tokensPerSecond, totalTokens / perCall, accuracy: 1e-6 * timings.tokensPerSecond, what)
                 XCTAssertEqual(timings.gflopsPerSecond, timings.usefulGFLOP / perCall, accuracy: 1e-6 * timings.gflopsPerSecond, what)

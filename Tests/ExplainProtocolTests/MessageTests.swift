@@ -12,6 +12,9 @@ final class MessageTests: XCTestCase {
         XCTAssertEqual(try decode(#"{"jsonrpc":"2.0","id":"x","method":"shutdown"}"#).get(),
                        .request(id: .string("x"), method: "shutdown", params: nil))
         XCTAssertEqual(try decode(#"{"jsonrpc":"2.0","method":"exit"}"#).get(), .notification(method: "exit", params: nil))
+        XCTAssertEqual(try decode(#"{"jsonrpc":"2.0","method":"exit","params":null}"#).get(), .notification(method: "exit", params: nil))
+        XCTAssertEqual(try decode(#"{"jsonrpc":"2.0","id":2,"method":"shutdown","params":null}"#).get(),
+                       .request(id: .number(2), method: "shutdown", params: nil))
         XCTAssertEqual(try decode(#"{"jsonrpc":"2.0","id":1,"result":null}"#).get(),
                        .response(id: .number(1), result: .null, error: nil))
     }

@@ -118,16 +118,20 @@ final class HostileInputTests: XCTestCase {
     func testDuplicateIdsInOneBatch() throws {
         let daemon = try DaemonProcess(arguments: ["--model", TestPaths.model("bert-gelu-2labels")])
         _ = daemon.initialize()
+        // The first member runs long (many small batched passes), so it is in flight when the second comes.
+        let long = Array(repeating: "Voters queued for hours to elect their governor in Kano state.", count: 6).joined(separator: " ")
         daemon.sendBody("""
-            [{"jsonrpc":"2.0","id":9,"method":"explain","params":{"text":"first","method":"integratedGradients","options":{"steps":16}}},
+            [{"jsonrpc":"2.0","id":9,"method":"explain","params":{"text":"\(long)","method":"integratedGradients",
+              "options":{"steps":1024,"batchSize":1,"rule":"riemannMiddle"},"workDoneToken":"w9"}},
              {"jsonrpc":"2.0","id":9,"method":"tokenize","params":{"text":"second"}}]
             """)
+        XCTAssertNotNil(daemon.waitFor("progress") { $0["params"]?["token"] == "w9" && $0["params"]?["value"]?["kind"] == "report" })
+        daemon.notify("$/cancelRequest", ["id": 9])
         let reply = try XCTUnwrap(daemon.waitFor("batch reply") { $0.arrayValue != nil }?.arrayValue)
-        XCTAssertEqual(reply.count, 2)
-        XCTAssertEqual(reply.filter { $0["result"]?["method"] == "integratedGradients" }.count, 1)
-        let duplicate = reply.first { $0["error"] != nil }
-        XCTAssertEqual(duplicate?["id"], 9)
-        XCTAssertEqual(duplicate?["error"]?.errorCode, ErrorCode.invalidRequest.rawValue)
+        XCTAssertEqual(reply.map { $0["id"] }, [9, 9])
+        XCTAssertEqual(Set(reply.compactMap { $0["error"]?.errorCode }),
+                       [ErrorCode.invalidRequest.rawValue, ErrorCode.requestCancelled.rawValue])
+        XCTAssertTrue(reply.contains { $0["error"]?["message"]?.stringValue?.contains("duplicate id 9") ?? false })
         // Once answered, the id may be used again.
         daemon.sendRequest("tokenize", ["text": "again"], id: 9)
         XCTAssertNotNil(daemon.reply(to: 9)?["result"])
