@@ -71,6 +71,9 @@ exchange("models/list", {"jsonrpc": "2.0", "id": 7, "method": "models/list"})
 exchange("models/unload", {"jsonrpc": "2.0", "id": 8, "method": "models/unload", "params": {"id": "bert"}})
 exchange("invalid params", {"jsonrpc": "2.0", "id": 9, "method": "explain",
                             "params": {"text": "Buhari won.", "method": "integratedGradients", "options": {"steps": 0}}})
+exchange("compareMethods", {"jsonrpc": "2.0", "id": 11, "method": "compareMethods",
+                            "params": {"text": text, "methods": ["gradientXInput", "integratedGradients", "occlusion"],
+                                       "options": {"integratedGradients": {"steps": 16}}, "workDoneToken": "cmp-11"}})
 exchange("shutdown", {"jsonrpc": "2.0", "id": 10, "method": "shutdown"})
 send({"jsonrpc": "2.0", "method": "exit"})
 sys.exit(daemon.wait())
