@@ -84,27 +84,11 @@ public final class ClassifierModel: @unchecked Sendable {
     public func wordEmbeddings(ids: [Int]) -> [Float] { encoder.embeddings.lookup(ids: ids) }
 
     public func forward(_ input: ModelInput) -> ForwardPass {
-        let h = config.hiddenSize
-        var spans: [SequenceSpan] = []
-        var rows = 0
-        for (s, ids) in input.ids.enumerated() {
-            precondition(!ids.isEmpty && ids.count <= config.maxPositions, "sequence length \(ids.count) outside 1...\(config.maxPositions)")
-            precondition(ids.allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "token id out of range")
-            if let given = input.wordEmbeddings { precondition(given[s].count == ids.count * h, "word embeddings of sequence \(s) are not T × H") }
-            spans.append(SequenceSpan(offset: rows, length: ids.count))
-            rows += ids.count
-        }
-        let wordRows = FloatBuffer(count: rows * h, zeroed: false)
-        for (s, span) in spans.enumerated() {
-            let values = input.wordEmbeddings?[s] ?? encoder.embeddings.lookup(ids: input.ids[s])
-            values.withUnsafeBufferPointer { (wordRows.pointer + span.offset * h).update(from: $0.baseAddress!, count: values.count) }
-        }
-        let encoderCache = TransformerEncoder.Cache(encoder: encoder, rows: rows, spans: spans)
-        let hidden = encoder.forward(wordRows: wordRows.pointer, spans: spans, cache: encoderCache)
+        let (spans, wordRows) = encoder.pack(ids: input.ids, wordEmbeddings: input.wordEmbeddings)
+        let encoderCache = TransformerEncoder.Cache(encoder: encoder, spans: spans)
+        let first = encoder.forward(wordRows: wordRows.pointer, cache: encoderCache)
         let batch = spans.count, labels = config.labels.count
-        let first = FloatBuffer(count: batch * h, zeroed: false)
-        for (b, span) in spans.enumerated() { (first.pointer + b * h).update(from: hidden.pointer + span.offset * h, count: h) }
-        let headCache = ClassificationHead.Cache(batch: batch, hidden: h)
+        let headCache = ClassificationHead.Cache(batch: batch, hidden: config.hiddenSize)
         let logits = FloatBuffer(count: batch * labels, zeroed: false)
         head.forward(logits.pointer, first: first.pointer, batch: batch, cache: headCache)
         let rowsOut = (0..<batch).map { b in Array(UnsafeBufferPointer(start: logits.pointer + b * labels, count: labels)) }
@@ -121,10 +105,7 @@ public final class ClassifierModel: @unchecked Sendable {
         for b in 0..<batch { for c in 0..<labels { dLogits.pointer[b * labels + c] = logitWeights[b][c] } }
         let dFirst = FloatBuffer(count: batch * h, zeroed: false)
         head.backward(dFirst: dFirst.pointer, dLogits: dLogits.pointer, batch: batch, cache: pass.headCache)
-        let rows = pass.spans.last.map { $0.offset + $0.length } ?? 0
-        let dHidden = FloatBuffer(count: rows * h)
-        for (b, span) in pass.spans.enumerated() { (dHidden.pointer + span.offset * h).update(from: dFirst.pointer + b * h, count: h) }
-        let dWords = encoder.backward(dHidden: dHidden, spans: pass.spans, cache: pass.encoderCache)
+        let dWords = encoder.backward(dFirst: dFirst, cache: pass.encoderCache)
         return pass.spans.map { Array(UnsafeBufferPointer(start: dWords.pointer + $0.offset * h, count: $0.length * h)) }
     }
 

@@ -24,21 +24,8 @@ public final class SentenceEncoder: @unchecked Sendable {
     /// BERT pooler reads (BertPooler takes hidden_states[:, 0]).
     public func firstTokenStates(ids: [[Int]]) -> [[Float]] {
         let h = config.hiddenSize
-        var spans: [SequenceSpan] = []
-        var rows = 0
-        for sequence in ids {
-            precondition(!sequence.isEmpty && sequence.count <= config.maxPositions, "sequence length \(sequence.count) outside 1...\(config.maxPositions)")
-            precondition(sequence.allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "token id out of range")
-            spans.append(SequenceSpan(offset: rows, length: sequence.count))
-            rows += sequence.count
-        }
-        let wordRows = FloatBuffer(count: rows * h, zeroed: false)
-        for (sequence, span) in zip(ids, spans) {
-            let values = encoder.embeddings.lookup(ids: sequence)
-            values.withUnsafeBufferPointer { (wordRows.pointer + span.offset * h).update(from: $0.baseAddress!, count: values.count) }
-        }
-        let cache = TransformerEncoder.Cache(encoder: encoder, rows: rows, spans: spans)
-        let hidden = encoder.forward(wordRows: wordRows.pointer, spans: spans, cache: cache)
-        return spans.map { Array(UnsafeBufferPointer(start: hidden.pointer + $0.offset * h, count: h)) }
+        let (spans, wordRows) = encoder.pack(ids: ids, wordEmbeddings: nil)
+        let first = encoder.forward(wordRows: wordRows.pointer, cache: TransformerEncoder.Cache(encoder: encoder, spans: spans))
+        return spans.indices.map { Array(UnsafeBufferPointer(start: first.pointer + $0 * h, count: h)) }
     }
 }

@@ -67,38 +67,66 @@ struct TransformerEncoder: Sendable {
                outputSize: parts.reduce(0) { $0 + $1.outputSize })
     }
 
+    /// Packs sequences back to back (no padding) and fills their word-embedding rows, looked up or given.
+    func pack(ids: [[Int]], wordEmbeddings: [[Float]]?) -> (spans: [SequenceSpan], wordRows: FloatBuffer) {
+        let h = config.hiddenSize
+        var spans: [SequenceSpan] = []
+        var rows = 0
+        for (s, sequence) in ids.enumerated() {
+            precondition(!sequence.isEmpty && sequence.count <= config.maxPositions, "sequence length \(sequence.count) outside 1...\(config.maxPositions)")
+            precondition(sequence.allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "token id out of range")
+            if let wordEmbeddings { precondition(wordEmbeddings[s].count == sequence.count * h, "word embeddings of sequence \(s) are not T × H") }
+            spans.append(SequenceSpan(offset: rows, length: sequence.count))
+            rows += sequence.count
+        }
+        let wordRows = FloatBuffer(count: rows * h, zeroed: false)
+        for (s, span) in spans.enumerated() {
+            let values = wordEmbeddings?[s] ?? embeddings.lookup(ids: ids[s])
+            values.withUnsafeBufferPointer { (wordRows.pointer + span.offset * h).update(from: $0.baseAddress!, count: values.count) }
+        }
+        return (spans, wordRows)
+    }
+
+    /// Every layer writes all tokens but the last, which writes only the first token of each sequence.
     final class Cache {
         let embeddings: Embeddings.Cache
         let layers: [EncoderLayer.Cache]
-        init(encoder: TransformerEncoder, rows: Int, spans: [SequenceSpan]) {
+        let spans: [SequenceSpan]
+        init(encoder: TransformerEncoder, spans: [SequenceSpan]) {
+            self.spans = spans
+            let rows = spans.last.map { $0.offset + $0.length } ?? 0
             embeddings = .init(rows: rows, hidden: encoder.config.hiddenSize)
-            layers = encoder.layers.map { $0.makeCache(rows: rows, spans: spans) }
+            layers = encoder.layers.indices.map { i in
+                encoder.layers[i].makeCache(i == encoder.layers.count - 1 ? .firstTokens(spans) : .allTokens(spans))
+            }
         }
     }
 
-    /// The last hidden states (N × H) of the packed batch.
-    func forward(wordRows: UnsafePointer<Float>, spans: [SequenceSpan], cache: Cache) -> FloatBuffer {
+    /// The last hidden state of each sequence's first token ([CLS]), B × H.
+    func forward(wordRows: UnsafePointer<Float>, cache: Cache) -> FloatBuffer {
+        let spans = cache.spans
         let rows = spans.last.map { $0.offset + $0.length } ?? 0
         var current = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
         var next = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
         embeddings.forward(current.pointer, wordRows: wordRows, spans: spans, cache: cache.embeddings)
         for (layer, layerCache) in zip(layers, cache.layers) {
-            layer.forward(next.pointer, current.pointer, spans: spans, cache: layerCache)
+            layer.forward(next.pointer, current.pointer, cache: layerCache)
             swap(&current, &next)
         }
         return current
     }
 
-    /// d(word-embedding rows) (N × H) from d(last hidden states); consumes dHidden as scratch.
-    func backward(dHidden: FloatBuffer, spans: [SequenceSpan], cache: Cache) -> FloatBuffer {
-        let rows = spans.last.map { $0.offset + $0.length } ?? 0
-        var current = dHidden
-        var next = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
+    /// d(word-embedding rows) (N × H) from d(first-token states) (B × H).
+    func backward(dFirst: FloatBuffer, cache: Cache) -> FloatBuffer {
+        let rows = cache.spans.last.map { $0.offset + $0.length } ?? 0
+        var current = dFirst
         for (layer, layerCache) in zip(layers, cache.layers).reversed() {
-            layer.backward(dx: next.pointer, dy: current.pointer, spans: spans, cache: layerCache)
-            swap(&current, &next)
+            let next = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
+            layer.backward(dx: next.pointer, dy: current.pointer, cache: layerCache)
+            current = next
         }
-        embeddings.backward(dWords: next.pointer, dy: current.pointer, rows: rows, cache: cache.embeddings)
-        return next
+        let dWords = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
+        embeddings.backward(dWords: dWords.pointer, dy: current.pointer, rows: rows, cache: cache.embeddings)
+        return dWords
     }
 }

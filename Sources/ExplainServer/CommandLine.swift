@@ -3,6 +3,8 @@ import ExplainProtocol
 /// Everything the command line can set, with the defaults the daemon runs with.
 public struct ServerOptions: Sendable {
     public var models: [(path: String, id: String?)] = []
+    /// Without --model the default model is loaded (assembled first if needed), unless this is set.
+    public var noDefaultModel = false
     public var threads: Int? = nil
     public var framing: FramingKind? = nil
     public var logLevel: LogLevel? = .warning
@@ -56,6 +58,8 @@ public enum ServerCommandLine {
       --model DIR          a HuggingFace classifier directory (config.json, model.safetensors, tokenizer.json
                            or vocab.txt); repeat to keep several models resident; the first is the default
       --model-id ID        the id of the preceding --model (default: the directory's name)
+      --no-default-model   without --model, start with no model (load one with models/load) instead of the
+                           default political/general model (assembled by `explaind setup` on first use)
       --threads N          compute threads (OpenBLAS); default: the number of cores
       --framing KIND       lsp or ndjson; default: detected from the first byte ({ or [ means ndjson)
       --log-level LEVEL    what goes to stderr (default warning); stdout carries only the protocol
@@ -94,6 +98,7 @@ public enum ServerCommandLine {
             case "--help", "-h": return .help
             case "--version": return .version
             case "--model": options.models.append((try value(argument), nil))
+            case "--no-default-model": options.noDefaultModel = true
             case "--model-id":
                 let id = try value(argument)
                 guard !options.models.isEmpty else { throw CommandLineError(description: "--model-id must follow a --model") }

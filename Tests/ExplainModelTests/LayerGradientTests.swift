@@ -119,20 +119,26 @@ final class LayerGradientTests: XCTestCase {
         SelfAttention(queryKeyValue: linear(3 * hidden, hidden, scale: 0.8), output: linear(hidden, hidden), headCount: heads)
     }
 
+    /// All tokens out, and (as in the last layer) only each sequence's first token out.
+    var layouts: [(String, RowLayout)] { [("all tokens", .allTokens(spans)), ("first tokens", .firstTokens(spans))] }
+
     func testSelfAttention() {
         let layer = attention()
-        func run(_ x: [Float]) -> ([Float], SelfAttention.Cache) {
-            let cache = SelfAttention.Cache(rows: 8, hidden: 8, spans: spans, heads: 2)
-            var y = [Float](repeating: 0, count: 64)
-            y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, spans: spans, cache: cache) }
-            return (y, cache)
+        for (name, layout) in layouts {
+            let outputs = layout.outputRows * 8
+            func run(_ x: [Float]) -> ([Float], SelfAttention.Cache) {
+                let cache = SelfAttention.Cache(layout: layout, hidden: 8, heads: 2)
+                var y = [Float](repeating: 0, count: outputs)
+                y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, layout: layout, cache: cache) }
+                return (y, cache)
+            }
+            checkGradient("self-attention, \(name)", inputCount: 64, outputCount: outputs, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
+                let cache = run(x).1
+                var dx = [Float](repeating: 0, count: 64)
+                dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, layout: layout, cache: cache) }
+                return dx
+            })
         }
-        checkGradient("self-attention", inputCount: 64, outputCount: 64, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
-            let cache = run(x).1
-            var dx = [Float](repeating: 0, count: 64)
-            dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, spans: spans, cache: cache) }
-            return dx
-        })
     }
 
     func testEncoderLayer() {
@@ -140,19 +146,22 @@ final class LayerGradientTests: XCTestCase {
             let layer = EncoderLayer(attention: attention(), attentionNorm: layerNorm(8),
                                      feedForward: FeedForward(expand: linear(16, 8), project: linear(8, 16), activation: activation),
                                      outputNorm: layerNorm(8))
-            func run(_ x: [Float]) -> ([Float], EncoderLayer.Cache) {
-                let cache = layer.makeCache(rows: 8, spans: spans)
-                var y = [Float](repeating: 0, count: 64)
-                y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, spans: spans, cache: cache) }
-                return (y, cache)
+            for (name, layout) in layouts {
+                let outputs = layout.outputRows * 8
+                func run(_ x: [Float]) -> ([Float], EncoderLayer.Cache) {
+                    let cache = layer.makeCache(layout)
+                    var y = [Float](repeating: 0, count: outputs)
+                    y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, cache: cache) }
+                    return (y, cache)
+                }
+                checkGradient("encoder layer \(activation), \(name)", inputCount: 64, outputCount: outputs, step: 1e-3, tolerance: 5e-3,
+                              forward: { run($0).0 }, backward: { x, r in
+                    let cache = run(x).1
+                    var dx = [Float](repeating: 0, count: 64)
+                    dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, cache: cache) }
+                    return dx
+                })
             }
-            checkGradient("encoder layer \(activation)", inputCount: 64, outputCount: 64, step: 1e-3, tolerance: 5e-3,
-                          forward: { run($0).0 }, backward: { x, r in
-                let cache = run(x).1
-                var dx = [Float](repeating: 0, count: 64)
-                dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, spans: spans, cache: cache) }
-                return dx
-            })
         }
     }
 

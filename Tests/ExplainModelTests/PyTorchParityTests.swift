@@ -32,7 +32,7 @@ final class PyTorchParityTests: XCTestCase {
             }
             // One sequence at a time gives the same numbers as the packed batch.
             let single = model.logits(ModelInput(ids: [expected.ids[3]]))
-            assertClose(single[0], logits[3], atol: 1e-6, "\(name) single vs batched")
+            assertClose(single[0], logits[3], atol: 1e-5, "\(name) single vs batched")
         }
         print("largest absolute logit difference from PyTorch: \(worst)")
     }

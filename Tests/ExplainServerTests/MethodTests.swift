@@ -185,7 +185,7 @@ final class MethodTests: XCTestCase {
     }
 
     func testWithoutModelTheErrorSaysHowToPassOne() throws {
-        let daemon = try DaemonProcess(arguments: [])
+        let daemon = try DaemonProcess(arguments: ["--no-default-model"])
         XCTAssertEqual(daemon.initialize()?["models"], [])
         let error = try XCTUnwrap(daemon.callError("predict", ["text": "x"]))
         XCTAssertEqual(error.errorCode, ErrorCode.modelNotFound.rawValue)
@@ -195,7 +195,7 @@ final class MethodTests: XCTestCase {
     }
 
     func testBadModelDirectoriesGiveModelErrors() throws {
-        let daemon = try DaemonProcess(arguments: [])
+        let daemon = try DaemonProcess(arguments: ["--no-default-model"])
         _ = daemon.initialize()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-tests-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }

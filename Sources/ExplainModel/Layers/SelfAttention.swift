@@ -10,74 +10,84 @@ struct SelfAttention: Sendable {
     var hiddenSize: Int { output.outputSize }
     var headSize: Int { hiddenSize / headCount }
 
-    /// What the backward needs: Q, K, V and the attention probabilities of every sequence and head.
+    /// What the backward needs: Q, K, V of every input row and the attention probabilities of every
+    /// sequence and head, (queries × keys) each.
     final class Cache {
         let qkv: FloatBuffer            // (N, 3H)
-        let probabilities: FloatBuffer  // per sequence, per head: (T, T), at probabilityOffsets[s] + h·T·T
+        let probabilities: FloatBuffer  // per sequence, per head: (Tq, T), at probabilityOffsets[s] + h·Tq·T
         let probabilityOffsets: [Int]
-        init(rows: Int, hidden: Int, spans: [SequenceSpan], heads: Int) {
-            qkv = FloatBuffer(count: rows * 3 * hidden, zeroed: false)
+        init(layout: RowLayout, hidden: Int, heads: Int) {
+            qkv = FloatBuffer(count: layout.inputRows * 3 * hidden, zeroed: false)
             var offsets: [Int] = []
             var total = 0
-            for span in spans { offsets.append(total); total += heads * span.length * span.length }
+            for (input, output) in zip(layout.inputs, layout.outputs) {
+                offsets.append(total)
+                total += heads * output.length * input.length
+            }
             probabilityOffsets = offsets
             probabilities = FloatBuffer(count: total, zeroed: false)
         }
     }
 
-    func forward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, spans: [SequenceSpan], cache: Cache) {
-        let rows = spans.last.map { $0.offset + $0.length } ?? 0
+    /// Every (sequence, head) pair is independent: the loops split them across the cores.
+    private func pairs(_ layout: RowLayout) -> [(Int, Int)] {
+        layout.inputs.indices.flatMap { s in (0..<headCount).map { (s, $0) } }
+    }
+
+    /// y (output rows × H) from x (input rows × H): the queries are the output rows' tokens, the keys and
+    /// values all of the sequence's.
+    func forward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, layout: RowLayout, cache: Cache) {
         let h = hiddenSize, d = headSize, ld = 3 * h
         let scale = 1 / Float(d).squareRoot()
         let qkv = cache.qkv.pointer
-        queryKeyValue.forward(qkv, x, rows: rows)
-        let context = FloatBuffer(count: rows * h, zeroed: false)
-        // Every (sequence, head) pair is independent: split them across the cores.
-        let pairs = spans.indices.flatMap { s in (0..<headCount).map { (s, $0) } }
+        queryKeyValue.forward(qkv, x, rows: layout.inputRows)
+        let context = FloatBuffer(count: layout.outputRows * h, zeroed: false)
+        let pairs = pairs(layout)
         Parallel.forRanges(pairs.count, minimumPerWorker: 4) { range in
             for (s, head) in pairs[range] {
-                let span = spans[s], t = span.length
-                let q = qkv + span.offset * ld + head * d
+                let input = layout.inputs[s], output = layout.outputs[s]
+                let t = input.length, tq = output.length
+                let q = qkv + input.offset * ld + head * d
                 let k = q + h, v = q + 2 * h
-                let p = cache.probabilities.pointer + cache.probabilityOffsets[s] + head * t * t
-                BLAS.gemm(transposeB: true, m: t, n: t, k: d, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: p, ldc: t)
-                Softmax.forwardRows(p, rows: t, columns: t)
-                BLAS.gemm(m: t, n: d, k: t, a: p, lda: t, b: v, ldb: ld,
-                          c: context.pointer + span.offset * h + head * d, ldc: h)
+                let p = cache.probabilities.pointer + cache.probabilityOffsets[s] + head * tq * t
+                BLAS.gemm(transposeB: true, m: tq, n: t, k: d, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: p, ldc: t)
+                Softmax.forwardRows(p, rows: tq, columns: t)
+                BLAS.gemm(m: tq, n: d, k: t, a: p, lda: t, b: v, ldb: ld,
+                          c: context.pointer + output.offset * h + head * d, ldc: h)
             }
         }
-        output.forward(y, context.pointer, rows: rows)
+        output.forward(y, context.pointer, rows: layout.outputRows)
     }
 
-    /// dx += ∂/∂x of the attention block, given dy. Per head: dP = dC·Vᵀ, dV = Pᵀ·dC,
-    /// dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
-    func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, spans: [SequenceSpan], cache: Cache) {
-        let rows = spans.last.map { $0.offset + $0.length } ?? 0
+    /// dx (input rows × H) += ∂/∂x of the attention block, given dy (output rows × H). Per head:
+    /// dP = dC·Vᵀ, dV = Pᵀ·dC, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
+    func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, layout: RowLayout, cache: Cache) {
         let h = hiddenSize, d = headSize, ld = 3 * h
         let scale = 1 / Float(d).squareRoot()
-        let dContext = FloatBuffer(count: rows * h)
-        output.backward(dx: dContext.pointer, dy: dy, rows: rows)
-        let dqkv = FloatBuffer(count: rows * ld)
-        let maxLength = spans.map(\.length).max() ?? 0
-        let pairs = spans.indices.flatMap { s in (0..<headCount).map { (s, $0) } }
+        let dContext = FloatBuffer(count: layout.outputRows * h)
+        output.backward(dx: dContext.pointer, dy: dy, rows: layout.outputRows)
+        let dqkv = FloatBuffer(count: layout.inputRows * ld)
+        let scratch = zip(layout.inputs, layout.outputs).map { $0.length * $1.length }.max() ?? 0
+        let pairs = pairs(layout)
         Parallel.forRanges(pairs.count, minimumPerWorker: 4) { range in
-            let dScores = FloatBuffer(count: maxLength * maxLength, zeroed: false)
+            let dScores = FloatBuffer(count: scratch, zeroed: false)
             for (s, head) in pairs[range] {
-                let span = spans[s], t = span.length
-                let q = cache.qkv.pointer + span.offset * ld + head * d
+                let input = layout.inputs[s], output = layout.outputs[s]
+                let t = input.length, tq = output.length
+                let q = cache.qkv.pointer + input.offset * ld + head * d
                 let k = q + h, v = q + 2 * h
-                let dq = dqkv.pointer + span.offset * ld + head * d
+                let dq = dqkv.pointer + input.offset * ld + head * d
                 let dk = dq + h, dv = dq + 2 * h
-                let p = cache.probabilities.pointer + cache.probabilityOffsets[s] + head * t * t
-                let dc = dContext.pointer + span.offset * h + head * d
+                let p = cache.probabilities.pointer + cache.probabilityOffsets[s] + head * tq * t
+                let dc = dContext.pointer + output.offset * h + head * d
                 let dp = dScores.pointer
-                BLAS.gemm(transposeB: true, m: t, n: t, k: d, a: dc, lda: h, b: v, ldb: ld, c: dp, ldc: t)
-                BLAS.gemm(transposeA: true, m: t, n: d, k: t, a: p, lda: t, b: dc, ldb: h, c: dv, ldc: ld)
-                Softmax.backwardRows(dScores: dp, probabilities: p, rows: t, columns: t)
-                BLAS.gemm(m: t, n: d, k: t, alpha: scale, a: dp, lda: t, b: k, ldb: ld, c: dq, ldc: ld)
-                BLAS.gemm(transposeA: true, m: t, n: d, k: t, alpha: scale, a: dp, lda: t, b: q, ldb: ld, c: dk, ldc: ld)
+                BLAS.gemm(transposeB: true, m: tq, n: t, k: d, a: dc, lda: h, b: v, ldb: ld, c: dp, ldc: t)
+                BLAS.gemm(transposeA: true, m: t, n: d, k: tq, a: p, lda: t, b: dc, ldb: h, c: dv, ldc: ld)
+                Softmax.backwardRows(dScores: dp, probabilities: p, rows: tq, columns: t)
+                BLAS.gemm(m: tq, n: d, k: t, alpha: scale, a: dp, lda: t, b: k, ldb: ld, c: dq, ldc: ld)
+                BLAS.gemm(transposeA: true, m: t, n: d, k: tq, alpha: scale, a: dp, lda: t, b: q, ldb: ld, c: dk, ldc: ld)
             }
         }
-        queryKeyValue.backward(dx: dx, dy: dqkv.pointer, rows: rows)
+        queryKeyValue.backward(dx: dx, dy: dqkv.pointer, rows: layout.inputRows)
     }
 }
