@@ -39,14 +39,9 @@ struct AttributionContext {
             let hasEmbeddings = chunk.contains { $0.embeddings != nil }
             let input = ModelInput(ids: chunk.map(\.ids),
                                    wordEmbeddings: hasEmbeddings ? chunk.map { $0.embeddings ?? model.wordEmbeddings(ids: $0.ids) } : nil)
-            if gradients {
-                let pass = model.forward(input)
-                let weights = zip(chunk, pass.logits).map { objective.logitWeights($1, sequence: $0.owner) }
-                let grads = model.inputGradient(pass, logitWeights: weights)
-                for (logits, gradient) in zip(pass.logits, grads) { results.append((logits, gradient)) }
-            } else {
-                for logits in model.logits(input) { results.append((logits, [])) }
-            }
+            let weights: (([Float], Int) -> [Float])? = gradients
+                ? { logits, index in objective.logitWeights(logits, sequence: chunk[chunk.startIndex + index].owner) } : nil
+            results.append(contentsOf: model.evaluate(input, logitWeights: weights))
             start += chunk.count
             let fraction = Double(start) / Double(probes.count)
             control.progress(progressRange.lowerBound + fraction * (progressRange.upperBound - progressRange.lowerBound), message)

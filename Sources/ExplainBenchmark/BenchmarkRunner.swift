@@ -30,7 +30,7 @@ public enum BenchmarkRunner {
         var machine = MachineInfo.current()
         ClassifierModel.threadCount = options.threads
         log("sgemm peak: timing a \(options.sgemmSize)³ cblas_sgemm on \(options.threads) thread(s)…")
-        let peak = SgemmPeak.measure(size: options.sgemmSize)
+        let peak = SgemmPeak.measure(size: options.sgemmSize, threads: options.threads)
         log(String(format: "sgemm peak: %.1f GFLOP/s best, %.1f median", peak.bestGFLOPS, peak.medianGFLOPS))
         let models = try options.models.map { try benchmark(model: $0, options: options, peak: peak, log: log) }
         machine.loadAverageAtEnd = MachineInfo.loadAverage()

@@ -1,0 +1,56 @@
+/// Batched passes over many sequences (integrated-gradient probes, occlusions, noisy copies) split by
+/// sequence across the worker pool: each thread runs whole passes over its share with single-threaded
+/// products, so the cores never wait on each other between layers. One core at a time gets within 12% of
+/// OpenBLAS's single-core peak on such batches; splitting every product instead cost a third more.
+extension ClassifierModel {
+    /// Below this many tokens in all, a batch runs as one pass with each product split across the cores.
+    static let sequenceSplitMinimumTokens = 192
+
+    /// The logits of each sequence, and with `logitWeights` the input gradient of
+    /// Σ_c w[c] · logit[c] where w = logitWeights(logits, sequence index) (T_i × H row-major).
+    public func evaluate(_ input: ModelInput, logitWeights: (([Float], Int) -> [Float])?) -> [(logits: [Float], gradient: [Float])] {
+        let groups = Self.groups(lengths: input.ids.map(\.count), parts: Parallel.workerCount)
+        if groups.count < 2 {
+            return evaluateInOnePass(input, logitWeights: logitWeights, firstIndex: 0)
+        }
+        var results = [[(logits: [Float], gradient: [Float])]](repeating: [], count: groups.count)
+        results.withUnsafeMutableBufferPointer { results in
+            Parallel.forRanges(groups.count, minimumPerWorker: 1) { range in
+                for g in range {
+                    let members = groups[g]
+                    let part = ModelInput(ids: Array(input.ids[members]), wordEmbeddings: input.wordEmbeddings.map { Array($0[members]) })
+                    results[g] = evaluateInOnePass(part, logitWeights: logitWeights, firstIndex: members.lowerBound)
+                }
+            }
+        }
+        return results.flatMap { $0 }
+    }
+
+    private func evaluateInOnePass(_ input: ModelInput, logitWeights: (([Float], Int) -> [Float])?,
+                                   firstIndex: Int) -> [(logits: [Float], gradient: [Float])] {
+        let pass = forward(input)
+        guard let logitWeights else { return pass.logits.map { ($0, []) } }
+        let weights = pass.logits.enumerated().map { logitWeights($1, firstIndex + $0) }
+        return Array(zip(pass.logits, inputGradient(pass, logitWeights: weights)))
+    }
+
+    /// Contiguous groups of sequences with about equal token counts, one per part; a single group when the
+    /// batch is too small to be worth splitting.
+    static func groups(lengths: [Int], parts: Int) -> [Range<Int>] {
+        let total = lengths.reduce(0, +)
+        guard parts > 1, lengths.count >= 2, total >= sequenceSplitMinimumTokens else { return [0..<lengths.count] }
+        let count = min(parts, lengths.count)
+        var groups: [Range<Int>] = [], start = 0, seen = 0
+        for (index, length) in lengths.enumerated() where groups.count < count - 1 && index + 1 < lengths.count {
+            seen += length
+            // Close the group here when that lands nearer its share of the tokens than taking the next one.
+            let boundary = total * (groups.count + 1) / count
+            if seen >= boundary || seen + lengths[index + 1] - boundary > boundary - seen {
+                groups.append(start..<index + 1)
+                start = index + 1
+            }
+        }
+        groups.append(start..<lengths.count)
+        return groups.filter { !$0.isEmpty }
+    }
+}
