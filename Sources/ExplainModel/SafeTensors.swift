@@ -123,6 +123,16 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return Entry(dtype: dtype, shape: shape, begin: begin, end: end)
     }
 
+    /// The tensor as Weights: a view into the mapping for aligned F32 data, else a widened copy.
+    func weights(_ name: String) -> Weights? {
+        guard let entry = entries[name], entry.dtype.isReadableAsFloat else { return nil }
+        let raw = UnsafeRawPointer(mapping) + dataStart + entry.begin
+        guard entry.dtype == .f32, Int(bitPattern: raw) % MemoryLayout<Float>.alignment == 0 else {
+            return Weights(floats(name)!)
+        }
+        return Weights(mapped: raw.assumingMemoryBound(to: Float.self), count: (entry.end - entry.begin) / 4, file: self)
+    }
+
     /// The tensor's values as Float32, widened from F16/BF16 when needed; nil for other dtypes.
     public func floats(_ name: String) -> [Float]? {
         guard let entry = entries[name], entry.dtype.isReadableAsFloat else { return nil }

@@ -5,13 +5,16 @@
 extension ClassifierModel {
     /// Below this many tokens in all, a batch runs as one pass with each product split across the cores.
     static let sequenceSplitMinimumTokens = 192
+    /// Tokens per pass on one thread: the activations a pass keeps for its backward grow with it (about
+    /// 30 KB per token for MiniLM), while products barely gain beyond a few hundred rows.
+    static let passTokenLimit = 256
 
     /// The logits of each sequence, and with `logitWeights` the input gradient of
     /// Σ_c w[c] · logit[c] where w = logitWeights(logits, sequence index) (T_i × H row-major).
     public func evaluate(_ input: ModelInput, logitWeights: (([Float], Int) -> [Float])?) -> [(logits: [Float], gradient: [Float])] {
         let groups = Self.groups(lengths: input.ids.map(\.count), parts: Parallel.workerCount)
         if groups.count < 2 {
-            return evaluateInOnePass(input, logitWeights: logitWeights, firstIndex: 0)
+            return evaluateInPasses(input, logitWeights: logitWeights, firstIndex: 0)
         }
         var results = [[(logits: [Float], gradient: [Float])]](repeating: [], count: groups.count)
         results.withUnsafeMutableBufferPointer { results in
@@ -19,11 +22,30 @@ extension ClassifierModel {
                 for g in range {
                     let members = groups[g]
                     let part = ModelInput(ids: Array(input.ids[members]), wordEmbeddings: input.wordEmbeddings.map { Array($0[members]) })
-                    results[g] = evaluateInOnePass(part, logitWeights: logitWeights, firstIndex: members.lowerBound)
+                    results[g] = evaluateInPasses(part, logitWeights: logitWeights, firstIndex: members.lowerBound)
                 }
             }
         }
         return results.flatMap { $0 }
+    }
+
+    /// Consecutive passes of at most passTokenLimit tokens (a longer sequence gets a pass of its own).
+    private func evaluateInPasses(_ input: ModelInput, logitWeights: (([Float], Int) -> [Float])?,
+                                  firstIndex: Int) -> [(logits: [Float], gradient: [Float])] {
+        var results: [(logits: [Float], gradient: [Float])] = []
+        var start = 0
+        while start < input.ids.count {
+            var end = start + 1, tokens = input.ids[start].count
+            while end < input.ids.count, tokens + input.ids[end].count <= Self.passTokenLimit {
+                tokens += input.ids[end].count
+                end += 1
+            }
+            let part = start == 0 && end == input.ids.count ? input
+                : ModelInput(ids: Array(input.ids[start..<end]), wordEmbeddings: input.wordEmbeddings.map { Array($0[start..<end]) })
+            results += evaluateInOnePass(part, logitWeights: logitWeights, firstIndex: firstIndex + start)
+            start = end
+        }
+        return results
     }
 
     private func evaluateInOnePass(_ input: ModelInput, logitWeights: (([Float], Int) -> [Float])?,

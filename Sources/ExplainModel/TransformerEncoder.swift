@@ -27,7 +27,7 @@ struct TransformerEncoder: Sendable {
         // DistilBERT has no token-type embeddings; BERT adds type 0's row to every token.
         var tokenType: [Float]? = nil
         if config.architecture == .bert && config.typeVocabSize > 0 {
-            tokenType = Array(try loader.base("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h])[0..<h])
+            tokenType = Array(try loader.base("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h]).array[0..<h])
         }
         embeddings = Embeddings(
             words: try loader.base("embeddings.word_embeddings.weight", [config.vocabSize, h]),
@@ -55,7 +55,7 @@ struct TransformerEncoder: Sendable {
 
     /// Stacks linears with the same input into one, so Q, K and V come out of a single product.
     private static func fused(_ parts: [Linear]) -> Linear {
-        Linear(weight: parts.flatMap(\.weight), bias: parts.flatMap(\.bias), inputSize: parts[0].inputSize,
+        Linear(weight: .concatenating(parts.map(\.weight)), bias: parts.flatMap(\.bias), inputSize: parts[0].inputSize,
                outputSize: parts.reduce(0) { $0 + $1.outputSize })
     }
 

@@ -7,15 +7,21 @@ final class WordEmbeddingGram: @unchecked Sendable {
     private let lock = NSLock()
     private var matrix: [Float]?
 
-    func get(_ words: [Float], vocabulary: Int, hidden: Int) -> [Float] {
+    /// Rows of E per product: the mapped pages of each block are dropped once summed, so the whole
+    /// matrix (47 MB for MiniLM's vocabulary) never sits in memory at once.
+    static let blockRows = 2048
+
+    func get(_ words: Weights, vocabulary: Int, hidden: Int) -> [Float] {
         lock.lock()
         defer { lock.unlock() }
         if let matrix { return matrix }
         var gram = [Float](repeating: 0, count: hidden * hidden)
-        words.withUnsafeBufferPointer { e in
-            gram.withUnsafeMutableBufferPointer { g in
-                BLAS.gemm(transposeA: true, m: hidden, n: hidden, k: vocabulary, a: e.baseAddress!, lda: hidden,
-                          b: e.baseAddress!, ldb: hidden, c: g.baseAddress!, ldc: hidden)
+        gram.withUnsafeMutableBufferPointer { g in
+            for start in stride(from: 0, to: vocabulary, by: Self.blockRows) {
+                let rows = min(Self.blockRows, vocabulary - start)
+                BLAS.gemm(transposeA: true, m: hidden, n: hidden, k: rows, a: words.pointer + start * hidden, lda: hidden,
+                          b: words.pointer + start * hidden, ldb: hidden, beta: 1, c: g.baseAddress!, ldc: hidden)
+                words.releasePages(start * hidden..<(start + rows) * hidden)
             }
         }
         matrix = gram

@@ -15,12 +15,12 @@ struct WeightLoader {
     }
 
     /// A base-model tensor: `prefix + name`, or `name` alone.
-    func base(_ name: String, _ shape: [Int]) throws -> [Float] {
+    func base(_ name: String, _ shape: [Int]) throws -> Weights {
         try tensor(candidates: [prefix + name, name], shape: shape)
     }
 
     /// A head tensor (classifier, pre_classifier), never prefixed.
-    func head(_ name: String, _ shape: [Int]) throws -> [Float] {
+    func head(_ name: String, _ shape: [Int]) throws -> Weights {
         try tensor(candidates: [name], shape: shape)
     }
 
@@ -28,17 +28,17 @@ struct WeightLoader {
 
     func linear(_ name: String, outputs: Int, inputs: Int, inBase: Bool = true) throws -> Linear {
         let load = inBase ? base : head
-        return Linear(weight: try load(name + ".weight", [outputs, inputs]), bias: try load(name + ".bias", [outputs]),
+        return Linear(weight: try load(name + ".weight", [outputs, inputs]), bias: try load(name + ".bias", [outputs]).array,
                       inputSize: inputs, outputSize: outputs)
     }
 
     func layerNorm(_ name: String, size: Int, eps: Float) throws -> LayerNorm {
         let weight = try tensor(candidates: [prefix + name + ".weight", name + ".weight", prefix + name + ".gamma", name + ".gamma"], shape: [size])
         let bias = try tensor(candidates: [prefix + name + ".bias", name + ".bias", prefix + name + ".beta", name + ".beta"], shape: [size])
-        return LayerNorm(weight: weight, bias: bias, eps: eps)
+        return LayerNorm(weight: weight.array, bias: bias.array, eps: eps)
     }
 
-    private func tensor(candidates: [String], shape: [Int]) throws -> [Float] {
+    private func tensor(candidates: [String], shape: [Int]) throws -> Weights {
         guard let name = candidates.first(where: { file.entries[$0] != nil }), let entry = file.entries[name] else {
             throw ModelError.missingTensor(file: fileName, name: candidates[0])
         }
@@ -48,6 +48,6 @@ struct WeightLoader {
         guard entry.dtype.isReadableAsFloat else {
             throw ModelError.malformedSafetensors(file: fileName, reason: "tensor \(name): dtype \(entry.dtype.rawValue) is not a float type (F32, F16, BF16)")
         }
-        return file.floats(name)!
+        return file.weights(name)!
     }
 }

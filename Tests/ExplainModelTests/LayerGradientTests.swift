@@ -28,7 +28,7 @@ final class LayerGradientTests: XCTestCase {
     }
 
     func linear(_ outputs: Int, _ inputs: Int, scale: Float = 0.5) -> Linear {
-        Linear(weight: random.floats(outputs * inputs, scale: scale), bias: random.floats(outputs, scale: scale),
+        Linear(weight: Weights(random.floats(outputs * inputs, scale: scale)), bias: random.floats(outputs, scale: scale),
                inputSize: inputs, outputSize: outputs)
     }
 
@@ -166,7 +166,7 @@ final class LayerGradientTests: XCTestCase {
     }
 
     func testEmbeddings() {
-        let layer = Embeddings(words: random.floats(10 * 8), positions: random.floats(6 * 8), tokenType: random.floats(8),
+        let layer = Embeddings(words: Weights(random.floats(10 * 8)), positions: Weights(random.floats(6 * 8)), tokenType: random.floats(8),
                                norm: layerNorm(8), hiddenSize: 8)
         func run(_ x: [Float]) -> ([Float], Embeddings.Cache) {
             let cache = Embeddings.Cache(rows: 8, hidden: 8)

@@ -2,8 +2,8 @@
 /// norm (BertEmbeddings, DistilBERT's Embeddings). The word embeddings may be given instead of looked up:
 /// that is the `inputs_embeds` input explanations differentiate against.
 struct Embeddings: Sendable {
-    let words: [Float]          // (V, H)
-    let positions: [Float]      // (P, H)
+    let words: Weights          // (V, H)
+    let positions: Weights      // (P, H)
     let tokenType: [Float]?     // row 0 of (type_vocab, H); nil when the model has none
     let norm: LayerNorm
     let hiddenSize: Int

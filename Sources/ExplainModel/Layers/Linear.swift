@@ -1,6 +1,6 @@
 /// A dense layer as PyTorch's nn.Linear: y = x·Wᵀ + b with W stored (out × in), as HuggingFace saves it.
 struct Linear: Sendable {
-    let weight: [Float]   // (out, in)
+    let weight: Weights   // (out, in)
     let bias: [Float]     // (out)
     let inputSize: Int
     let outputSize: Int
