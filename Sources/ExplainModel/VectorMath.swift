@@ -48,6 +48,22 @@ enum VectorMath {
         return result.replacing(with: -result, where: x .< 0)
     }
 
+    /// Φ(x) and φ(x) of the standard normal, sharing erf's e^{−x²/2}.
+    @inline(__always)
+    static func normalCDFAndDensity(_ x: V) -> (cdf: V, density: V) {
+        let a = x.replacing(with: -x, where: x .< 0) * 0.70710678118654752
+        let t = 1 / (1 + 0.3275911 * a)
+        var y = V(repeating: 1.061405429)
+        y = y * t - 1.453152027
+        y = y * t + 1.421413741
+        y = y * t - 0.284496736
+        y = y * t + 0.254829592
+        let e = exp(-a * a)
+        let erfAbs = 1 - y * t * e
+        let erf = erfAbs.replacing(with: -erfAbs, where: x .< 0)
+        return (0.5 * (1 + erf), 0.39894228040143268 * e)
+    }
+
     /// y[i] = f(x[i]) over a range, eight at a time, the tail through a padded vector.
     @inline(__always)
     static func map8(_ range: Range<Int>, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ f: (V) -> V) {

@@ -77,6 +77,16 @@ final class LayerGradientTests: XCTestCase {
                 return dx
             })
         }
+        // The fused exact GELU: the same values, and the derivative the backward gives for dy = 1.
+        let x = random.floats(45, scale: 4)
+        var fusedY = [Float](repeating: 0, count: 45), derivative = x, plainY = fusedY, plainDerivative = fusedY
+        fusedY.withUnsafeMutableBufferPointer { GELU.forwardReplacingInputWithDerivative($0.baseAddress!, &derivative, count: 45) }
+        plainY.withUnsafeMutableBufferPointer { GELU.forward($0.baseAddress!, x, count: 45, tanhForm: false) }
+        plainDerivative.withUnsafeMutableBufferPointer {
+            GELU.backward(dx: $0.baseAddress!, dy: [Float](repeating: 1, count: 45), x: x, count: 45, tanhForm: false)
+        }
+        assertClose(fusedY, plainY, atol: 1e-6, "fused gelu value")
+        assertClose(derivative, plainDerivative, atol: 1e-6, "fused gelu derivative")
         checkGradient("tanh", inputCount: 30, outputCount: 30, inputScale: 2, step: 1e-3, forward: { x in
             var y = x
             y.withUnsafeMutableBufferPointer { Tanh.forward($0.baseAddress!, x, count: 30) }

@@ -5,13 +5,14 @@ struct FeedForward: Sendable {
     let project: Linear    // (H, I)
     let activation: Activation
 
-    /// Keeps the pre-activation u (N × I) for the backward.
+    /// Keeps what the backward needs in `preActivation` (N × I): the pre-activation u, or for the exact GELU
+    /// its derivative gelu'(u), computed alongside the activation.
     func forward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, preActivation: FloatBuffer) {
         let inner = expand.outputSize
         expand.forward(preActivation.pointer, x, rows: rows)
         let activated = FloatBuffer(count: rows * inner, zeroed: false)
         switch activation {
-        case .geluErf: GELU.forward(activated.pointer, preActivation.pointer, count: rows * inner, tanhForm: false)
+        case .geluErf: GELU.forwardReplacingInputWithDerivative(activated.pointer, preActivation.pointer, count: rows * inner)
         case .geluTanh: GELU.forward(activated.pointer, preActivation.pointer, count: rows * inner, tanhForm: true)
         case .relu: ReLU.forward(activated.pointer, preActivation.pointer, count: rows * inner)
         }
@@ -24,7 +25,11 @@ struct FeedForward: Sendable {
         let dInner = FloatBuffer(count: count)
         project.backward(dx: dInner.pointer, dy: dy, rows: rows)
         switch activation {
-        case .geluErf: GELU.backward(dx: dInner.pointer, dy: dInner.pointer, x: preActivation.pointer, count: count, tanhForm: false)
+        case .geluErf:
+            let derivative = preActivation.pointer, d = dInner.pointer
+            Parallel.forRanges(count, minimumPerWorker: 16_384) { range in
+                VectorMath.map8(range, d, derivative, d) { $0 * $1 }
+            }
         case .geluTanh: GELU.backward(dx: dInner.pointer, dy: dInner.pointer, x: preActivation.pointer, count: count, tanhForm: true)
         case .relu: ReLU.backward(dx: dInner.pointer, dy: dInner.pointer, x: preActivation.pointer, count: count)
         }

@@ -24,6 +24,29 @@ enum GELU {
         }
     }
 
+    /// y = gelu(x) (exact form), and x overwritten with gelu'(x) = Φ(x) + x·φ(x) for the backward: erf's
+    /// e^{−x²/2} is φ's too, so the derivative costs one multiply-add more than the forward alone, and the
+    /// backward becomes a product (it cost an erf and an exp per element).
+    static func forwardReplacingInputWithDerivative(_ y: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forRanges(count, minimumPerWorker: 16_384) { range in
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let lanes = min(8, range.upperBound - i)
+                var v = SIMD8<Float>(repeating: 0)
+                if lanes == 8 { v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) } else { for j in 0..<lanes { v[j] = x[i + j] } }
+                let (cdf, density) = VectorMath.normalCDFAndDensity(v)
+                let value = v * cdf, derivative = cdf + v * density
+                if lanes == 8 {
+                    UnsafeMutableRawPointer(y + i).storeBytes(of: value, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(x + i).storeBytes(of: derivative, as: SIMD8<Float>.self)
+                } else {
+                    for j in 0..<lanes { y[i + j] = value[j]; x[i + j] = derivative[j] }
+                }
+                i += 8
+            }
+        }
+    }
+
     /// dx = dy · gelu'(x), in place on dy when dx == dy.
     static func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
                          count: Int, tanhForm: Bool) {

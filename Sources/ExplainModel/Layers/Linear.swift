@@ -5,25 +5,19 @@ struct Linear: Sendable {
     let inputSize: Int
     let outputSize: Int
 
-    /// y (rows × out) = x (rows × in) · Wᵀ + b.
+    /// y (rows × out) = x (rows × in) · Wᵀ + b. The bias is copied into y first and the product added to
+    /// it: with beta = 0 OpenBLAS would clear y in a pass of its own.
     func forward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, rows: Int) {
-        weight.withUnsafeBufferPointer { w in
-            BLAS.gemm(transposeB: true, m: rows, n: outputSize, k: inputSize,
-                      a: x, lda: inputSize, b: w.baseAddress!, ldb: inputSize, c: y, ldc: outputSize)
-        }
         bias.withUnsafeBufferPointer { b in
-            for r in 0..<rows {
-                let row = y + r * outputSize
-                for j in 0..<outputSize { row[j] += b[j] }
-            }
+            for r in 0..<rows { (y + r * outputSize).update(from: b.baseAddress!, count: outputSize) }
         }
+        BLAS.gemm(transposeB: true, m: rows, n: outputSize, k: inputSize,
+                  a: x, lda: inputSize, b: weight.pointer, ldb: inputSize, beta: 1, c: y, ldc: outputSize)
     }
 
     /// dx (rows × in) += dy (rows × out) · W. Input gradient only: explanations need no weight gradients.
     func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, rows: Int) {
-        weight.withUnsafeBufferPointer { w in
-            BLAS.gemm(m: rows, n: inputSize, k: outputSize,
-                      a: dy, lda: outputSize, b: w.baseAddress!, ldb: inputSize, beta: 1, c: dx, ldc: inputSize)
-        }
+        BLAS.gemm(m: rows, n: inputSize, k: outputSize,
+                  a: dy, lda: outputSize, b: weight.pointer, ldb: inputSize, beta: 1, c: dx, ldc: inputSize)
     }
 }
