@@ -112,7 +112,7 @@ public final class ClassifierModel: @unchecked Sendable {
     /// Softmax probabilities of a logit vector.
     public static func probabilities(_ logits: [Float]) -> [Float] { Softmax.probabilities(logits) }
 
-    /// OpenBLAS's thread count, shared by every model in the process.
+    /// Threads for a pass's products and element-wise work (the worker pool's), shared by every model.
     public static var threadCount: Int {
         get { BLAS.threadCount }
         set { BLAS.threadCount = newValue }
