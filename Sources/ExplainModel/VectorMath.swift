@@ -37,21 +37,21 @@ enum VectorMath {
     /// absolute error below 1.5e-7 in exact arithmetic, 5e-7 in Float (a few ulps near 1).
     @inline(__always)
     static func erf(_ x: V) -> V {
-        let a = x.replacing(with: -x, where: x .< 0)
-        let t = 1 / (1 + 0.3275911 * a)
-        var y = V(repeating: 1.061405429)
-        y = y * t - 1.453152027
-        y = y * t + 1.421413741
-        y = y * t - 0.284496736
-        y = y * t + 0.254829592
-        let result = 1 - y * t * exp(-a * a)
-        return result.replacing(with: -result, where: x .< 0)
+        let erfAbs = erfAndGaussian(x.replacing(with: -x, where: x .< 0)).erf
+        return erfAbs.replacing(with: -erfAbs, where: x .< 0)
     }
 
     /// Φ(x) and φ(x) of the standard normal, sharing erf's e^{−x²/2}.
     @inline(__always)
     static func normalCDFAndDensity(_ x: V) -> (cdf: V, density: V) {
-        let a = x.replacing(with: -x, where: x .< 0) * 0.70710678118654752
+        let (erfAbs, e) = erfAndGaussian(x.replacing(with: -x, where: x .< 0) * 0.70710678118654752)
+        let erf = erfAbs.replacing(with: -erfAbs, where: x .< 0)
+        return (0.5 * (1 + erf), 0.39894228040143268 * e)
+    }
+
+    /// erf(a) for a ≥ 0 by A&S 7.1.26, with the e^{−a²} it uses.
+    @inline(__always)
+    private static func erfAndGaussian(_ a: V) -> (erf: V, e: V) {
         let t = 1 / (1 + 0.3275911 * a)
         var y = V(repeating: 1.061405429)
         y = y * t - 1.453152027
@@ -59,9 +59,7 @@ enum VectorMath {
         y = y * t - 0.284496736
         y = y * t + 0.254829592
         let e = exp(-a * a)
-        let erfAbs = 1 - y * t * e
-        let erf = erfAbs.replacing(with: -erfAbs, where: x .< 0)
-        return (0.5 * (1 + erf), 0.39894228040143268 * e)
+        return (1 - y * t * e, e)
     }
 
     /// y[i] = f(x[i]) over a range, eight at a time, the tail through a padded vector.

@@ -45,10 +45,6 @@ struct Weights: @unchecked Sendable {
     @inline(__always)
     subscript(index: Int) -> Float { pointer[index] }
 
-    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: pointer, count: count))
-    }
-
     var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 
     /// Drops the mapped pages wholly inside `elements` from the process (they come back from the page
