@@ -25,29 +25,42 @@ public struct ModelShape: Sendable, Equatable, Codable {
 /// FLOPs; the element-wise work — layer norm, GELU, softmax, residual adds — is left out, as is usual for
 /// GFLOP/s figures). Each sequence counts at its own length T: no padding.
 ///
-/// Forward, per layer, for a sequence of T tokens (d = H / heads):
+/// Forward, per layer but the last, for a sequence of T tokens (d = H / heads):
 ///   fused Q, K, V projection  2·T·H·3H  = 6TH²
 ///   scores Q·Kᵀ, all heads    2·T·T·d·heads = 2T²H
 ///   context P·V               2T²H
 ///   output projection         2TH²
 ///   FFN expand + project      2·T·H·I · 2 = 4THI
 ///   → 8TH² + 4T²H + 4THI
-/// plus the head on the [CLS] row: pooler 2H², classifier 2HC.
+/// The last layer carries only the [CLS] row past attention (the head reads nothing else): the fused
+/// projection still runs on all T rows (keys and values need them), then one query row: scores and context
+/// 2TH each, output projection 2H², FFN 4HI → 6TH² + 2H² + 4TH + 4HI.
+/// Plus the head on the [CLS] row: pooler 2H², classifier 2HC.
 ///
 /// Input-gradient backward (dx = dy·W for each linear, no weight gradients, as explanations need only
-/// ∂f/∂embeddings), per layer: Q/K/V and output projections 8TH², FFN 4THI, and the four attention products
-/// dP = dC·Vᵀ, dV = Pᵀ·dC, dQ = dS·K, dK = dSᵀ·Q at 2T²d·heads each = 8T²H; plus the head's 2H² + 2HC.
+/// ∂f/∂embeddings), per layer but the last: Q/K/V and output projections 8TH², FFN 4THI, and the four
+/// attention products dP = dC·Vᵀ, dV = Pᵀ·dC, dQ = dS·K, dK = dSᵀ·Q at 2T²d·heads each = 8T²H. The last
+/// layer: fused projection 6TH², output 2H², FFN 4HI, the four attention products with one query row 8TH.
+/// Plus the head's 2H² + 2HC.
 public enum FlopCount {
     public static func forward(_ shape: ModelShape, length t: Int) -> Double {
-        let h = Double(shape.hidden), i = Double(shape.intermediate), c = Double(shape.labels), t = Double(t)
+        let (h, i, t) = (Double(shape.hidden), Double(shape.intermediate), Double(t))
         let layer = 8 * t * h * h + 4 * t * t * h + 4 * t * h * i
-        return Double(shape.layers) * layer + 2 * h * h + 2 * h * c
+        let lastLayer = 6 * t * h * h + 2 * h * h + 4 * t * h + 4 * h * i
+        return Double(shape.layers - 1) * layer + lastLayer + head(shape)
     }
 
     public static func backward(_ shape: ModelShape, length t: Int) -> Double {
-        let h = Double(shape.hidden), i = Double(shape.intermediate), c = Double(shape.labels), t = Double(t)
+        let (h, i, t) = (Double(shape.hidden), Double(shape.intermediate), Double(t))
         let layer = 8 * t * h * h + 8 * t * t * h + 4 * t * h * i
-        return Double(shape.layers) * layer + 2 * h * h + 2 * h * c
+        let lastLayer = 6 * t * h * h + 2 * h * h + 8 * t * h + 4 * h * i
+        return Double(shape.layers - 1) * layer + lastLayer + head(shape)
+    }
+
+    /// Pooler and classifier on one row, the same count forward and backward.
+    private static func head(_ shape: ModelShape) -> Double {
+        let h = Double(shape.hidden)
+        return 2 * h * h + 2 * h * Double(shape.labels)
     }
 
     /// A forward pass with its input-gradient backward.
