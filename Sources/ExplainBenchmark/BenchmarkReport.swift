@@ -18,8 +18,19 @@ public struct ModelReport: Codable, Sendable {
     public var loadSeconds: Double
     /// This benchmark process's peak resident set size after all workloads.
     public var benchmarkPeakRSSBytes: Int
+    /// What one gradient pass (gradientNorm's work) could cost at best, per sentence.
+    public var gradientPassFloor: GradientPassFloor
     public var workloads: [WorkloadReport]
     public var python: PythonComparison?
+}
+
+/// Two floors under one input-gradient pass per sentence, averaged over the sentences: its matrix products
+/// alone through the BLAS (same weights, shapes and splitting, nothing else), and its FLOPs at the sgemm peak
+/// of this run (a 2048³ product, which no 15-row product reaches).
+public struct GradientPassFloor: Codable, Sendable {
+    public var productsSeconds: TimingSummary
+    public var productsGFLOPS: Double
+    public var atSgemmPeakSeconds: Double
 }
 
 /// Timings of one way of calling: the five sentences one call each, or all five in one call.

@@ -52,6 +52,10 @@ public enum BenchmarkRunner {
         log(String(format: "model loaded in %.3f s: hidden %d, %d layers, tokens per sentence %@", loadSeconds, shape.hidden,
                    shape.layers, tokens.map(String.init).joined(separator: " ")))
 
+        let floor = gradientPassFloor(model, shape: shape, tokens: tokens, repeats: options.repeats, peak: peak)
+        log(String(format: "one gradient pass per sentence: its matrix products alone %.2f ms (%.1f GFLOP/s), at the sgemm peak %.2f ms",
+                   floor.productsSeconds.median * 1e3, floor.productsGFLOPS, floor.atSgemmPeakSeconds * 1e3))
+
         var reports: [WorkloadReport] = []
         for workload in options.workloads {
             let request = workload.request
@@ -99,7 +103,8 @@ public enum BenchmarkRunner {
             reports.append(report)
         }
         var modelReport = ModelReport(directory: directory, shape: shape, tokensPerSentence: tokens, loadSeconds: loadSeconds,
-                                      benchmarkPeakRSSBytes: ChildProcess.ownPeakRSSBytes(), workloads: reports, python: nil)
+                                      benchmarkPeakRSSBytes: ChildProcess.ownPeakRSSBytes(), gradientPassFloor: floor,
+                                      workloads: reports, python: nil)
         if options.comparePython {
             let names = Array(Set(options.workloads.compactMap(\.pythonName))).sorted()
             log("PyTorch + Captum: running \(options.pythonScript) (\(names.joined(separator: ", ")))…")
@@ -117,6 +122,19 @@ public enum BenchmarkRunner {
             }
         }
         return modelReport
+    }
+
+    /// Times GradientPassProducts for every sentence's length, after one untimed round.
+    static func gradientPassFloor(_ model: ClassifierModel, shape: ModelShape, tokens: [Int], repeats: Int,
+                                  peak: SgemmPeak) -> GradientPassFloor {
+        let passes = tokens.map { GradientPassProducts(model: model, length: $0) }
+        passes.forEach { $0.run() }
+        let samples = (0..<max(repeats, 5)).map { _ in Stopwatch.measure { passes.forEach { $0.run() } }.seconds }
+        let flops = tokens.reduce(0.0) { $0 + FlopCount.gradient(shape, length: $1) }
+        let perSentence = TimingSummary(samples).divided(by: Double(tokens.count))
+        return GradientPassFloor(productsSeconds: perSentence,
+                                 productsGFLOPS: flops / Double(tokens.count) / perSentence.median / 1e9,
+                                 atSgemmPeakSeconds: flops / Double(tokens.count) / (peak.bestGFLOPS * 1e9))
     }
 
     static func ratios(_ ours: WorkloadReport, workload: Workload, python: PythonComparison) -> Ratios? {

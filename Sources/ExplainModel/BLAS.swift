@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 
 /// Row-major single-precision matrix products through OpenBLAS. Every matrix product of the model goes
 /// through here.
@@ -15,6 +16,7 @@ enum BLAS {
                      alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
+        if counting.load(ordering: .relaxed) { counted.add(m * n * k, ordering: .relaxed) }
         _ = singleThreadedLibrary
         let workers = Parallel.workerCount
         guard workers > 1, m * n * k >= splitThreshold else {
@@ -51,6 +53,19 @@ enum BLAS {
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// Multiply-adds of every product `body` makes (on any thread): tests hold the benchmark's FLOP
+    /// formula to the products the model really makes. Off, the count costs one relaxed load per product.
+    static func countingMultiplyAdds(_ body: () throws -> Void) rethrows -> Int {
+        counted.store(0, ordering: .relaxed)
+        counting.store(true, ordering: .sequentiallyConsistent)
+        defer { counting.store(false, ordering: .sequentiallyConsistent) }
+        try body()
+        return counted.load(ordering: .sequentiallyConsistent)
+    }
+
+    private static let counting = Atomic<Bool>(false)
+    private static let counted = Atomic<Int>(0)
 
     /// OpenBLAS's own threads would compete with the pool's.
     private static let singleThreadedLibrary: Void = openblas_set_num_threads(1)

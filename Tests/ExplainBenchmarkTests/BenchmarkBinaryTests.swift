@@ -70,6 +70,14 @@ final class BenchmarkBinaryTests: XCTestCase {
         let expected = model.tokensPerSentence.reduce(0.0) { $0 + FlopCount.gradient(model.shape, length: $1) } / 1e9
         XCTAssertEqual(gradientNorm.single.usefulGFLOP, expected, accuracy: 1e-12)
         XCTAssertEqual(gradientNorm.batch.usefulGFLOP, expected, accuracy: 1e-12)
+        // The floors under one gradient pass per sentence: the products timed alone (5 samples at least), and
+        // the same FLOPs at the run's sgemm peak.
+        let floor = model.gradientPassFloor
+        let products = floor.productsSeconds
+        XCTAssertEqual(products.samples, 5)
+        XCTAssertTrue(products.min > 0 && products.min <= products.median && products.median <= products.max)
+        XCTAssertEqual(floor.productsGFLOPS, expected / 5 / products.median, accuracy: 1e-9 * floor.productsGFLOPS)
+        XCTAssertEqual(floor.atSgemmPeakSeconds, expected / 5 / report.sgemmPeak.bestGFLOPS, accuracy: 1e-15)
         let occlusion = try XCTUnwrap(model.workloads.first { $0.name == "occlusion" })
         let occluded = model.tokensPerSentence.reduce(0.0) { $0 + Double($1 - 1) * FlopCount.forward(model.shape, length: $1) } / 1e9
         XCTAssertEqual(occlusion.single.usefulGFLOP, occluded, accuracy: 1e-12)
