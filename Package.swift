@@ -37,9 +37,9 @@ let package = Package(
 
         .testTarget(name: "ExplainTokenizerTests", dependencies: ["ExplainTokenizer"]),
         .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel"]),
-        .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution"]),
+        .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution", "ExplainModel"]),
         .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
-        .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
+        .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer", "ExplainModel"]),
         .testTarget(name: "ExplainTrainingTests", dependencies: ["ExplainTraining", "ExplainModel", "ExplainTokenizer", "ExplainAttribution"]),
         .testTarget(name: "ExplainBenchmarkTests", dependencies: ["ExplainBenchmark", "ExplainModel"]),
         .testTarget(name: "ExplainREPLTests", dependencies: ["ExplainREPL", "ExplainProtocol"]),

@@ -1,19 +1,13 @@
 import Foundation
+import ExplainModel
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a small generator whose whole state is the seed, so a training
-/// run is repeated exactly by giving the same `--seed`.
+/// A training run's randomness: SplitMix64 from `--seed`, so a run is repeated exactly by giving the same seed.
 struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var bits: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { bits = SplitMix64(state: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { bits.next() }
 
     /// A uniform value in (0, 1], never 0, so its logarithm is finite.
     mutating func unitInterval() -> Double { (Double(next() >> 11) + 1) / 9_007_199_254_740_992 }

@@ -5,17 +5,6 @@ import ExplainModel
 /// compareMethods end to end on a fixture model: the sanity cases of the issue, batching, progress,
 /// cancellation and bad requests.
 final class ComparisonSanityTests: XCTestCase {
-    /// A seeded generator (SplitMix64), so the random-score case is the same on every run.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Score vectors of the attribution fixture (the reference script's PyTorch/Captum numbers).
     static func fixtureScores(_ testCase: AttributionFixture.Case) -> [ScoredMethod] {

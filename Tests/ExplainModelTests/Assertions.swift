@@ -1,4 +1,5 @@
 import XCTest
+import ExplainModel
 
 /// Shape first, then closeness: |a − b| ≤ atol + rtol · max|b|, reporting the largest difference and where.
 func assertClose(_ actual: [Float], _ expected: [Float], rtol: Double = 0, atol: Double = 0, _ what: String,
@@ -28,15 +29,9 @@ func relativeDifference(_ actual: [Float], _ expected: [Float]) -> Double {
 
 /// A fixed-seed generator so every run draws the same "random" weights.
 struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E3779B97F4A7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
+    private var bits: SplitMix64
+    init(seed: UInt64) { bits = SplitMix64(state: seed &+ 0x9E3779B97F4A7C15) }
+    mutating func next() -> UInt64 { bits.next() }
     mutating func floats(_ count: Int, scale: Float = 1) -> [Float] {
         (0..<count).map { _ in Float.random(in: -scale...scale, using: &self) }
     }

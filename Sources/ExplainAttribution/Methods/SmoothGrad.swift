@@ -1,4 +1,5 @@
 import Foundation
+import ExplainModel
 
 /// SmoothGrad (Smilkov et al. 2017): the mean, over noisy copies of the input embeddings, of each token's
 /// gradient L2 norm. Noise is Gaussian with stdev = noise × (max − min) of the sequence's embedding values;
@@ -45,18 +46,13 @@ enum SmoothGrad: AttributionMethod {
 /// Standard normal draws from a SplitMix64 stream by the Box–Muller transform: the same seed gives the same
 /// noise on every machine.
 struct GaussianNoise {
-    private var state: UInt64
+    private var bits: SplitMix64
     private var spare: Float?
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { bits = SplitMix64(state: seed) }
 
     private mutating func uniform() -> Double {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        z ^= z >> 31
-        return (Double(z >> 11) + 0.5) / Double(1 << 53)   // in (0, 1), never 0
+        (Double(bits.next() >> 11) + 0.5) / Double(1 << 53)   // in (0, 1), never 0
     }
 
     mutating func next() -> Float {
