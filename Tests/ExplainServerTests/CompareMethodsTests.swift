@@ -114,11 +114,7 @@ final class CompareMethodsTests: XCTestCase {
                                               "batchSize": 2, "workDoneToken": "cmp"], id: 80)
         let reply = try XCTUnwrap(daemon.reply(to: 80, timeout: 120))
         XCTAssertNotNil(reply["result"]?["ranking"], "\(reply)")
-        var values: [JSONValue] = []
-        while let note = daemon.waitFor("progress", timeout: 1, { $0["method"] == "$/progress" && $0["params"]?["token"] == "cmp" }) {
-            values.append(note["params"]!["value"]!)
-            if values.last?["kind"] == "end" { break }
-        }
+        let values = daemon.progressValues(token: "cmp")
         XCTAssertEqual(values.first?["kind"], "begin")
         XCTAssertEqual(values.last?["kind"], "end")
         let percentages = values.compactMap { $0["percentage"]?.intValue }

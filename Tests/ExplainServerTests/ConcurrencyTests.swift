@@ -97,11 +97,7 @@ final class ConcurrencyTests: XCTestCase {
         let reply = try XCTUnwrap(daemon.reply(to: 70, timeout: 120))
         XCTAssertNotNil(reply["result"]?["tokens"], "\(reply)")
         // Everything the daemon sent for this token, in arrival order, came before the reply was taken.
-        var values: [JSONValue] = []
-        while let note = daemon.waitFor("progress", timeout: 1, { $0["method"] == "$/progress" && $0["params"]?["token"] == 7 }) {
-            values.append(note["params"]!["value"]!)
-            if values.last?["kind"] == "end" { break }
-        }
+        let values = daemon.progressValues(token: 7)
         XCTAssertEqual(values.first?["kind"], "begin")
         XCTAssertEqual(values.last?["kind"], "end")
         let percentages = values.compactMap { $0["percentage"]?.intValue }

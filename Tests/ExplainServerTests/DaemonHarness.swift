@@ -141,6 +141,18 @@ final class DaemonProcess: @unchecked Sendable {
         }
     }
 
+    /// The $/progress values sent for `token`, in arrival order, up to and including its "end".
+    func progressValues(token: JSONValue, file: StaticString = #filePath, line: UInt = #line) -> [JSONValue] {
+        var values: [JSONValue] = []
+        while let note = waitFor("progress", timeout: 1, file: file, line: line, {
+            $0["method"] == "$/progress" && $0["params"]?["token"] == token
+        }) {
+            values.append(note["params"]!["value"]!)
+            if values.last?["kind"] == "end" { break }
+        }
+        return values
+    }
+
     func reply(to id: JSONValue, timeout: TimeInterval = 30, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
         waitFor("reply to \(JSONSerializer.string(id))", timeout: timeout, file: file, line: line) {
             $0["id"] == id && $0["method"] == nil
