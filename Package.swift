@@ -14,6 +14,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
 
+        // strict JSON: parser (byte offsets, depth limit, byte-exact keys), serializer, values and field reader
+        .target(name: "ExplainJSON"),
         // text -> tokens with offsets (HuggingFace WordPiece, exactly)
         .target(name: "ExplainTokenizer"),
         // HuggingFace directories -> BERT / DistilBERT forward and input-gradient passes
@@ -23,7 +25,7 @@ let package = Package(
         // the head trainer for the default model
         .target(name: "ExplainTraining", dependencies: ["ExplainModel", "ExplainTokenizer", "CBLAS"]),
         // JSON-RPC message types and JSON values, apart from any transport
-        .target(name: "ExplainProtocol"),
+        .target(name: "ExplainProtocol", dependencies: ["ExplainJSON"]),
         // framing, dispatch and handlers of the daemon
         .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainAttribution", "ExplainModel", "ExplainTokenizer"]),
         // timings, FLOP counts and cold starts of the attribution methods, and the PyTorch comparison
@@ -35,6 +37,7 @@ let package = Package(
         .executableTarget(name: "explain", dependencies: ["ExplainREPL", "ExplainProtocol", "CEditLine"]),
         .executableTarget(name: "explaind-bench", dependencies: ["ExplainBenchmark"]),
 
+        .testTarget(name: "ExplainJSONTests", dependencies: ["ExplainJSON"]),
         .testTarget(name: "ExplainTokenizerTests", dependencies: ["ExplainTokenizer"]),
         .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel"]),
         .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution", "ExplainModel"]),

@@ -36,7 +36,7 @@ public typealias ProgressToken = RequestID
 
 extension RequestID: JSONDecodable {
     public init(json: JSONValue, at path: String) throws {
-        guard let id = RequestID(json: json) else { throw mismatch("string or integer", json, at: path) }
+        guard let id = RequestID(json: json) else { throw InvalidField.mismatch("string or integer", json, at: path) }
         self = id
     }
 }

@@ -81,7 +81,7 @@ public struct Comparison: Sendable {
     }
 
     /// Scalars of an object, nested objects flattened one level ("spearman.signed").
-    static func scalars(_ o: [String: JSONValue]) -> [(String, String)] {
+    static func scalars(_ o: JSONObject) -> [(String, String)] {
         var out: [(String, String)] = []
         for key in o.keys.sorted() {
             if let c = cell(o[key]!) { out.append((key, c)); continue }
@@ -92,7 +92,7 @@ public struct Comparison: Sendable {
         return out
     }
 
-    static func table(title: String, rowNames: [String]?, objects: [[String: JSONValue]]) -> Table? {
+    static func table(title: String, rowNames: [String]?, objects: [JSONObject]) -> Table? {
         var columns: [String] = []
         let flat = objects.map(scalars)
         for row in flat { for (k, _) in row where !columns.contains(k) { columns.append(k) } }

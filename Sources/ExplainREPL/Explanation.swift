@@ -52,7 +52,7 @@ public struct Explanation: Sendable, Equatable {
     public var words: [ShownWord]
     public var truncated: Bool
     public var elapsedMs: Double?
-    public var options: [String: JSONValue]
+    public var options: JSONObject
 
     public init(json: JSONValue) throws {
         guard let text = json["text"]?.stringValue, let method = json["method"]?.stringValue,

@@ -13,7 +13,7 @@ public struct CompareMethodsParams: RequestParams, Equatable {
     public var normalize: String?
     public var granularity: String?
     /// Method name → option name → a number, string or boolean.
-    public var options: [String: [String: JSONValue]]
+    public var options: [String: JSONObject]
     public var metrics: [String]?
     public var thresholds: [Double]?
     public var removal: String?

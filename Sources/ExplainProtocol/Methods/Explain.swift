@@ -21,7 +21,7 @@ public struct ExplainParams: RequestParams, Equatable {
     public var output: String?
     public var normalize: String?
     public var granularity: String?
-    public var options: [String: JSONValue]
+    public var options: JSONObject
     public var model: String?
     public var workDoneToken: ProgressToken?
 

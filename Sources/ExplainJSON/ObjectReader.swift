@@ -1,6 +1,6 @@
-/// A field of the params that is missing, of the wrong type or out of range. `field` is its path inside
-/// `params` ("text", "options.steps", "texts[2]"); the daemon sends it as the error's `data.field`.
-public struct InvalidField: Error, Equatable, CustomStringConvertible {
+/// A field that is missing, of the wrong type or out of range. `field` is its path inside the document read
+/// ("text", "options.steps", "texts[2]"); for protocol params the daemon sends it as the error's `data.field`.
+public struct InvalidField: Error, Equatable, Sendable, CustomStringConvertible {
     public var field: String
     public var reason: String
     public init(field: String, reason: String) {
@@ -20,13 +20,16 @@ public protocol JSONEncodable {
     var json: JSONValue { get }
 }
 
-func mismatch(_ expected: String, _ json: JSONValue, at path: String) -> InvalidField {
-    InvalidField(field: path, reason: "expected \(expected), got \(json.typeName)")
+extension InvalidField {
+    /// "expected string, got array" at `path`.
+    public static func mismatch(_ expected: String, _ json: JSONValue, at path: String) -> InvalidField {
+        InvalidField(field: path, reason: "expected \(expected), got \(json.typeName)")
+    }
 }
 
 extension String: JSONDecodable {
     public init(json: JSONValue, at path: String) throws {
-        guard case .string(let s) = json else { throw mismatch("string", json, at: path) }
+        guard case .string(let s) = json else { throw InvalidField.mismatch("string", json, at: path) }
         self = s
     }
 }
@@ -35,7 +38,7 @@ extension Int: JSONDecodable {
     public init(json: JSONValue, at path: String) throws {
         guard let i = json.intValue else {
             if case .number = json { throw InvalidField(field: path, reason: "expected an integer") }
-            throw mismatch("integer", json, at: path)
+            throw InvalidField.mismatch("integer", json, at: path)
         }
         self = i
     }
@@ -43,14 +46,14 @@ extension Int: JSONDecodable {
 
 extension Double: JSONDecodable {
     public init(json: JSONValue, at path: String) throws {
-        guard let d = json.doubleValue else { throw mismatch("number", json, at: path) }
+        guard let d = json.doubleValue else { throw InvalidField.mismatch("number", json, at: path) }
         self = d
     }
 }
 
 extension Bool: JSONDecodable {
     public init(json: JSONValue, at path: String) throws {
-        guard case .bool(let b) = json else { throw mismatch("boolean", json, at: path) }
+        guard case .bool(let b) = json else { throw InvalidField.mismatch("boolean", json, at: path) }
         self = b
     }
 }
@@ -61,14 +64,14 @@ extension JSONValue: JSONDecodable {
 
 extension Array: JSONDecodable where Element: JSONDecodable {
     public init(json: JSONValue, at path: String) throws {
-        guard case .array(let items) = json else { throw mismatch("array", json, at: path) }
+        guard case .array(let items) = json else { throw InvalidField.mismatch("array", json, at: path) }
         self = try items.enumerated().map { try Element(json: $1, at: "\(path)[\($0)]") }
     }
 }
 
 /// Reads the fields of one JSON object, naming each field by its full path in errors.
 public struct ObjectReader {
-    public let fields: [String: JSONValue]
+    public let fields: JSONObject
     public let path: String
 
     /// `params` may be absent (nil) when every field is optional; then it reads as an empty object.
@@ -76,7 +79,7 @@ public struct ObjectReader {
         switch json {
         case nil, .null?: fields = [:]
         case .object(let o)?: fields = o
-        case let other?: throw mismatch("object", other, at: path.isEmpty ? "params" : path)
+        case let other?: throw InvalidField.mismatch("object", other, at: path.isEmpty ? "params" : path)
         }
         self.path = path
     }

@@ -2,7 +2,8 @@
 import Glibc  // links libm, which rounding needs when no Foundation is linked (the REPL)
 #endif
 
-/// Writes JSON values as compact UTF-8 with object keys sorted, so the same reply is always the same bytes.
+/// Writes JSON values as compact UTF-8 with object keys sorted by their bytes, so the same value is always the
+/// same bytes.
 public enum JSONSerializer {
     public static func serialize(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
@@ -34,11 +35,12 @@ public enum JSONSerializer {
             out.append(UInt8(ascii: "]"))
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
-            for (i, key) in fields.keys.sorted().enumerated() {
+            let sorted = fields.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (i, member) in sorted.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(fields[key]!, into: &out)
+                write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

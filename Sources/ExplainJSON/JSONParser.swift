@@ -38,17 +38,23 @@ public struct JSONParseError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A strict RFC 8259 parser over raw bytes. It validates UTF-8 itself (overlong forms, encoded surrogates and
-/// code points past U+10FFFF are errors), rejects lone surrogates in `\u` escapes and duplicate keys, and is
-/// iterative: containers live on an explicit stack bounded by `maxDepth`, so 100 000 nested `[` cost one error,
-/// never the thread's stack.
+/// code points past U+10FFFF are errors), rejects lone surrogates in `\u` escapes, duplicate keys (byte-identical
+/// ones: canonically equivalent keys are distinct), numbers a Double cannot hold and the NaN/Infinity extensions,
+/// and is linear in its input and iterative: containers live on an explicit stack bounded by `maxDepth`, so
+/// 100 000 nested `[` cost one error, never the thread's stack.
 public enum JSONParser {
     public static let defaultMaxDepth = 128
 
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
-        try bytes.withUnsafeBufferPointer { buffer in
-            var cursor = Cursor(bytes: buffer, maxDepth: maxDepth)
-            return try cursor.document()
-        }
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
+        var cursor = Cursor(bytes: bytes, maxDepth: maxDepth)
+        return try cursor.document()
+    }
+
+    /// Any contiguous bytes (`[UInt8]`, `ArraySlice<UInt8>`, Foundation's `Data`) are read in place.
+    public static func parse<Bytes: Collection>(_ bytes: Bytes, maxDepth: Int = defaultMaxDepth) throws -> JSONValue
+    where Bytes.Element == UInt8 {
+        if let value = try bytes.withContiguousStorageIfAvailable({ try parse($0, maxDepth: maxDepth) }) { return value }
+        return try Array(bytes).withUnsafeBufferPointer { try parse($0, maxDepth: maxDepth) }
     }
 
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
@@ -56,10 +62,15 @@ public enum JSONParser {
     }
 }
 
-/// An open container while its elements are being read.
-private enum OpenContainer {
-    case array([JSONValue])
-    case object([String: JSONValue], key: String, keyOffset: Int)
+/// An open container while its elements are being read. Its finished elements (and an object's keys) live on
+/// the parser's shared stacks from `valueStart`/`keyStart` on, so appending one is amortised O(1): no second
+/// reference to a growing array is ever held, which would make every append copy it.
+private struct OpenContainer {
+    let isObject: Bool
+    let valueStart: Int
+    let keyStart: Int
+    /// An object's keys by their bytes, built once it is too wide to search linearly for duplicates.
+    var keyIndex: [ByteKey: Int]? = nil
 }
 
 private struct Cursor {
@@ -99,7 +110,9 @@ private struct Cursor {
     mutating func document() throws -> JSONValue {
         skipWhitespace()
         if position == bytes.count { throw fail(.empty) }
-        var stack: [OpenContainer] = []
+        var open: [OpenContainer] = []
+        var values: [JSONValue] = []  // finished elements of every open container, innermost last
+        var keys: [String] = []       // keys of every open object's members, innermost last
         while true {
             // Read one value, or open a container and go round for its first element.
             var value: JSONValue
@@ -107,17 +120,17 @@ private struct Cursor {
             let start = try peek()
             switch start {
             case UInt8(ascii: "["), UInt8(ascii: "{"):
-                guard stack.count < maxDepth else { throw fail(.tooDeep(limit: maxDepth)) }
+                guard open.count < maxDepth else { throw fail(.tooDeep(limit: maxDepth)) }
                 position += 1
                 skipWhitespace()
                 if start == UInt8(ascii: "[") {
                     if try peek() == UInt8(ascii: "]") { position += 1; value = .array([]) }
-                    else { stack.append(.array([])); continue }
+                    else { open.append(OpenContainer(isObject: false, valueStart: values.count, keyStart: keys.count)); continue }
                 } else {
-                    if try peek() == UInt8(ascii: "}") { position += 1; value = .object([:]) }
+                    if try peek() == UInt8(ascii: "}") { position += 1; value = .object(JSONObject()) }
                     else {
-                        let (key, offset) = try objectKey()
-                        stack.append(.object([:], key: key, keyOffset: offset))
+                        open.append(OpenContainer(isObject: true, valueStart: values.count, keyStart: keys.count))
+                        try memberKey(of: &open[open.count - 1], keys: &keys)
                         continue
                     }
                 }
@@ -130,45 +143,65 @@ private struct Cursor {
             }
             // Hand the value to the enclosing containers, closing those that end here.
             closing: while true {
-                guard let top = stack.popLast() else {
+                guard !open.isEmpty else {
                     skipWhitespace()
                     guard position == bytes.count else { throw fail(.trailingData) }
                     return value
                 }
+                values.append(value)
                 skipWhitespace()
                 let next = try peek()
                 position += 1
-                switch top {
-                case .array(var items):
-                    items.append(value)
-                    if next == UInt8(ascii: ",") { stack.append(.array(items)); break closing }
-                    guard next == UInt8(ascii: "]") else { throw fail(.unexpectedByte(next), at: position - 1) }
-                    value = .array(items)
-                case .object(var fields, let key, let keyOffset):
-                    guard fields.updateValue(value, forKey: key) == nil else {
-                        throw fail(.duplicateKey(key), at: keyOffset)
-                    }
-                    if next == UInt8(ascii: ",") {
+                if next == UInt8(ascii: ",") {
+                    if open[open.count - 1].isObject {
                         skipWhitespace()
-                        let (nextKey, offset) = try objectKey()
-                        stack.append(.object(fields, key: nextKey, keyOffset: offset))
-                        break closing
+                        try memberKey(of: &open[open.count - 1], keys: &keys)
                     }
+                    break closing
+                }
+                let container = open.removeLast()
+                if container.isObject {
                     guard next == UInt8(ascii: "}") else { throw fail(.unexpectedByte(next), at: position - 1) }
-                    value = .object(fields)
+                    var members: [JSONObject.Member] = []
+                    members.reserveCapacity(values.count - container.valueStart)
+                    for i in 0..<(values.count - container.valueStart) {
+                        members.append((keys[container.keyStart + i], values[container.valueStart + i]))
+                    }
+                    keys.removeSubrange(container.keyStart...)
+                    values.removeSubrange(container.valueStart...)
+                    value = .object(JSONObject(distinctMembers: members, index: container.keyIndex))
+                } else {
+                    guard next == UInt8(ascii: "]") else { throw fail(.unexpectedByte(next), at: position - 1) }
+                    value = .array(Array(values[container.valueStart...]))
+                    values.removeSubrange(container.valueStart...)
                 }
             }
         }
     }
 
-    /// `"key" :` — leaves the cursor at the value.
-    mutating func objectKey() throws -> (String, Int) {
+    /// `"key" :` — checks the key against the object's earlier keys (by bytes), leaves the cursor at the value.
+    mutating func memberKey(of object: inout OpenContainer, keys: inout [String]) throws {
         let offset = position
         guard try peek() == UInt8(ascii: "\"") else { throw fail(.unexpectedByte(bytes[position])) }
         let key = try string()
+        let earlier = keys.count - object.keyStart
+        if object.keyIndex == nil, earlier < JSONObject.indexThreshold {
+            for i in object.keyStart..<keys.count where ByteKey.sameBytes(keys[i], key) {
+                throw fail(.duplicateKey(key), at: offset)
+            }
+        } else {
+            if object.keyIndex == nil {
+                var index: [ByteKey: Int] = [:]
+                for i in object.keyStart..<keys.count { index[ByteKey(keys[i])] = i - object.keyStart }
+                object.keyIndex = index
+            }
+            guard object.keyIndex!.updateValue(earlier, forKey: ByteKey(key)) == nil else {
+                throw fail(.duplicateKey(key), at: offset)
+            }
+        }
+        keys.append(key)
         skipWhitespace()
         try expect(UInt8(ascii: ":"))
-        return (key, offset)
     }
 
     mutating func literal(_ word: String) throws {
@@ -182,26 +215,34 @@ private struct Cursor {
         position += count
     }
 
+    /// Integers that fit an `Int` stay exact; other numbers become finite Doubles (1e999 is an error).
     mutating func number() throws -> JSONValue {
         let start = position
-        var isInteger = true
-        func digits(_ cursor: inout Cursor) -> Int {
-            let from = cursor.position
-            while cursor.position < cursor.bytes.count,
-                  (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(cursor.bytes[cursor.position]) { cursor.position += 1 }
-            return cursor.position - from
-        }
-        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
         guard position < bytes.count else { throw fail(.unexpectedEnd) }
+        var magnitude: UInt64 = 0
+        var overflow = false
         if bytes[position] == UInt8(ascii: "0") {
             position += 1
-        } else if digits(&self) == 0 {
-            throw fail(.invalidNumber, at: start)
+        } else {
+            let digitsStart = position
+            while position < bytes.count {
+                let digit = bytes[position] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(UInt64(digit))
+                magnitude = sum
+                overflow = overflow || o1 || o2
+                position += 1
+            }
+            guard position > digitsStart else { throw fail(.invalidNumber, at: start) }
         }
+        var isInteger = true
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             position += 1
             isInteger = false
-            guard digits(&self) > 0 else { throw fail(.invalidNumber, at: start) }
+            guard skipDigits() > 0 else { throw fail(.invalidNumber, at: start) }
         }
         if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
             position += 1
@@ -209,19 +250,46 @@ private struct Cursor {
             if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
                 position += 1
             }
-            guard digits(&self) > 0 else { throw fail(.invalidNumber, at: start) }
+            guard skipDigits() > 0 else { throw fail(.invalidNumber, at: start) }
+        }
+        if isInteger, !overflow {
+            if !negative, magnitude <= UInt64(Int.max) { return .integer(Int(magnitude)) }
+            if negative, magnitude <= UInt64(Int.max) + 1 { return .integer(Int(truncatingIfNeeded: 0 &- magnitude)) }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        if isInteger, let integer = Int(text) { return .integer(integer) }
         guard let double = Double(text), double.isFinite else { throw fail(.invalidNumber, at: start) }
         return .number(double)
+    }
+
+    mutating func skipDigits() -> Int {
+        let from = position
+        while position < bytes.count, bytes[position] &- UInt8(ascii: "0") < 10 { position += 1 }
+        return position - from
     }
 
     /// A string from its opening quote; validates UTF-8 and escapes, builds the scalars' UTF-8 bytes.
     mutating func string() throws -> String {
         position += 1  // opening quote
+        let contentStart = position
+        // Most strings have no escapes: validate in place and make the String from the input bytes at once.
+        while position < bytes.count {
+            let b = bytes[position]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[contentStart..<position]), as: UTF8.self)
+                position += 1
+                return s
+            } else if b == UInt8(ascii: "\\") {
+                break
+            } else if b < 0x20 {
+                throw fail(.controlCharacterInString)
+            } else if b < 0x80 {
+                position += 1
+            } else {
+                try multiByteScalar()
+            }
+        }
         var utf8: [UInt8] = []
-        var runStart = position
+        var runStart = contentStart
         while true {
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
             let b = bytes[position]

@@ -2,8 +2,9 @@
 import Glibc  // links libm, which rounding needs when no Foundation is linked (the REPL)
 #endif
 
-/// A JSON value as the protocol sees it. Integers are kept apart from other numbers so that request ids and
-/// counts round-trip exactly; objects are unordered (the serializer writes keys sorted, so replies are stable).
+/// A JSON value. Integers are kept apart from other numbers so that ids, counts and token ids round-trip
+/// exactly; objects keep their members in order with keys compared by bytes (`JSONObject`); the serializer
+/// writes keys sorted, so the same value is always the same bytes.
 public enum JSONValue: Sendable {
     case null
     case bool(Bool)
@@ -11,7 +12,10 @@ public enum JSONValue: Sendable {
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
+
+    /// An object from a Swift dictionary, whose keys are already distinct: how code building replies writes one.
+    public static func object(_ fields: [String: JSONValue]) -> JSONValue { .object(JSONObject(fields)) }
 
     /// A Float as the shortest decimal that reads back to the same Float (0.3, not 0.30000001192092896);
     /// NaN and infinities, which JSON cannot carry, become null.
@@ -56,7 +60,7 @@ public enum JSONValue: Sendable {
     }
     public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
-    public var objectValue: [String: JSONValue]? { if case .object(let o) = self { return o }; return nil }
+    public var objectValue: JSONObject? { if case .object(let o) = self { return o }; return nil }
 }
 
 extension JSONValue: Equatable {
@@ -85,7 +89,7 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
     }
     public init(nilLiteral: ()) { self = .null }
     public init(floatLiteral value: Double) { self = .number(value) }

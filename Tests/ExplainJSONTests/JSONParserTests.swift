@@ -1,5 +1,5 @@
 import XCTest
-@testable import ExplainProtocol
+@testable import ExplainJSON
 
 final class JSONParserTests: XCTestCase {
     func parse(_ bytes: [UInt8]) throws -> JSONValue { try JSONParser.parse(bytes) }
