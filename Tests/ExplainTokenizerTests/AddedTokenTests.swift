@@ -16,7 +16,7 @@ final class AddedTokenTests: XCTestCase {
         let directory = Fixtures.root.appendingPathComponent("tokenizer-added")
         let reference = try JSONDecoder().decode(
             Reference.self, from: Data(contentsOf: directory.appendingPathComponent("expected.json")))
-        let tokenizer = try BertTokenizer.load(directory: directory)
+        let tokenizer = try Tokenizer.load(directory: directory)
         XCTAssertEqual(tokenizer.vocabularySize, reference.vocabularySize)
         XCTAssertEqual(tokenizer.id(forToken: "<special>"), 30522)
         XCTAssertEqual(tokenizer.token(forID: 30526), "Ñu")

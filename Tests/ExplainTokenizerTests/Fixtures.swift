@@ -13,7 +13,7 @@ enum Fixtures {
         return try! JSONDecoder().decode(Corpus.self, from: data)
     }()
 
-    static let tokenizer: BertTokenizer = try! BertTokenizer.load(directory: tokenizerDirectory)
+    static let tokenizer: Tokenizer = try! Tokenizer.load(directory: tokenizerDirectory)
 
     /// A temporary directory holding the fixture's vocab.txt and the given tokenizer_config.json text (none if nil).
     static func vocabOnlyDirectory(config: String?) throws -> URL {
@@ -97,7 +97,7 @@ func differences(_ encoding: Encoding, _ expected: Corpus.Expected) -> [String] 
 }
 
 /// Fails with the first few mismatching strings, each with what differs.
-func assertParity(_ tokenizer: BertTokenizer, strings: [String], expected: [Corpus.Expected], label: String,
+func assertParity(_ tokenizer: Tokenizer, strings: [String], expected: [Corpus.Expected], label: String,
                   file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(strings.count, expected.count, file: file, line: line)
     var failures: [String] = []

@@ -15,7 +15,7 @@ final class ModelFixtureTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: models.path).sorted()
         try XCTSkipIf(names.isEmpty, "no model fixtures")
         for name in names {
-            let tokenizer = try BertTokenizer.load(directory: models.appendingPathComponent(name))
+            let tokenizer = try Tokenizer.load(directory: models.appendingPathComponent(name))
             let file = Fixtures.root.appendingPathComponent("expected/\(name).json")
             let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: file))
             XCTAssertEqual(expected.texts.count, expected.ids.count)

@@ -13,24 +13,24 @@ final class ParityTests: XCTestCase {
     /// transformers builds the same fast tokenizer from a bare vocab.txt + tokenizer_config.json.
     func testCorpusFromVocabText() throws {
         let config = #"{"do_lower_case": true, "model_max_length": 512}"#
-        let tokenizer = try BertTokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: config))
+        let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: config))
         let corpus = Fixtures.corpus
         assertParity(tokenizer, strings: corpus.strings, expected: corpus.expected, label: "vocab.txt")
         XCTAssertEqual(tokenizer.maxLength, 512)
     }
 
-    /// Without tokenizer_config.json the defaults are transformers' BertTokenizer's: lowercase, strip accents.
+    /// Without tokenizer_config.json the defaults are transformers' Tokenizer's: lowercase, strip accents.
     func testVocabTextWithoutConfigUsesDefaults() throws {
-        let tokenizer = try BertTokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: nil))
+        let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: nil))
         let corpus = Fixtures.corpus
         assertParity(tokenizer, strings: corpus.strings, expected: corpus.expected, label: "vocab.txt, no config")
         XCTAssertEqual(tokenizer.maxLength, 512)
     }
 
-    /// The slow (pure Python) BertTokenizer's ids, where it agrees with the fast one; the fixture lists where
+    /// The slow (pure Python) Tokenizer's ids, where it agrees with the fast one; the fixture lists where
     /// HF's two tokenizers differ (final sigma, the CJK block ranges), and there we follow the fast one.
     func testSlowTokenizerIDsWhereHFAgrees() throws {
-        let tokenizer = try BertTokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: nil))
+        let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: nil))
         let corpus = Fixtures.corpus
         let differing = Dictionary(uniqueKeysWithValues: corpus.slowTokenizerDiffers.map { ($0.index, $0.slowIDs) })
         XCTAssertLessThan(differing.count, 10, "HF's slow and fast tokenizers should rarely differ")
@@ -50,7 +50,7 @@ final class ParityTests: XCTestCase {
         XCTAssertEqual(corpus.variants.count, 5)
         for variant in corpus.variants {
             let config = String(data: try JSONEncoder().encode(variant.tokenizerConfig), encoding: .utf8)!
-            let tokenizer = try BertTokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: config))
+            let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: config))
             assertParity(tokenizer, strings: corpus.variantStrings, expected: variant.expected, label: config)
         }
     }

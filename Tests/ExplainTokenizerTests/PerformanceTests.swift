@@ -26,7 +26,7 @@ final class PerformanceTests: XCTestCase {
         print(report.joined(separator: "\n"))
     }
 
-    private func time(_ tokenizer: BertTokenizer, _ text: String) -> String {
+    private func time(_ tokenizer: Tokenizer, _ text: String) -> String {
         let start = Date()
         let encoding = tokenizer.encode(text)
         let seconds = Date().timeIntervalSince(start)

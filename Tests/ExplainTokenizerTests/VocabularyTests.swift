@@ -16,7 +16,7 @@ final class VocabularyTests: XCTestCase {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("explain-tokenizer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         try json.write(to: url.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
-        let tokenizer = try BertTokenizer.load(directory: url)
+        let tokenizer = try Tokenizer.load(directory: url)
         XCTAssertEqual(tokenizer.id(forToken: "\u{E9}"), 5)
         XCTAssertEqual(tokenizer.id(forToken: "e\u{301}"), 6)
         XCTAssertEqual(tokenizer.id(forToken: "a\"b\\"), 7)

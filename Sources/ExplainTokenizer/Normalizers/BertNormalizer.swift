@@ -1,23 +1,8 @@
 import Foundation
 
-/// Normalized text in which every scalar remembers the original scalar it came from, which is what HF's
-/// `NormalizedString` alignments reduce to for BERT: each of its steps maps one original character to zero or
-/// more characters (a removed control, NFD's base plus marks, 'İ' lowercased to "i̇", a CJK ideograph with a
-/// space on each side), and every character it produces is aligned to the whole source character.
-struct NormalizedText {
-    var scalars: [Unicode.Scalar] = []
-    /// Index, in the original text's scalars, of the character each normalized scalar comes from.
-    var origins: [Int] = []
-
-    mutating func reserve(_ count: Int) {
-        scalars.reserveCapacity(count)
-        origins.reserveCapacity(count)
-    }
-}
-
 /// HF's `BertNormalizer` (tokenizers/src/normalizers/bert.rs): clean text, space CJK ideographs, strip accents
 /// (NFD, then drop Mn), lowercase, in that order.
-struct BertNormalizer: Sendable, Equatable {
+struct BertNormalizer: Normalizer, Equatable {
     /// Drop NUL, U+FFFD and controls; turn every whitespace character into " ".
     var cleanText: Bool
     var handleChineseChars: Bool
@@ -28,38 +13,38 @@ struct BertNormalizer: Sendable, Equatable {
     static let identity = BertNormalizer(cleanText: false, handleChineseChars: false, stripAccents: false,
                                          lowercase: false)
 
-    /// Normalizes `original[range]`, appending to `out`. `cache` holds the normalized form of non-ASCII
-    /// characters already seen in this call, so long texts pay for Foundation's NFD once per distinct character.
-    func normalize(_ original: [Unicode.Scalar], _ range: Range<Int>, into out: inout NormalizedText,
-                   cache: inout [UInt32: [Unicode.Scalar]]) {
-        for i in range {
-            let c = original[i]
+    init(cleanText: Bool, handleChineseChars: Bool, stripAccents: Bool, lowercase: Bool) {
+        self.cleanText = cleanText
+        self.handleChineseChars = handleChineseChars
+        self.stripAccents = stripAccents
+        self.lowercase = lowercase
+    }
+
+    init(json: JSONNode) throws {
+        let lowercase = try json.bool("lowercase", default: true)
+        self.init(cleanText: try json.bool("clean_text", default: true),
+                  handleChineseChars: try json.bool("handle_chinese_chars", default: true),
+                  stripAccents: try json.bool("strip_accents") ?? lowercase, lowercase: lowercase)
+    }
+
+    /// Character by character, each output aligned to its source character, which is what HF's steps amount to
+    /// (see `normalizedForm`). The normalized form of non-ASCII characters is cached per call, so long texts pay
+    /// for Foundation's NFD once per distinct character.
+    func normalize(_ text: inout NormalizedString) {
+        var cache: [UInt32: [Unicode.Scalar]] = [:]
+        text.mapScalars { c in
             let v = c.value
             if v < 0x80 {
                 if cleanText {
-                    if v == 0 || CharacterClasses.isControl(c) { continue }
-                    if CharacterClasses.isWhitespace(c) {
-                        out.scalars.append(" ")
-                        out.origins.append(i)
-                        continue
-                    }
+                    if v == 0 || CharacterClasses.isControl(c) { return [] }
+                    if CharacterClasses.isWhitespace(c) { return v == 0x20 ? nil : [" "] }
                 }
-                let lowered = lowercase && v >= 0x41 && v <= 0x5A ? Unicode.Scalar(v + 0x20)! : c
-                out.scalars.append(lowered)
-                out.origins.append(i)
-                continue
+                return lowercase && v >= 0x41 && v <= 0x5A ? [Unicode.Scalar(v + 0x20)!] : nil
             }
-            let form: [Unicode.Scalar]
-            if let cached = cache[v] {
-                form = cached
-            } else {
-                form = normalizedForm(of: c)
-                cache[v] = form
-            }
-            for s in form {
-                out.scalars.append(s)
-                out.origins.append(i)
-            }
+            if let cached = cache[v] { return cached }
+            let form = normalizedForm(of: c)
+            cache[v] = form
+            return form
         }
     }
 

@@ -1,0 +1,32 @@
+/// A normalizer changes the text before it is split, keeping every character's alignment to the original
+/// (HF tokenizers/src/normalizers/). Decoded from tokenizer.json's `normalizer` by its `type` tag.
+protocol Normalizer: Sendable {
+    func normalize(_ text: inout NormalizedString)
+}
+
+enum Normalizers {
+    /// Every normalizer by its `type` tag in tokenizer.json. A new normalizer is one file plus one line here.
+    static let registry: [String: (JSONNode) throws -> any Normalizer] = [
+        "BertNormalizer": { try BertNormalizer(json: $0) },
+        "Sequence": { try NormalizerSequence(json: $0) },
+    ]
+
+    static func decode(_ json: JSONNode) throws -> any Normalizer {
+        let tag = try json.typeTag
+        guard let make = registry[tag] else { throw json.error("unknown normalizer type \"\(tag)\"") }
+        return try make(json)
+    }
+}
+
+/// HF `normalizers::Sequence`: each normalizer in turn.
+struct NormalizerSequence: Normalizer {
+    var normalizers: [any Normalizer]
+
+    init(json: JSONNode) throws {
+        normalizers = try json.required("normalizers").elements.map(Normalizers.decode)
+    }
+
+    func normalize(_ text: inout NormalizedString) {
+        for normalizer in normalizers { normalizer.normalize(&text) }
+    }
+}

@@ -1,0 +1,62 @@
+/// A token a model (or the added vocabulary) produced for one split: its id and its span in the split's scalars.
+struct ModelToken: Sendable, Equatable {
+    var id: Int
+    var start: Int
+    var end: Int
+}
+
+/// One piece of the text between pre-tokenization steps (HF `Split`): its normalized text and, once an added token
+/// or the model has tokenized it, its tokens. Each split that ends up with tokens is one word of the encoding.
+struct Split: Sendable {
+    var text: NormalizedString
+    var tokens: [ModelToken]?
+    /// The token text an added token was matched as (HF keeps the matched slice as the token's value).
+    var addedContent: String?
+}
+
+/// The text cut into splits by added tokens and pre-tokenizers (HF `PreTokenizedString`,
+/// tokenizers/src/tokenizer/pre_tokenizer.rs). Steps only touch the splits no token has claimed yet.
+struct PreTokenizedString: Sendable {
+    var splits: [Split]
+
+    init(_ text: NormalizedString) {
+        splits = [Split(text: text, tokens: nil)]
+    }
+
+    /// Replaces every untokenized split by the pieces `body` cuts it into; empty pieces are dropped.
+    mutating func split(_ body: (NormalizedString) -> [NormalizedString]) {
+        var next: [Split] = []
+        next.reserveCapacity(splits.count)
+        for split in splits {
+            if split.tokens != nil {
+                next.append(split)
+                continue
+            }
+            for piece in body(split.text) where !piece.isEmpty {
+                next.append(Split(text: piece, tokens: nil))
+            }
+        }
+        splits = next
+    }
+
+    /// Like `split`, for steps that may claim pieces as tokens (the added vocabulary).
+    mutating func splitKeepingTokens(_ body: (NormalizedString) -> [Split]) {
+        var next: [Split] = []
+        next.reserveCapacity(splits.count)
+        for split in splits {
+            if split.tokens != nil {
+                next.append(split)
+                continue
+            }
+            next.append(contentsOf: body(split.text).filter { !$0.text.isEmpty })
+        }
+        splits = next
+    }
+
+    /// Changes the text of every untokenized split in place.
+    mutating func normalize(_ body: (inout NormalizedString) -> Void) {
+        for i in splits.indices where splits[i].tokens == nil {
+            body(&splits[i].text)
+        }
+    }
+}
