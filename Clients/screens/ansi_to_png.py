@@ -9,8 +9,6 @@ Needs Pillow and the DejaVu Sans Mono font (Debian: fonts-dejavu-core); only for
 import re
 import sys
 
-from PIL import Image, ImageDraw, ImageFont
-
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 SIZE = 15
 DEFAULT_FG, DEFAULT_BG = (220, 220, 220), (30, 30, 30)
@@ -30,9 +28,18 @@ def xterm256(n):
     return grey, grey, grey
 
 
-def cells(line):
-    """(character, fg, bg) for each character of one captured line."""
-    fg, bg, reverse = None, None, False
+class Pen:
+    """The SGR state. It carries over from one captured line to the next: tmux writes a colour once and does
+    not repeat it at the start of the following lines, so a highlight that wraps keeps its colour."""
+
+    def __init__(self):
+        self.fg, self.bg, self.reverse = None, None, False
+
+
+def cells(line, pen=None):
+    """(character, fg, bg) for each character of one captured line, starting from (and updating) `pen`."""
+    pen = pen or Pen()
+    fg, bg, reverse = pen.fg, pen.bg, pen.reverse
     for token in re.split(r"(\x1b\[[0-9;:]*m)", line):
         if token.startswith("\x1b["):
             codes = [int(c) if c else 0 for c in re.split(r"[;:]", token[2:-1])] or [0]
@@ -63,17 +70,26 @@ def cells(line):
                     else:
                         bg = colour
                 i += 1
+            pen.fg, pen.bg, pen.reverse = fg, bg, reverse
         else:
             for ch in token:
                 f, b = fg or DEFAULT_FG, bg or DEFAULT_BG
                 yield (ch, b, f) if reverse else (ch, f, b)
 
 
+def screen_cells(lines):
+    """The cells of every line, the colour state running on from line to line."""
+    pen = Pen()
+    return [list(cells(line, pen)) for line in lines]
+
+
 def render(lines, path):
+    from PIL import Image, ImageDraw, ImageFont  # only rendering needs Pillow
+
     font = ImageFont.truetype(FONT, SIZE)
     width = int(font.getlength("M"))
     height = SIZE + 4
-    rows = [list(cells(line)) for line in lines]
+    rows = screen_cells(lines)
     columns = max(len(r) for r in rows)
     image = Image.new("RGB", (columns * width + 16, len(rows) * height + 16), DEFAULT_BG)
     draw = ImageDraw.Draw(image)
