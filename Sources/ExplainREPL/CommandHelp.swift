@@ -54,7 +54,7 @@ public struct CommandHelp: Sendable, Equatable {
             var lines = ["A bare line is explained with the current settings. Commands:"]
             for c in all { lines.append("  " + c.usage + String(repeating: " ", count: width - c.usage.count) + "  " + c.summary) }
             lines.append("Tab completes commands, methods, options, labels and paths; Ctrl-R searches the history;")
-            lines.append("Ctrl-C cancels a running request.")
+            lines.append("Ctrl-C cancels a running request or clears the typed line; twice at an empty prompt, or Ctrl-D, leaves.")
             return lines.joined(separator: "\n")
         }
         let c = try resolve(name)

@@ -102,21 +102,26 @@ let model = session.server.model(id: nil)
 print(session.view.note("explain — \(session.server.serverName) \(session.server.serverVersion)"
     + (model.map { ", model \($0.id) (\($0.labels.joined(separator: "/")))" } ?? "")
     + ", method \(session.settings.method). :help for commands, Ctrl-D to quit."))
-var lastWasInterrupt = false
-while true {
-    let before = Interrupts.current
-    let line = LineEditor.readLine(prompt: "explain> ")
-    if Interrupts.current != before {
-        // Ctrl-C at the prompt: the line is dropped; twice in a row at an empty prompt leaves.
-        if lastWasInterrupt { print(""); break }
-        lastWasInterrupt = true
+var interruptedAtEmptyPrompt = false
+readLoop: while true {
+    switch LineEditor.readLine(prompt: "explain> ") {
+    case .interrupted(typed: true):
+        // Ctrl-C on a typed line clears it, as in a shell; it does not count towards leaving.
+        print("^C")
+        interruptedAtEmptyPrompt = false
+    case .interrupted(typed: false):
+        // twice in a row at an empty prompt leaves
+        if interruptedAtEmptyPrompt { print(""); break readLoop }
+        interruptedAtEmptyPrompt = true
         print("\n" + session.view.note("(Ctrl-C again or Ctrl-D to quit)"))
-        continue
+    case .endOfInput:
+        print("")
+        break readLoop
+    case .line(let line):
+        interruptedAtEmptyPrompt = false
+        LineEditor.remember(line)
+        if runReporting(line).0 == .quit { break readLoop }
     }
-    guard let line else { print(""); break }  // Ctrl-D
-    lastWasInterrupt = false
-    LineEditor.remember(line)
-    if runReporting(line).0 == .quit { break }
 }
 session.close()
 exit(0)

@@ -22,7 +22,7 @@ final class REPLTerminalTests: XCTestCase {
     /// The REPL in tmux, started from the package root, with its own HOME and history file.
     func startREPL(environment: String, extra: [String] = []) throws -> TmuxSession {
         let arguments = Built.explainArguments(["--model", model, "--history", work.appendingPathComponent("history").path] + extra)
-        let command = "cd \(shellQuote(Built.packageRoot.path)) && env -u NO_COLOR -u COLORTERM HOME=\(shellQuote(work.path)) \(environment) "
+        let command = "cd \(shellQuote(Built.packageRoot.path)) && env -u NO_COLOR -u COLORTERM -u LC_ALL -u LC_CTYPE HOME=\(shellQuote(work.path)) \(environment) "
             + ([try Built.explain()] + arguments).map(shellQuote).joined(separator: " ") + "; echo EXITED $?; sleep 600"
         let session = try TmuxSession(command: command)
         try session.wait(forText: "explain> ")
@@ -167,5 +167,70 @@ final class REPLTerminalTests: XCTestCase {
         try plain.type(":quit")
         try plain.send("Enter")
         try plain.wait(forText: "EXITED 0")
+    }
+
+    /// A UTF-8 locale other than C.UTF-8, compiled into the test's own directory (Debian ships only C.UTF-8
+    /// compiled); nil when localedef or its sources are missing.
+    func compiledLocale(_ name: String) -> String? {
+        let dir = work.appendingPathComponent("locales")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        guard let localedef = try? ExternalTool.find(["localedef"]),
+              let run = try? Built.run(localedef, ["-i", "en_US", "-f", "UTF-8", dir.appendingPathComponent(name).path]),
+              FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).appendingPathComponent("LC_CTYPE").path)
+        else { return nil }
+        _ = run
+        return dir.path
+    }
+
+    func testNonASCIITypedAtThePromptReachesTheDaemonInEveryLocale() throws {
+        let text = "Café naïve Ọbasanjọ 東京"
+        let expected = try Built.daemonResults(model: model, [("tokenize", ["text": .string(text)])])[0]
+        let pieces = try XCTUnwrap(expected["tokens"]?.arrayValue).map { try XCTUnwrap($0["text"]?.stringValue) }
+        XCTAssertTrue(pieces.contains("cafe") && pieces.contains("東"), "\(pieces)")
+        var locales = ["LANG=C.UTF-8", "LANG=C"]  // C: the REPL falls back to C.UTF-8 for its line editor
+        if let dir = compiledLocale("en_US.UTF-8") { locales.insert("LOCPATH=\(shellQuote(dir)) LANG=en_US.UTF-8", at: 0) }
+        else { print("localedef could not compile en_US.UTF-8: testing C.UTF-8 and C only") }
+        for locale in locales {
+            let repl = try startREPL(environment: "TERM=xterm-256color " + locale)
+            try repl.type(":tokenize " + text)
+            try repl.wait(for: "the typed text on the line (\(locale))", { _ in (try? repl.lastLine().hasSuffix(":tokenize " + text)) ?? false })
+            try repl.send("Enter")
+            let screen = try repl.wait(forText: "\n" + pieces.joined(separator: " ") + "\n")
+            XCTAssertTrue(screen.contains("explain> :tokenize " + text), "\(locale): \(screen)")
+            try repl.send("C-d")
+            try repl.wait(forText: "EXITED 0")
+        }
+    }
+
+    func testCtrlCClearsATypedLineAndOnlyTwiceAtAnEmptyPromptLeaves() throws {
+        let repl = try startREPL(environment: "TERM=xterm-256color")
+        func prompts() throws -> Int { try repl.count("explain> ") }
+        // Ctrl-C on typed lines: cleared (nothing explained), never a reason to leave
+        for typed in ["The senate voted", "another line", "a third"] {
+            let before = try prompts()
+            try repl.type(typed)
+            try repl.send("C-c")
+            try repl.wait(for: "a fresh prompt after Ctrl-C on \"\(typed)\"", { _ in ((try? prompts()) ?? 0) == before + 1 })
+            XCTAssertTrue(try repl.capture().contains("explain> \(typed)^C\n"))
+            XCTAssertEqual(try repl.lastLine(), "explain>")
+        }
+        XCTAssertEqual(try repl.count("\nprediction "), 0, "a cleared line is not explained")
+        XCTAssertFalse(try repl.capture().contains("Ctrl-C again"), "Ctrl-C on a typed line does not count towards leaving")
+        // the line after a clear starts empty and works
+        try repl.type("Vote today")
+        try repl.send("Enter")
+        try repl.wait(forText: "\nprediction ")
+        // one Ctrl-C at an empty prompt warns; a typed line then resets the count
+        try repl.send("C-c")
+        try repl.wait(forText: "(Ctrl-C again or Ctrl-D to quit)")
+        try repl.type("typed after the warning")
+        try repl.send("C-c")
+        try repl.wait(forText: "typed after the warning^C")
+        try repl.send("C-c")
+        try repl.wait(for: "a second warning", { $0.components(separatedBy: "(Ctrl-C again or Ctrl-D to quit)").count == 3 })
+        XCTAssertFalse(try repl.capture().contains("EXITED"))
+        // and a second Ctrl-C in a row at the empty prompt leaves
+        try repl.send("C-c")
+        try repl.wait(forText: "EXITED 0")
     }
 }
