@@ -30,9 +30,13 @@ public enum Command: Equatable, Sendable {
 /// Parses a line into a command. Commands start with `:` and may be abbreviated to any unambiguous prefix
 /// (`:q`, `:tok`); anything else is text to explain.
 public enum CommandParser {
-    public static func parse(_ line: String, methodNames: [String] = []) throws -> Command? {
+    /// `::` escapes a text that starts with ':' (`::) great day` explains ":) great day"); with `textsOnly`
+    /// every line is a text.
+    public static func parse(_ line: String, methodNames: [String] = [], textsOnly: Bool = false) throws -> Command? {
         let trimmed = line.trimmingWhitespace
         if trimmed.isEmpty { return nil }
+        if textsOnly { return .explain(trimmed) }
+        if trimmed.hasPrefix("::") { return .explain(String(trimmed.dropFirst())) }
         guard trimmed.hasPrefix(":") else { return .explain(trimmed) }
         let body = trimmed.dropFirst()
         let name = String(body.prefix { !$0.isWhitespace })

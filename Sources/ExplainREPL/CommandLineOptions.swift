@@ -9,6 +9,7 @@ public struct CommandLineOptions: Equatable, Sendable {
     public var granularity: String? = nil
     public var options: [String] = []    // NAME=VALUE, as :set
     public var json = false
+    public var textsOnly = false
     public var bars = false
     public var historyFile: String? = nil
     public var noHistory = false
@@ -24,7 +25,8 @@ public struct CommandLineOptions: Equatable, Sendable {
 
     Explains a BERT/DistilBERT classifier's predictions through a child explaind daemon (JSON-RPC over pipes).
     With TEXT, prints one explanation per argument and exits; with stdin not a terminal, explains each line
-    (lines starting with ':' are REPL commands); otherwise starts the interactive REPL (:help there).
+    (lines starting with ':' are REPL commands, '::' escapes a text that starts with ':'); otherwise starts
+    the interactive REPL (:help there).
 
       --model DIR            the model directory for the daemon (default: the daemon's default model)
       --server-command CMD   how to start the daemon (default: the explaind next to this binary)
@@ -32,7 +34,10 @@ public struct CommandLineOptions: Equatable, Sendable {
       --target LABEL|INDEX   class to explain (as :target); --foil LABEL|INDEX (as :foil)
       --normalize KIND       max, l1, l2 or none; --granularity token|word
       --set OPTION=VALUE     a method option (as :set), repeatable
-      --json                 print each reply's result as one JSON line
+      --json                 JSON Lines on stdout: each reply's result with "line" (its input line, or the
+                             argument's position), {"line": N, "error": {...}} for a line that failed;
+                             acknowledgements of :commands go to stderr
+      --texts-only           every input line is a text, even one starting with ':'
       --bars                 a bar chart under each explanation
       --history FILE         history file (default ~/.explain_history); --no-history keeps none
       --help, --version
@@ -70,6 +75,7 @@ public struct CommandLineOptions: Equatable, Sendable {
                 guard v.contains("=") else { throw REPLError.usage("--set needs OPTION=VALUE, got \"\(v)\"") }
                 o.options.append(v)
             case "--json": o.json = true
+            case "--texts-only": o.textsOnly = true
             case "--bars": o.bars = true
             case "--history": o.historyFile = try value()
             case "--no-history": o.noHistory = true

@@ -17,10 +17,16 @@ public final class Session {
     public private(set) var server: ServerDescription
     public var settings = Settings()
     public var view: TerminalView
-    /// `--json`: print each reply's result as one line of JSON instead of the views.
+    /// `--json`: stdout is JSON Lines, one record per reply (its result with the input line it answers);
+    /// acknowledgements, listings and help go to `writeDiagnostic` instead.
     public var jsonOutput = false
     public var watcher: RequestWatcher?
+    /// stdout: the views, or the JSON records.
     public var write: (String) -> Void = { print($0) }
+    /// stderr, for what is not a record in `--json` mode.
+    public var writeDiagnostic: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// The number of the input line being run (1-based), carried by every `--json` record as "line".
+    public var inputLine: Int? = nil
 
     public enum LastResult {
         case explanation(Explanation)
@@ -66,6 +72,29 @@ public final class Session {
         }
     }
 
+    /// What a command prints that is not a reply: the terminal, or stderr in `--json` mode.
+    func say(_ text: String) { jsonOutput ? writeDiagnostic(text) : write(text) }
+
+    /// One `--json` record: a reply's result with the input line number it answers.
+    func record(_ result: JSONValue) {
+        guard let inputLine, case .object(var fields) = result else { return write(JSONSerializer.string(result)) }
+        fields["line"] = .integer(inputLine)
+        write(JSONSerializer.string(.object(fields)))
+    }
+
+    /// The `--json` record of a line that failed, so that every input line that asked for something has
+    /// its row: `{"line": N, "error": {"code": C, "message": M}}` (code only for the daemon's errors).
+    public func errorRecord(_ error: Error) -> String {
+        var e: [String: JSONValue] = ["message": .string("\(error)")]
+        if case let REPLError.remote(code, message, data)? = error as? REPLError {
+            e = ["code": .integer(code), "message": .string(message)]
+            if let data { e["data"] = data }
+        }
+        var fields: [String: JSONValue] = ["error": .object(e)]
+        if let inputLine { fields["line"] = .integer(inputLine) }
+        return JSONSerializer.string(.object(fields))
+    }
+
     func nextProgressToken(_ method: String) -> String {
         progressCounter += 1
         return "explain-repl-\(method)-\(progressCounter)"
@@ -73,8 +102,10 @@ public final class Session {
 
     // MARK: commands
 
-    public func run(line: String) throws -> Outcome {
-        guard let command = try CommandParser.parse(line, methodNames: server.attributionMethods.map(\.name)) else {
+    /// Runs one line of input; with `textsOnly` (`--texts-only`) every non-blank line is a text, even one that
+    /// starts with ':'.
+    public func run(line: String, textsOnly: Bool = false) throws -> Outcome {
+        guard let command = try CommandParser.parse(line, methodNames: server.attributionMethods.map(\.name), textsOnly: textsOnly) else {
             return .proceed
         }
         return try execute(command)
@@ -91,8 +122,8 @@ public final class Session {
         case .granularity(let g):
             settings.granularity = try choose(g, from: server.granularities, what: "granularity", current: settings.granularity)
         case let .set(name, value): try setOption(name, value)
-        case .listOptions: write(optionList())
-        case .show: write(settings.describe(server: server))
+        case .listOptions: say(optionList())
+        case .show: say(settings.describe(server: server))
         case .tokenize(let text): try tokenize(text)
         case .predict(let text): try predict(text)
         case let .compare(methods, text): try compare(methods, text)
@@ -101,12 +132,12 @@ public final class Session {
         case .use(let id): try useModel(id)
         case .bars(let on):
             settings.bars = on ?? !settings.bars
-            write(view.note("bars \(settings.bars ? "on" : "off")"))
+            say(view.note("bars \(settings.bars ? "on" : "off")"))
         case .html(let file): try writeHTML(file)
         case .json:
             guard let lastReply else { throw REPLError.usage("no reply yet — explain a text first") }
-            write(JSONSerializer.string(lastReply))
-        case .help(let name): write(try CommandHelp.text(for: name))
+            say(JSONSerializer.string(lastReply))
+        case .help(let name): say(try CommandHelp.text(for: name))
         case .quit: return .quit
         }
         return .proceed
@@ -119,8 +150,8 @@ public final class Session {
         lastReply = result
         let e = try Explanation(json: result)
         lastResult = .explanation(e)
-        if jsonOutput { write(JSONSerializer.string(result)); return }
-        write(view.explanation(e, signed: isSigned(e.method), labels: labels, bars: settings.bars))
+        if jsonOutput { record(result); return }
+        say(view.explanation(e, signed: isSigned(e.method), labels: labels, bars: settings.bars))
     }
 
     func tokenize(_ text: String) throws {
@@ -129,8 +160,8 @@ public final class Session {
         let result = try request("tokenize", .object(params))
         lastReply = result
         lastResult = .other
-        if jsonOutput { write(JSONSerializer.string(result)); return }
-        write(view.tokenization(try Tokenization(json: result)))
+        if jsonOutput { record(result); return }
+        say(view.tokenization(try Tokenization(json: result)))
     }
 
     func predict(_ text: String) throws {
@@ -139,9 +170,9 @@ public final class Session {
         let result = try request("predict", .object(params))
         lastReply = result
         lastResult = .other
-        if jsonOutput { write(JSONSerializer.string(result)); return }
+        if jsonOutput { record(result); return }
         guard let p = Prediction(json: result) else { throw REPLError.unexpectedReply("predict without label/index") }
-        write(view.predictionTable(p, labels: labels))
+        say(view.predictionTable(p, labels: labels))
     }
 
     static let compareMissing = "compareMethods is not available in this daemon yet (it answers method-not-found); :compare works once it is"
@@ -156,8 +187,8 @@ public final class Session {
         lastReply = result
         let c = try Comparison(json: result, text: text)
         lastResult = .comparison(c)
-        if jsonOutput { write(JSONSerializer.string(result)); return }
-        write(view.comparison(c, server: server, labels: labels))
+        if jsonOutput { record(result); return }
+        say(view.comparison(c, server: server, labels: labels))
     }
 
     // MARK: settings
@@ -165,7 +196,7 @@ public final class Session {
     func setMethod(_ name: String?) throws {
         let names = server.attributionMethods.map(\.name)
         guard let name else {
-            write(server.attributionMethods.map { m in
+            say(server.attributionMethods.map { m in
                 (m.name == settings.method ? "* " : "  ") + m.name + (m.signed ? " (signed)" : "") + (m.summary.isEmpty ? "" : " — " + m.summary)
             }.joined(separator: "\n"))
             return
@@ -174,14 +205,14 @@ public final class Session {
             throw REPLError.usage("unknown method \"\(name)\" — one of: \(names.joined(separator: ", "))")
         }
         settings.method = name
-        write(view.note("method \(name)"))
+        say(view.note("method \(name)"))
     }
 
     func setClass(_ value: String?, isFoil: Bool) throws {
         let what = isFoil ? "foil" : "target"
         let neutral = isFoil ? "none" : "predicted"
         guard let value else {
-            write("\(what) \((isFoil ? settings.foil : settings.target) ?? neutral)")
+            say("\(what) \((isFoil ? settings.foil : settings.target) ?? neutral)")
             return
         }
         var chosen: String? = value
@@ -194,18 +225,18 @@ public final class Session {
             throw REPLError.usage("unknown label \"\(value)\" — one of: \((labels + [neutral]).joined(separator: ", "))")
         }
         if isFoil { settings.foil = chosen } else { settings.target = chosen }
-        write(view.note("\(what) \(chosen ?? neutral)"))
+        say(view.note("\(what) \(chosen ?? neutral)"))
     }
 
     func choose(_ value: String?, from choices: [String], what: String, current: String?) throws -> String? {
         guard let value else {
-            write("\(what) \(current ?? "(server default)") — one of: \(choices.joined(separator: ", "))")
+            say("\(what) \(current ?? "(server default)") — one of: \(choices.joined(separator: ", "))")
             return current
         }
         guard choices.isEmpty || choices.contains(value) else {
             throw REPLError.usage("\(what) must be one of: \(choices.joined(separator: ", ")) (got \"\(value)\")")
         }
-        write(view.note("\(what) \(value)"))
+        say(view.note("\(what) \(value)"))
         return value
     }
 
@@ -217,7 +248,7 @@ public final class Session {
         }
         guard let value else {
             settings.options[name] = nil
-            write(view.note("\(name) back to its default"))
+            say(view.note("\(name) back to its default"))
             return
         }
         let option = server.attributionMethods.lazy.compactMap { $0.options.first { $0.name == name } }.first
@@ -237,7 +268,7 @@ public final class Session {
         if let m = server.method(named: settings.method), !m.options.contains(where: { $0.name == name }) {
             note += " (not an option of \(settings.method); used by the methods that have it)"
         }
-        write(view.note(note))
+        say(view.note(note))
     }
 
     static func number(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
@@ -268,8 +299,9 @@ public final class Session {
 
     func listModels() throws {
         try refreshModels()
+        if jsonOutput, let lastReply { return record(lastReply) }
         let current = settings.model ?? server.model(id: nil)?.id
-        write(server.models.map { m in
+        say(server.models.map { m in
             (m.id == current ? "* " : "  ") + m.id + (m.isDefault ? " (default)" : "") + " — \(m.architecture), labels \(m.labels.joined(separator: "/"))"
                 + (m.maxTokens.map { ", \($0) tokens" } ?? "") + ", " + m.path
         }.joined(separator: "\n"))
@@ -283,7 +315,8 @@ public final class Session {
         guard let model = ServerDescription.model(result) else { throw REPLError.unexpectedReply("models/load without an id") }
         server.models.removeAll { $0.id == model.id }
         server.models.append(model)
-        write("loaded \(model.id) — \(model.architecture), labels \(model.labels.joined(separator: "/")); :use \(model.id) to explain with it")
+        if jsonOutput { return record(result) }
+        say("loaded \(model.id) — \(model.architecture), labels \(model.labels.joined(separator: "/")); :use \(model.id) to explain with it")
     }
 
     func useModel(_ id: String) throws {
@@ -294,7 +327,7 @@ public final class Session {
         settings.model = id
         if let t = settings.target, Int(t) == nil, !labels.contains(t) { settings.target = nil }
         if let f = settings.foil, Int(f) == nil, !labels.contains(f) { settings.foil = nil }
-        write(view.note("model \(id) — labels \(labels.joined(separator: "/"))"))
+        say(view.note("model \(id) — labels \(labels.joined(separator: "/"))"))
     }
 
     // MARK: html
@@ -312,6 +345,6 @@ public final class Session {
         let page = try htmlPage()
         do { try page.write(toFile: file, atomically: true, encoding: .utf8) }
         catch { throw REPLError.io("cannot write \(file): \(error.localizedDescription)") }
-        write(view.note("wrote \(file) (\(page.utf8.count) bytes)"))
+        say(view.note("wrote \(file) (\(page.utf8.count) bytes)"))
     }
 }

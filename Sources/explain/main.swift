@@ -49,20 +49,24 @@ session.write = { text in print(text); fflush(stdout) }
 
 // The flags are the commands they mirror; their confirmations are not shown.
 session.write = { _ in }
+session.writeDiagnostic = { _ in }
 for command in options.commands {
     do { _ = try session.execute(command) }
     catch { session.close(); fail("\(error)", status: 2) }
 }
 session.write = { text in print(text); fflush(stdout) }
+session.writeDiagnostic = { text in fputs(text + "\n", stderr) }
 
-/// Runs one line, printing errors on stderr (one line, with the hint the error carries).
+/// Runs one line, printing errors on stderr (one line, with the hint the error carries); with `--json`, a
+/// failed line also gets its error record on stdout, so that every line that asked for something has a row.
 func runReporting(_ line: String) -> (Session.Outcome, ok: Bool) {
-    do { return (try session.run(line: line), true) }
+    do { return (try session.run(line: line, textsOnly: options.textsOnly), true) }
     catch let error as REPLError where error.isCancelled {
         fputs(session.view.note("cancelled") + "\n", stderr)
         return (.proceed, true)
     } catch {
         fputs(session.view.error("\(error)") + "\n", stderr)
+        if options.json { session.write(session.errorRecord(error)) }
         if case REPLError.serverExited? = error as? REPLError { exit(1) }
         return (.proceed, false)
     }
@@ -71,18 +75,26 @@ func runReporting(_ line: String) -> (Session.Outcome, ok: Bool) {
 if !options.texts.isEmpty {
     // explain "some text": one explanation per argument
     var ok = true
-    for text in options.texts {
+    for (i, text) in options.texts.enumerated() {
+        session.inputLine = i + 1  // the argument's position, for --json records
         do { try session.explain(text) }
-        catch { fputs("explain: \(error)\n", stderr); ok = false }
+        catch {
+            fputs("explain: \(error)\n", stderr)
+            if options.json { session.write(session.errorRecord(error)) }
+            ok = false
+        }
     }
     session.close()
     exit(ok ? 0 : 1)
 }
 
 if !interactive {
-    // explain < file.txt: each line is a text (or a :command)
+    // explain < file.txt: each line is a text (or a :command, unless --texts-only)
     var ok = true
+    var number = 0
     while let line = readLine(strippingNewline: true) {
+        number += 1
+        session.inputLine = number
         let (outcome, lineOK) = runReporting(line)
         ok = ok && lineOK
         if outcome == .quit { break }

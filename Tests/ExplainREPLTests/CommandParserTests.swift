@@ -18,6 +18,14 @@ final class CommandParserTests: XCTestCase {
         XCTAssertNil(try parse("   "))
     }
 
+    func testDoubleColonEscapesATextAndTextsOnlyTakesEveryLine() throws {
+        XCTAssertEqual(try parse("::) great day"), .explain(":) great day"))
+        XCTAssertEqual(try parse(":::"), .explain("::"))
+        XCTAssertEqual(try CommandParser.parse(":method occlusion", textsOnly: true), .explain(":method occlusion"))
+        XCTAssertEqual(try CommandParser.parse(":) great day", textsOnly: true), .explain(":) great day"))
+        XCTAssertNil(try CommandParser.parse("  ", textsOnly: true))
+    }
+
     func testCommands() throws {
         XCTAssertEqual(try parse(":method occlusion"), .method("occlusion"))
         XCTAssertEqual(try parse(":method"), .method(nil))

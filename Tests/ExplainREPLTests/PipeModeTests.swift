@@ -193,6 +193,53 @@ final class PipeModeTests: XCTestCase {
         }
     }
 
+    func testJSONModeIsCleanJSONLinesWithLineNumbers() throws {
+        let input = ["Taxes rise.", ":method integratedGradients", "", "::) great day", ":bogus", "Vote now", ":tokenize Vote"]
+        let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model, "--json"]),
+                                input: input.joined(separator: "\n") + "\n")
+        XCTAssertEqual(run.status, 1, "the :bogus line makes the exit status 1")
+        // every stdout line is a JSON object with the input line it answers; nothing else is on stdout
+        let records = try run.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        XCTAssertEqual(records.map { $0["line"]?.intValue }, [1, 4, 5, 6, 7], run.stdout)
+        XCTAssertEqual(records[0]["text"], "Taxes rise.")
+        XCTAssertEqual(records[0]["method"], "vanillaGradient")
+        XCTAssertEqual(records[1]["text"], ":) great day", "'::' escapes a text that starts with ':'")
+        XCTAssertEqual(records[1]["method"], "integratedGradients")
+        XCTAssertEqual(records[2]["error"]?["message"]?.stringValue, "unknown command :bogus — :help lists the commands")
+        XCTAssertNil(records[2]["text"])
+        XCTAssertEqual(records[3]["text"], "Vote now")
+        XCTAssertNotNil(records[4]["tokens"], "a :tokenize reply is a record too")
+        // the acknowledgement and the error message are on stderr
+        XCTAssertTrue(run.stderr.contains("method integratedGradients"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("unknown command :bogus"), run.stderr)
+        // the daemon's own reply, field by field, plus "line"
+        let expected = try Built.daemonResults(model: model, [("explain", ["text": ":) great day", "method": "integratedGradients"])])[0]
+        for field in ["text", "method", "target", "prediction", "tokens", "words", "normalize", "granularity"] {
+            XCTAssertEqual(records[1][field], expected[field], field)
+        }
+    }
+
+    func testTextsOnlyMakesEveryLineAText() throws {
+        let input = [":) great day", ":method occlusion", "plain"]
+        let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model, "--json", "--texts-only"]),
+                                input: input.joined(separator: "\n"))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let records = try run.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        XCTAssertEqual(records.map { $0["text"]?.stringValue }, input)
+        XCTAssertEqual(records.map { $0["line"]?.intValue }, [1, 2, 3])
+        XCTAssertEqual(Set(records.map { $0["method"]?.stringValue }), ["vanillaGradient"])
+        XCTAssertEqual(run.stderr, "")
+    }
+
+    func testJSONArgumentsCarryTheirPosition() throws {
+        let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model, "--json", "--method", "occlusion", "one", "two"]))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let records = try run.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        XCTAssertEqual(records.map { $0["line"]?.intValue }, [1, 2])
+        XCTAssertEqual(records.map { $0["text"]?.stringValue }, ["one", "two"])
+        XCTAssertEqual(run.stderr, "", "the flags' confirmations are not shown")
+    }
+
     func testCommandsInPipeModeAndHTML() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("explain-pipe-\(getpid()).html").path
         defer { try? FileManager.default.removeItem(atPath: file) }
