@@ -1,4 +1,5 @@
 import Foundation
+import ExplainTokenizer
 
 /// Everything that can be wrong with a model directory. Each case names the file and the problem, so the
 /// daemon can pass the message on unchanged.
@@ -15,7 +16,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .missingFile(let path):
-            return "\(path): file not found"
+            return LinkedFile.isDangling(path) ? LinkedFile.missing(path) : "\(path): file not found"
         case .unreadable(let file, let reason):
             return "\(file): cannot read: \(reason)"
         case .malformedConfig(let file, let reason):

@@ -2,6 +2,7 @@ import Foundation
 import ExplainProtocol
 import ExplainModel
 import ExplainAttribution
+import ExplainTokenizer
 
 /// A model kept in memory, with the explainer over it. Requests hold a reference, so unloading never pulls a
 /// model from under a running computation.
@@ -51,10 +52,11 @@ public final class ModelStore: @unchecked Sendable {
             throw ResponseError(code: .modelNotFound, message: "model not found: \(directory.path) is not a directory",
                                 data: ["path": .string(directory.path)])
         }
-        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("config.json").path) else {
-            throw ResponseError(code: .modelNotFound,
-                                message: "model not found: no config.json in \(directory.path) (not a HuggingFace model directory)",
-                                data: ["path": .string(directory.path)])
+        let config = directory.appendingPathComponent("config.json").path
+        guard FileManager.default.fileExists(atPath: config) else {
+            let message = LinkedFile.isDangling(config) ? LinkedFile.missing(config)
+                : "no config.json in \(directory.path) (not a HuggingFace model directory)"
+            throw ResponseError(code: .modelNotFound, message: "model not found: " + message, data: ["path": .string(directory.path)])
         }
         let id = requestedID ?? directory.lastPathComponent
         try reserve(id)

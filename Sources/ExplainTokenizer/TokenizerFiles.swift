@@ -30,6 +30,9 @@ enum TokenizerFiles {
         if FileManager.default.fileExists(atPath: vocabText.path) {
             return try fromVocabText(vocabText, config: config, names: names)
         }
+        if let dangling = [tokenizerJSON, vocabText].first(where: { LinkedFile.isDangling($0.path) }) {
+            throw TokenizerError.missingFile(LinkedFile.missing(dangling.path))
+        }
         throw TokenizerError.missingFile("no tokenizer.json or vocab.txt in \(directory.path)")
     }
 
@@ -173,13 +176,19 @@ enum TokenizerFiles {
 
     static func readConfig(_ directory: URL) throws -> TokenizerConfigJSON? {
         let file = directory.appendingPathComponent("tokenizer_config.json")
-        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            if LinkedFile.isDangling(file.path) { throw TokenizerError.missingFile(LinkedFile.missing(file.path)) }
+            return nil
+        }
         return try decode(file) as TokenizerConfigJSON
     }
 
     static func readSpecialTokensMap(_ directory: URL) throws -> TokenizerConfigJSON? {
         let file = directory.appendingPathComponent("special_tokens_map.json")
-        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            if LinkedFile.isDangling(file.path) { throw TokenizerError.missingFile(LinkedFile.missing(file.path)) }
+            return nil
+        }
         return try decode(file) as TokenizerConfigJSON
     }
 

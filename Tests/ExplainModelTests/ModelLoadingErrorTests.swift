@@ -106,8 +106,8 @@ final class ModelLoadingErrorTests: XCTestCase {
 
     // Whole directories: config.json problems.
 
-    func loadError() -> ModelError? {
-        do { _ = try ClassifierModel.load(directory: directory) } catch let error as ModelError { return error } catch {
+    func loadError(_ other: URL? = nil) -> ModelError? {
+        do { _ = try ClassifierModel.load(directory: other ?? directory) } catch let error as ModelError { return error } catch {
             XCTFail("unexpected error type \(error)")
         }
         return nil
@@ -118,6 +118,60 @@ final class ModelLoadingErrorTests: XCTestCase {
         XCTAssertEqual(loadError(), .missingFile(directory.path))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         XCTAssertEqual(loadError(), .missingFile(directory.appendingPathComponent("config.json").path))
+    }
+
+    /// A model kept as the HuggingFace cache keeps it (snapshot files are relative links into blobs/), copied
+    /// with `cp -r`: the whole cache still loads wherever it is; the snapshot alone names each dangling link.
+    func testRelativeLinksCopiedWithCpR() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/models/distilbert-3labels-bf16")
+        let cache = directory.appendingPathComponent("cache")
+        let snapshot = cache.appendingPathComponent("snapshots/rev")
+        try FileManager.default.createDirectory(at: cache.appendingPathComponent("blobs"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: snapshot, withIntermediateDirectories: true)
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixture.path).sorted()
+        for name in names {
+            // the contents (some fixture files are links themselves)
+            try Data(contentsOf: fixture.appendingPathComponent(name)).write(to: cache.appendingPathComponent("blobs/\(name).blob"))
+            try FileManager.default.createSymbolicLink(atPath: snapshot.appendingPathComponent(name).path, withDestinationPath: "../../blobs/\(name).blob")
+        }
+        func cpR(_ from: URL, _ to: URL) throws {
+            // spawned and reaped directly: Foundation's Process can report an exit before the copy is done
+            let arguments: [String] = ["/bin/cp", "-r", from.path, to.path]
+            var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+            argv.append(nil)
+            defer { argv.forEach { free($0) } }
+            var pid: pid_t = 0
+            XCTAssertEqual(posix_spawn(&pid, "/bin/cp", nil, nil, argv, environ), 0)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+            XCTAssertEqual(status, 0)
+        }
+        // the whole cache copied: every link is resolved against its own directory, whatever the working directory
+        let copiedCache = directory.appendingPathComponent("copied")
+        try cpR(cache, copiedCache)
+        let model = try ClassifierModel.load(directory: copiedCache.appendingPathComponent("snapshots/rev"))
+        XCTAssertEqual(model.config.labels, try ClassifierModel.load(directory: fixture).config.labels)
+
+        // the snapshot alone: its links lead nowhere, and each error names the link and the path it resolves to
+        let alone = directory.appendingPathComponent("alone")
+        try cpR(snapshot, alone)
+        func expectDangling(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let message = try XCTUnwrap(loadError(alone), file: file, line: line).description
+            let link = alone.appendingPathComponent(name).path
+            let resolved = directory.deletingLastPathComponent().appendingPathComponent("blobs/\(name).blob").path
+            XCTAssertTrue(message.contains("\(link) is a symbolic link to ../../blobs/\(name).blob, and \(resolved) does not exist"),
+                          message, file: file, line: line)
+            XCTAssertTrue(message.contains("cp -rL"), message, file: file, line: line)
+            // the next file: a real copy in place of the link
+            try FileManager.default.removeItem(atPath: link)
+            try Data(contentsOf: fixture.appendingPathComponent(name)).write(to: URL(fileURLWithPath: link))
+        }
+        try expectDangling("config.json")
+        try expectDangling("model.safetensors")
+        try expectDangling("tokenizer_config.json")
+        try expectDangling("vocab.txt")
+        XCTAssertNil(loadError(alone))
     }
 
     func testBrokenConfig() throws {
