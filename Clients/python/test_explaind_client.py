@@ -22,8 +22,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
-from explaind_client import (ExplaindClient, ExplaindError, MethodNotFound, RequestCancelled,  # noqa: E402
-                             encode_frame, read_frame, INVALID_PARAMS)
+from explaind_client import (Agreement, Comparison, ExplaindClient, ExplaindError, Faithfulness,  # noqa: E402
+                             MethodNotFound, RequestCancelled, encode_frame, read_frame, INVALID_PARAMS, _shade)
 
 
 def daemon_path() -> str:
@@ -184,15 +184,69 @@ class ClientTests(unittest.TestCase):
             return
         methods = ["vanillaGradient", "gradientXInput"]
         result = self.client.compare_methods(text, methods=methods)
-        self.assertEqual([m["method"] for m in result["methods"]], methods)
-        self.assertEqual({r["method"] for r in result["ranking"]}, set(methods))
-        self.assertTrue(result["summary"])
+        self.assertIsInstance(result, Comparison)
+        self.assertEqual([m.method for m in result.methods], methods)
+        self.assertEqual(set(result.ranking), set(methods))
+        self.assertTrue(result.summary)
         explained = {m: [t.score for t in self.client.explain(text, method=m).tokens] for m in methods}
-        self.assertEqual([t["text"] for t in result["tokens"]], [t.text for t in self.client.tokenize(text).tokens])
-        for run in result["methods"]:  # the same scores as explain gives on its own
-            self.assertEqual(len(run["scores"]), len(result["tokens"]))
-            for compared, alone in zip(run["scores"], explained[run["method"]]):
+        self.assertEqual([t.text for t in result.tokens], [t.text for t in self.client.tokenize(text).tokens])
+        for run in result.methods:  # the same scores as explain gives on its own
+            self.assertEqual(len(run.scores), len(result.tokens))
+            for compared, alone in zip(run.scores, explained[run.method]):
                 self.assertAlmostEqual(compared, alone, places=4)
+        # typed sections, field by field against the raw reply
+        raw = result.raw
+        self.assertEqual(result.target, raw["target"]["label"])
+        pair = result.agreement[0]
+        self.assertIsInstance(pair, Agreement)
+        self.assertEqual((pair.a, pair.b, pair.spearman, pair.kendall),
+                         (raw["agreement"][0]["a"], raw["agreement"][0]["b"], raw["agreement"][0]["spearman"],
+                          raw["agreement"][0]["kendall"]))
+        self.assertEqual(result.spearman(methods[1], methods[0]), raw["agreement"][0]["spearman"])
+        self.assertEqual(result.spearman(methods[0], methods[0]), 1.0)
+        for f, r in zip(result.faithfulness, raw["faithfulness"]):
+            self.assertIsInstance(f, Faithfulness)
+            self.assertEqual((f.method, f.comprehensiveness, f.sufficiency, f.deletion_curve),
+                             (r["method"], r["comprehensiveness"], r["sufficiency"], r["deletionCurve"]))
+        # the inline view: one heat-map row per non-special token, one column per method, then the rho matrix
+        page = result._repr_html_()
+        self.assertEqual(page.count("<tr><th style=\"text-align:left\">"), sum(not t.special for t in result.tokens))
+        for m in result.methods:
+            self.assertIn("<th>%s</th>" % m.method, page)
+        self.assertIn("Spearman", page)
+
+    def test_explanation_html_and_context(self):
+        e = self.client.explain("The senate passed the budget", method="integratedGradients", options={"steps": 16})
+        self.assertEqual(e.output, "logit")
+        self.assertEqual(e.extras["steps"], 16)
+        self.assertTrue(e.signed)
+        page = e._repr_html_()
+        shown = [t for t in e.tokens if not t.special]
+        self.assertEqual(page.count('class="tok"'), len(shown))
+        largest = max(abs(t.score) for t in shown)
+        for t in shown:  # each token's colour is its score on the same scale as the others
+            self.assertIn('title="%s: %s" style="background:%s;' % (t.text, "%.3g" % t.score,
+                                                                    _shade(t.score / largest, True)), page)
+        self.assertIn("16 steps, completeness gap", page)
+        self.assertIn("red: against", page)
+
+    def test_to_pandas_or_a_clear_import_error(self):
+        e = self.client.explain("The senate passed the budget")
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            with self.assertRaises(ImportError) as caught:
+                e.to_pandas()
+            self.assertIn("pip install pandas", str(caught.exception))
+            return
+        frame = e.to_pandas()
+        self.assertEqual(list(frame["text"]), [t.text for t in e.tokens])
+        self.assertEqual(list(frame["score"]), [t.score for t in e.tokens])
+        if "compareMethods" in self.client.info["capabilities"]["methods"]:
+            c = self.client.compare_methods("The senate passed the budget", methods=["vanillaGradient", "occlusion"])
+            table = c.to_pandas()
+            self.assertEqual(list(table.columns), ["text", "special", "vanillaGradient", "occlusion"])
+            self.assertEqual(list(table["occlusion"]), c.scores("occlusion"))
 
 
 class ScriptTests(unittest.TestCase):
@@ -228,6 +282,33 @@ class ScriptTests(unittest.TestCase):
         self.assertEqual(sum(n for v in table.values() for _, n in v["top"]), len(lines))
         words = {w.lower() for line in lines for w in line.split()}
         self.assertTrue(all(token.removeprefix("##") in " ".join(words) for v in table.values() for token, _ in v["top"]))
+
+
+DEFAULT_MODEL = os.path.expanduser("~/.cache/explaind/political-general-minilm/config.json")
+
+
+@unittest.skipUnless(os.path.exists(DEFAULT_MODEL), "the default model is not prepared (explaind setup)")
+class ReadmeExampleTests(unittest.TestCase):
+    """The README's Python blocks run as written, with `explaind` on the PATH and the default model."""
+
+    def test_every_python_block_runs_and_prints_what_its_comments_say(self):
+        with open(os.path.join(HERE, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        blocks = [b.split("```", 1)[0] for b in readme.split("```python\n")[1:]]
+        self.assertGreaterEqual(len(blocks), 2)
+        env = dict(os.environ, PATH=os.path.dirname(daemon_path()) + os.pathsep + os.environ.get("PATH", ""),
+                   PYTHONPATH=HERE)
+        for block in blocks:
+            run = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, timeout=300, env=env)
+            if run.returncode != 0 and "needs pandas" in run.stderr:
+                continue  # the pandas block, on a machine without pandas
+            self.assertEqual(run.returncode, 0, "%s\n%s" % (block, run.stderr))
+            # a print whose comment is a literal output: that line, exactly
+            printed = run.stdout.splitlines()
+            literal = [line.split("# ", 1)[1].strip() for line in block.splitlines()
+                       if line.strip().startswith("print(") and "# " in line and "the " not in line.split("# ", 1)[1]]
+            for expected in literal:
+                self.assertIn(expected, printed, run.stdout)
 
 
 if __name__ == "__main__":
