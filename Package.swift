@@ -17,9 +17,9 @@ let package = Package(
         // strict JSON: parser (byte offsets, depth limit, byte-exact keys), serializer, values and field reader
         .target(name: "ExplainJSON"),
         // text -> tokens with offsets (HuggingFace WordPiece, exactly)
-        .target(name: "ExplainTokenizer"),
+        .target(name: "ExplainTokenizer", dependencies: ["ExplainJSON"]),
         // HuggingFace directories -> BERT / DistilBERT forward and input-gradient passes
-        .target(name: "ExplainModel", dependencies: ["CBLAS", "ExplainTokenizer"]),
+        .target(name: "ExplainModel", dependencies: ["CBLAS", "ExplainJSON", "ExplainTokenizer"]),
         // attribution methods over the model
         .target(name: "ExplainAttribution", dependencies: ["ExplainModel", "ExplainTokenizer"]),
         // the head trainer for the default model
@@ -39,7 +39,7 @@ let package = Package(
 
         .testTarget(name: "ExplainJSONTests", dependencies: ["ExplainJSON"]),
         .testTarget(name: "ExplainTokenizerTests", dependencies: ["ExplainTokenizer"]),
-        .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel"]),
+        .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel", "ExplainJSON"]),
         .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution", "ExplainModel"]),
         .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
         .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer", "ExplainModel"]),

@@ -1,4 +1,5 @@
 import Foundation
+import ExplainJSON
 
 public enum Architecture: String, Sendable { case bert, distilbert }
 
@@ -34,20 +35,24 @@ public struct ModelConfig: Sendable, Equatable {
         do { data = try Data(contentsOf: url) } catch {
             throw ModelError.unreadable(file: file, reason: error.localizedDescription)
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        let parsed: JSONValue
+        do { parsed = try JSONParser.parse(data) } catch {
+            throw ModelError.malformedConfig(file: file, reason: "not valid JSON: \(error)")
+        }
+        guard let object = parsed.objectValue else {
             throw ModelError.malformedConfig(file: file, reason: "not a JSON object")
         }
         return try ModelConfig(json: object, file: file)
     }
 
-    public init(json: [String: Any], file: String = "config.json") throws {
+    public init(json: JSONObject, file: String = "config.json") throws {
         func fail(_ reason: String) -> ModelError { .malformedConfig(file: file, reason: reason) }
         func integer(_ key: String, default fallback: Int? = nil) throws -> Int {
             guard let value = json[key] else {
                 if let fallback { return fallback }
                 throw fail("missing \(key)")
             }
-            guard let number = JSONNumbers.integer(value) else { throw fail("\(key) must be an integer, found \(value)") }
+            guard let number = value.intValue else { throw fail("\(key) must be an integer, found \(JSONSerializer.string(value))") }
             return number
         }
         func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
@@ -55,7 +60,7 @@ public struct ModelConfig: Sendable, Equatable {
             guard value > 0 else { throw fail("\(key) must be positive, found \(value)") }
             return value
         }
-        guard let modelType = json["model_type"] as? String else { throw fail("missing model_type") }
+        guard let modelType = json["model_type"]?.stringValue else { throw fail("missing model_type") }
         switch modelType {
         case "bert":
             architecture = .bert
@@ -68,10 +73,10 @@ public struct ModelConfig: Sendable, Equatable {
             guard typeVocabSize >= 0 else { throw fail("type_vocab_size must not be negative") }
             maxPositions = try positive("max_position_embeddings", default: 512)
             let eps = json["layer_norm_eps"] ?? 1e-12
-            guard let epsValue = JSONNumbers.double(eps), epsValue > 0 else { throw fail("layer_norm_eps must be a positive number") }
+            guard let epsValue = eps.doubleValue, epsValue > 0 else { throw fail("layer_norm_eps must be a positive number") }
             layerNormEps = Float(epsValue)
             activation = try Self.activation(json["hidden_act"] ?? "gelu", key: "hidden_act", fail: fail)
-            if let kind = json["position_embedding_type"] as? String, kind != "absolute" {
+            if let kind = json["position_embedding_type"]?.stringValue, kind != "absolute" {
                 throw fail("position_embedding_type \(kind) is not supported (only absolute)")
             }
         case "distilbert":
@@ -95,41 +100,41 @@ public struct ModelConfig: Sendable, Equatable {
         labels = try Self.labels(json, fail: fail)
     }
 
-    private static func activation(_ value: Any, key: String, fail: (String) -> ModelError) throws -> Activation {
-        switch value as? String {
+    private static func activation(_ value: JSONValue, key: String, fail: (String) -> ModelError) throws -> Activation {
+        switch value.stringValue {
         case "gelu": return .geluErf
         case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": return .geluTanh
         case "relu": return .relu
-        default: throw fail("\(key) \(value) is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)")
+        default: throw fail("\(key) \(JSONSerializer.string(value)) is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)")
         }
     }
 
     /// id2label in index order; num_labels (or label2id) gives the count when id2label is absent, as
     /// transformers' PretrainedConfig does, with its LABEL_i default names.
-    private static func labels(_ json: [String: Any], fail: (String) -> ModelError) throws -> [String] {
+    private static func labels(_ json: JSONObject, fail: (String) -> ModelError) throws -> [String] {
         if let raw = json["id2label"] {
-            guard let map = raw as? [String: Any], !map.isEmpty else { throw fail("id2label must be a non-empty object") }
+            guard let map = raw.objectValue, !map.isEmpty else { throw fail("id2label must be a non-empty object") }
             var labels = [String?](repeating: nil, count: map.count)
             for (key, value) in map {
                 guard let index = Int(key), index >= 0, index < map.count else {
                     throw fail("id2label keys must be 0..<\(map.count), found \"\(key)\"")
                 }
-                guard let name = value as? String else { throw fail("id2label[\(key)] must be a string") }
+                guard let name = value.stringValue else { throw fail("id2label[\(key)] must be a string") }
                 labels[index] = name
             }
-            if let count = json["num_labels"].flatMap(JSONNumbers.integer), count != map.count {
+            if let count = json["num_labels"]?.intValue, count != map.count {
                 throw fail("num_labels \(count) disagrees with id2label's \(map.count) entries")
             }
             return labels.map { $0! }
         }
         var count = 2
         if let value = json["num_labels"] {
-            guard let number = JSONNumbers.integer(value), number > 0 else { throw fail("num_labels must be a positive integer") }
+            guard let number = value.intValue, number > 0 else { throw fail("num_labels must be a positive integer") }
             count = number
-        } else if let map = json["label2id"] as? [String: Any], !map.isEmpty {
+        } else if let map = json["label2id"]?.objectValue, !map.isEmpty {
             var labels = [String](repeating: "", count: map.count)
             for (name, value) in map {
-                guard let index = JSONNumbers.integer(value), index >= 0, index < map.count else { throw fail("label2id[\(name)] out of range") }
+                guard let index = value.intValue, index >= 0, index < map.count else { throw fail("label2id[\(name)] out of range") }
                 labels[index] = name
             }
             if !labels.contains("") { return labels }

@@ -1,4 +1,5 @@
 import Foundation
+import ExplainJSON
 
 /// A memory-mapped `.safetensors` file: an 8-byte little-endian header length, a JSON header mapping tensor
 /// names to {dtype, shape, data_offsets}, then the raw data (format: huggingface/safetensors README).
@@ -70,19 +71,23 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw ModelError.malformedSafetensors(file: file, reason: "header length \(headerLength) is too large")
         }
         dataStart = 8 + Int(headerLength)
-        let headerData = Data(bytes: base + 8, count: Int(headerLength))
-        let json: Any
+        let header = UnsafeBufferPointer(start: (base + 8).assumingMemoryBound(to: UInt8.self), count: Int(headerLength))
+        let json: JSONValue
         do {
-            json = try JSONSerialization.jsonObject(with: headerData)
+            json = try JSONParser.parse(header)
         } catch {
-            throw ModelError.malformedSafetensors(file: file, reason: "header is not valid JSON")
+            throw ModelError.malformedSafetensors(file: file, reason: "header is not valid JSON: \(error)")
         }
-        guard let object = json as? [String: Any] else {
+        guard let object = json.objectValue else {
             throw ModelError.malformedSafetensors(file: file, reason: "header is not a JSON object")
         }
         let dataSize = size - dataStart
         var entries: [String: Entry] = [:]
         for (name, value) in object where name != "__metadata__" {
+            // Tensor names are looked up as Swift strings: two that differ only in Unicode normalisation would merge.
+            guard entries[name] == nil else {
+                throw ModelError.malformedSafetensors(file: file, reason: "two tensors named \"\(name)\" (up to Unicode normalisation)")
+            }
             entries[name] = try Self.parseEntry(name: name, value: value, dataSize: dataSize, file: file)
         }
         self.entries = entries
@@ -91,27 +96,27 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     deinit { munmap(mapping, mappingSize) }
 
-    private static func parseEntry(name: String, value: Any, dataSize: Int, file: String) throws -> Entry {
+    private static func parseEntry(name: String, value: JSONValue, dataSize: Int, file: String) throws -> Entry {
         func fail(_ reason: String) -> ModelError { .malformedSafetensors(file: file, reason: "tensor \(name): \(reason)") }
-        guard let fields = value as? [String: Any] else { throw fail("entry is not an object") }
-        guard let dtypeName = fields["dtype"] as? String else { throw fail("missing dtype") }
+        guard let fields = value.objectValue else { throw fail("entry is not an object") }
+        guard let dtypeName = fields["dtype"]?.stringValue else { throw fail("missing dtype") }
         guard let dtype = DType(rawValue: dtypeName) else {
             throw fail("unknown dtype \(dtypeName)")
         }
-        guard let shapeValues = fields["shape"] as? [Any] else { throw fail("missing shape") }
+        guard let shapeValues = fields["shape"]?.arrayValue else { throw fail("missing shape") }
         var shape: [Int] = []
         var count = 1
         for dimension in shapeValues {
-            guard let number = JSONNumbers.integer(dimension), number >= 0 else {
-                throw fail("shape \(shapeValues) is not a list of non-negative integers")
+            guard let number = dimension.intValue, number >= 0 else {
+                throw fail("shape \(JSONSerializer.string(.array(shapeValues))) is not a list of non-negative integers")
             }
             shape.append(number)
             let (product, overflow) = count.multipliedReportingOverflow(by: number)
             guard !overflow, product <= dataSize else { throw fail("shape \(shape) is larger than the data section") }
             count = product
         }
-        guard let offsets = fields["data_offsets"] as? [Any], offsets.count == 2,
-              let begin = JSONNumbers.integer(offsets[0]), let end = JSONNumbers.integer(offsets[1]) else {
+        guard let offsets = fields["data_offsets"]?.arrayValue, offsets.count == 2,
+              let begin = offsets[0].intValue, let end = offsets[1].intValue else {
             throw fail("data_offsets must be two integers")
         }
         guard begin >= 0, end >= begin, end <= dataSize else {

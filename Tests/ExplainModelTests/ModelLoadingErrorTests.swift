@@ -1,4 +1,5 @@
 import XCTest
+import ExplainJSON
 import ExplainModel
 
 /// Broken model directories give a ModelError that names the file and the problem, never a crash.
@@ -176,6 +177,8 @@ final class ModelLoadingErrorTests: XCTestCase {
 
     func testBrokenConfig() throws {
         try write("{\"model_type\": \"bert\", ", "config.json")
+        XCTAssertEqual(loadError(), .malformedConfig(file: "config.json", reason: "not valid JSON: unexpected end of input at byte 23"))
+        try write("[1, 2]", "config.json")
         XCTAssertEqual(loadError(), .malformedConfig(file: "config.json", reason: "not a JSON object"))
         try write(#"{"model_type": "bert", "vocab_size": 10, "hidden_size": "big"}"#, "config.json")
         guard case .malformedConfig(_, let reason)? = loadError() else { return XCTFail() }
@@ -188,6 +191,45 @@ final class ModelLoadingErrorTests: XCTestCase {
         XCTAssertTrue(reason3.contains("hidden_act"), reason3)
     }
 
+    /// config.json and the safetensors header go through the strict JSON reader: each hostile form is an error
+    /// that names the file and the byte.
+    func testHostileJSONInConfigAndHeader() throws {
+        let base = #"{"model_type": "bert", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 8"#
+        let cases: [(String, String)] = [
+            (base + #", "hidden_size": 16}"#, "duplicate key \"hidden_size\" at byte"),
+            (base + #", "layer_norm_eps": NaN}"#, "unexpected byte 'N' at byte"),
+            (base + #", "layer_norm_eps": Infinity}"#, "unexpected byte 'I' at byte"),
+            (base + #", "layer_norm_eps": 1e999}"#, "invalid or out-of-range number at byte"),
+            (String(repeating: "[", count: 10_000), "nesting deeper than"),
+        ]
+        for (text, phrase) in cases {
+            try write(text, "config.json")
+            guard case .malformedConfig(let file, let reason)? = loadError() else { XCTFail(text); continue }
+            XCTAssertEqual(file, "config.json")
+            XCTAssertTrue(reason.contains(phrase), "\(reason) should mention \(phrase)")
+        }
+        try Data(Array(base.utf8) + [UInt8](#", "x": ""#.utf8) + [0xC3, 0x28] + [UInt8](#""}"#.utf8))
+            .write(to: directory.appendingPathComponent("config.json"))
+        guard case .malformedConfig(_, let reason)? = loadError() else { return XCTFail() }
+        XCTAssertTrue(reason.contains("invalid UTF-8 at byte"), reason)
+        // Canonically equivalent label names stay two labels.
+        let labels = try ModelConfig(json: JSONParser.parse(base + ", \"id2label\": {\"0\": \"caf\u{E9}\", \"1\": \"cafe\u{301}\"}}").objectValue!)
+        XCTAssertEqual(labels.labels.map { Array($0.utf8) }, [Array("caf\u{E9}".utf8), Array("cafe\u{301}".utf8)])
+
+        func header(_ json: String) -> Data {
+            var data = Data()
+            withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+            data.append(Data(json.utf8))
+            data.append(Data(count: 8))
+            return data
+        }
+        let tensor = #"{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
+        assertMalformed(header("{\"a\":\(tensor),\"a\":\(tensor)}"), mentions: "duplicate key \"a\" at byte 54")
+        assertMalformed(header("{\"\u{E9}\":\(tensor),\"e\u{301}\":\(tensor)}"), mentions: "two tensors named")
+        assertMalformed(header(#"{"a":{"dtype":"F32","shape":[NaN],"data_offsets":[0,8]}}"#), mentions: "unexpected byte 'N'")
+        assertMalformed(header(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8e999]}}"#), mentions: "out-of-range number")
+    }
+
     func testUnknownModelType() throws {
         try write(#"{"model_type": "gpt2", "vocab_size": 10}"#, "config.json")
         XCTAssertEqual(loadError(), .unsupportedModelType(file: "config.json", modelType: "gpt2"))
@@ -196,13 +238,13 @@ final class ModelLoadingErrorTests: XCTestCase {
 
     func testLabelsFromConfig() throws {
         let base = #""model_type": "bert", "vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 8"#
-        let named = try ModelConfig(json: JSONSerialization.jsonObject(with: Data("{\(base), \"id2label\": {\"1\": \"b\", \"0\": \"a\"}}".utf8)) as! [String: Any])
+        let named = try ModelConfig(json: JSONParser.parse("{\(base), \"id2label\": {\"1\": \"b\", \"0\": \"a\"}}").objectValue!)
         XCTAssertEqual(named.labels, ["a", "b"])
-        let counted = try ModelConfig(json: JSONSerialization.jsonObject(with: Data("{\(base), \"num_labels\": 3}".utf8)) as! [String: Any])
+        let counted = try ModelConfig(json: JSONParser.parse("{\(base), \"num_labels\": 3}").objectValue!)
         XCTAssertEqual(counted.labels, ["LABEL_0", "LABEL_1", "LABEL_2"])
         XCTAssertEqual(counted.activation, .geluErf)
         XCTAssertEqual(counted.layerNormEps, 1e-12)
-        XCTAssertThrowsError(try ModelConfig(json: JSONSerialization.jsonObject(with: Data("{\(base), \"id2label\": {\"0\": \"a\", \"5\": \"b\"}}".utf8)) as! [String: Any]))
+        XCTAssertThrowsError(try ModelConfig(json: JSONParser.parse("{\(base), \"id2label\": {\"0\": \"a\", \"5\": \"b\"}}").objectValue!))
     }
 
     /// A config that loads, with weights missing one tensor or holding one of the wrong shape.
