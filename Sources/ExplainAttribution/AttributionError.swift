@@ -6,6 +6,8 @@ public enum AttributionError: Error, CustomStringConvertible, Equatable {
     case unknownLabel(String)
     case emptyInput
     case cancelled
+    /// A computed number is NaN or infinite (weights whose products overflow Float32); names what.
+    case nonFinite(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum AttributionError: Error, CustomStringConvertible, Equatable {
         case .unknownLabel(let label): return "unknown label \"\(label)\""
         case .emptyInput: return "no text to explain"
         case .cancelled: return "cancelled"
+        case .nonFinite(let what):
+            return "the computation overflowed: \(what) is not finite (NaN or infinity: the model's weights or activations exceed Float32)"
         }
     }
 }

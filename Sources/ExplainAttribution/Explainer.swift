@@ -14,7 +14,9 @@ public final class Explainer: Sendable {
         guard !texts.isEmpty else { throw AttributionError.emptyInput }
         let encodings = texts.map(encode)
         let logits = model.logits(ModelInput(ids: encodings.map(\.ids)))
-        return zip(encodings, logits).map { ($0, prediction($1)) }
+        let predictions = logits.map(prediction)
+        for (i, prediction) in predictions.enumerated() { try FiniteResults.require(prediction, of: FiniteResults.name(i, of: texts.count)) }
+        return Array(zip(encodings, predictions))
     }
 
     public func explain(texts: [String], request: ExplainRequest, control: RunControl = .none) throws -> [Explanation] {
@@ -41,7 +43,7 @@ public final class Explainer: Sendable {
             objective: Objective(targets: targets, foils: foils, output: request.output),
             options: options, control: control, inputPass: inputPass)
         let result = try method.attribute(context)
-        return texts.indices.map { s in
+        let explanations = texts.indices.map { s in
             let raw = result.scores[s]
             var wordScores: [Float]? = nil
             if request.granularity == .word {
@@ -55,6 +57,8 @@ public final class Explainer: Sendable {
                 granularity: request.granularity, tokenScores: request.normalize.apply(raw), rawTokenScores: raw,
                 wordScores: wordScores, extras: result.extras[s])
         }
+        for (s, explanation) in explanations.enumerated() { try FiniteResults.require(explanation, of: FiniteResults.name(s, of: texts.count)) }
+        return explanations
     }
 
     func prediction(_ logits: [Float]) -> Prediction {

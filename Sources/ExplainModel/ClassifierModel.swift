@@ -17,12 +17,16 @@ public struct ModelInput: Sendable {
 public final class ForwardPass: @unchecked Sendable {
     public let logits: [[Float]]
     let spans: [SequenceSpan]
+    /// Sequences given without tokens, run as a lone [PAD].
+    let emptied: [Bool]
     let encoderCache: TransformerEncoder.Cache
     let headCache: ClassificationHead.Cache
 
-    init(logits: [[Float]], spans: [SequenceSpan], encoderCache: TransformerEncoder.Cache, headCache: ClassificationHead.Cache) {
+    init(logits: [[Float]], spans: [SequenceSpan], emptied: [Bool], encoderCache: TransformerEncoder.Cache,
+         headCache: ClassificationHead.Cache) {
         self.logits = logits
         self.spans = spans
+        self.emptied = emptied
         self.encoderCache = encoderCache
         self.headCache = headCache
     }
@@ -37,6 +41,8 @@ public final class ClassifierModel: @unchecked Sendable {
     let encoder: TransformerEncoder
     let head: ClassificationHead
     let gramCache = WordEmbeddingGram()
+    /// The mapped weight file the tensors point into.
+    let weights: SafeTensorsFile
 
     public var maxTokens: Int { min(config.maxPositions, tokenizer.maxLength) }
 
@@ -47,10 +53,8 @@ public final class ClassifierModel: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelError.missingFile(directory.path)
         }
-        let config = try ModelConfig.load(file: directory.appendingPathComponent("config.json"))
-        let weightsURL = directory.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: weightsURL.path) else { throw ModelError.missingFile(weightsURL.path) }
-        let loader = WeightLoader(file: try SafeTensorsFile(url: weightsURL), architecture: config.architecture)
+        let (config, weights) = try ModelFiles.open(directory: directory)
+        let loader = WeightLoader(file: weights, architecture: config.architecture)
         let encoder = try TransformerEncoder(config: config, loader: loader)
         let h = config.hiddenSize, labels = config.labels.count
         let head: ClassificationHead
@@ -66,13 +70,26 @@ public final class ClassifierModel: @unchecked Sendable {
         do { tokenizer = try Tokenizer.load(directory: directory) } catch let error as TokenizerError {
             throw ModelError.tokenizer(error.description)
         }
-        guard tokenizer.vocabularySize <= config.vocabSize else {
-            throw ModelError.malformedConfig(file: "config.json", reason: "vocab_size \(config.vocabSize) is smaller than the tokenizer's \(tokenizer.vocabularySize) tokens")
+        // Every id the tokenizer can emit, and those the methods substitute, must be a word-embedding row.
+        let rows = config.vocabSize
+        guard tokenizer.vocabularySize <= rows else {
+            throw ModelError.malformedConfig(file: "config.json", reason: "vocab_size \(rows) is smaller than the tokenizer's \(tokenizer.vocabularySize) tokens")
         }
-        return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, encoder: encoder, head: head)
+        for (name, id) in [("[CLS]", tokenizer.clsID), ("[SEP]", tokenizer.sepID), ("[PAD]", tokenizer.padID),
+                           ("[UNK]", tokenizer.unkID), ("[MASK]", tokenizer.maskID)] where !(0..<rows).contains(id) {
+            throw ModelError.tokenizer("the tokenizer's \(name) id \(id) is not a row of the \(rows)-row word embeddings")
+        }
+        return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, encoder: encoder, head: head,
+                               weights: weights)
     }
 
-    init(directory: URL, config: ModelConfig, tokenizer: Tokenizer, encoder: TransformerEncoder, head: ClassificationHead) {
+    /// Throws ModelError.fileChanged when model.safetensors was replaced, truncated or rewritten since it was
+    /// loaded (checked before and after each request: a pass over a changed mapping means nothing).
+    public func checkUnchanged() throws { try weights.checkUnchanged() }
+
+    init(directory: URL, config: ModelConfig, tokenizer: Tokenizer, encoder: TransformerEncoder, head: ClassificationHead,
+         weights: SafeTensorsFile) {
+        self.weights = weights
         self.directory = directory
         self.config = config
         self.tokenizer = tokenizer
@@ -84,6 +101,17 @@ public final class ClassifierModel: @unchecked Sendable {
     public func wordEmbeddings(ids: [Int]) -> [Float] { encoder.embeddings.lookup(ids: ids) }
 
     public func forward(_ input: ModelInput) -> ForwardPass {
+        // A sequence left with no tokens (a tokenizer without special tokens, after every token was deleted)
+        // runs as a lone [PAD]: attention over nothing is undefined. Its input gradient is empty.
+        let emptied = input.ids.map(\.isEmpty)
+        var input = input
+        if emptied.contains(true) {
+            let pad = tokenizer.padID
+            input.ids = input.ids.map { $0.isEmpty ? [pad] : $0 }
+            input.wordEmbeddings = input.wordEmbeddings.map { rows in
+                zip(rows, emptied).map { $1 ? encoder.embeddings.lookup(ids: [pad]) : $0 }
+            }
+        }
         let (spans, wordRows) = encoder.pack(ids: input.ids, wordEmbeddings: input.wordEmbeddings)
         let encoderCache = TransformerEncoder.Cache(encoder: encoder, spans: spans)
         let first = encoder.forward(wordRows: wordRows.pointer, cache: encoderCache)
@@ -92,7 +120,7 @@ public final class ClassifierModel: @unchecked Sendable {
         let logits = FloatBuffer(count: batch * labels, zeroed: false)
         head.forward(logits.pointer, first: first.pointer, batch: batch, cache: headCache)
         let rowsOut = (0..<batch).map { b in Array(UnsafeBufferPointer(start: logits.pointer + b * labels, count: labels)) }
-        return ForwardPass(logits: rowsOut, spans: spans, encoderCache: encoderCache, headCache: headCache)
+        return ForwardPass(logits: rowsOut, spans: spans, emptied: emptied, encoderCache: encoderCache, headCache: headCache)
     }
 
     public func logits(_ input: ModelInput) -> [[Float]] { forward(input).logits }
@@ -106,7 +134,9 @@ public final class ClassifierModel: @unchecked Sendable {
         let dFirst = FloatBuffer(count: batch * h, zeroed: false)
         head.backward(dFirst: dFirst.pointer, dLogits: dLogits.pointer, batch: batch, cache: pass.headCache)
         let dWords = encoder.backward(dFirst: dFirst, cache: pass.encoderCache)
-        return pass.spans.map { Array(UnsafeBufferPointer(start: dWords.pointer + $0.offset * h, count: $0.length * h)) }
+        return zip(pass.spans, pass.emptied).map { span, emptied in
+            emptied ? [] : Array(UnsafeBufferPointer(start: dWords.pointer + span.offset * h, count: span.length * h))
+        }
     }
 
     /// Softmax probabilities of a logit vector.

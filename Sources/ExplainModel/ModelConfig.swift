@@ -28,13 +28,12 @@ public struct ModelConfig: Sendable, Equatable {
 
     public var headSize: Int { hiddenSize / headCount }
 
-    public static func load(file url: URL) throws -> ModelConfig {
+    /// `weightValues`, when given, is asked (once the fields themselves are valid) for the number of values
+    /// the weight file actually holds, and every size is checked against it before anything is allocated from
+    /// it (a hostile `num_labels: 1e12` must not allocate a trillion names).
+    public static func load(file url: URL, weightValues: (() throws -> Int)? = nil) throws -> ModelConfig {
         let file = url.lastPathComponent
-        guard FileManager.default.fileExists(atPath: url.path) else { throw ModelError.missingFile(url.path) }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ModelError.unreadable(file: file, reason: error.localizedDescription)
-        }
+        let data = try RegularFile.read(url)
         let parsed: JSONValue
         do { parsed = try JSONParser.parse(data) } catch {
             throw ModelError.malformedConfig(file: file, reason: "not valid JSON: \(error)")
@@ -42,10 +41,10 @@ public struct ModelConfig: Sendable, Equatable {
         guard let object = parsed.objectValue else {
             throw ModelError.malformedConfig(file: file, reason: "not a JSON object")
         }
-        return try ModelConfig(json: object, file: file)
+        return try ModelConfig(json: object, file: file, weightValues: weightValues)
     }
 
-    public init(json: JSONObject, file: String = "config.json") throws {
+    public init(json: JSONObject, file: String = "config.json", weightValues: (() throws -> Int)? = nil) throws {
         func fail(_ reason: String) -> ModelError { .malformedConfig(file: file, reason: reason) }
         func integer(_ key: String, default fallback: Int? = nil) throws -> Int {
             guard let value = json[key] else {
@@ -97,7 +96,21 @@ public struct ModelConfig: Sendable, Equatable {
             throw fail("hidden size \(hiddenSize) is not a multiple of the head count \(headCount)")
         }
         padTokenID = try integer("pad_token_id", default: 0)
-        labels = try Self.labels(json, fail: fail)
+        let labelCount = try Self.labelCount(json, fail: fail)
+        if let weightValues = try weightValues?() {
+            // Each of these sizes is at least one hidden-wide row (or, for layers, an H × H matrix) of weights.
+            let sizes = [("num_labels", labelCount, hiddenSize), ("vocab_size", vocabSize, hiddenSize),
+                         ("max_position_embeddings", maxPositions, hiddenSize), ("intermediate_size", intermediateSize, hiddenSize),
+                         ("type_vocab_size", typeVocabSize, hiddenSize), ("num_hidden_layers", layerCount, hiddenSize * hiddenSize),
+                         ("hidden_size", hiddenSize, hiddenSize)]
+            for (key, count, rowValues) in sizes {
+                let (needed, overflow) = count.multipliedReportingOverflow(by: rowValues)
+                guard !overflow, needed <= weightValues else {
+                    throw fail("\(key) \(count) needs more weights than model.safetensors holds (\(weightValues) values)")
+                }
+            }
+        }
+        labels = try Self.labels(json, count: labelCount, fail: fail)
     }
 
     private static func activation(_ value: JSONValue, key: String, fail: (String) -> ModelError) throws -> Activation {
@@ -109,36 +122,46 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
-    /// id2label in index order; num_labels (or label2id) gives the count when id2label is absent, as
-    /// transformers' PretrainedConfig does, with its LABEL_i default names.
-    private static func labels(_ json: JSONObject, fail: (String) -> ModelError) throws -> [String] {
+    /// How many labels: id2label's entries, else num_labels, else label2id's entries, else 2 (transformers'
+    /// PretrainedConfig).
+    private static func labelCount(_ json: JSONObject, fail: (String) -> ModelError) throws -> Int {
         if let raw = json["id2label"] {
             guard let map = raw.objectValue, !map.isEmpty else { throw fail("id2label must be a non-empty object") }
-            var labels = [String?](repeating: nil, count: map.count)
-            for (key, value) in map {
-                guard let index = Int(key), index >= 0, index < map.count else {
-                    throw fail("id2label keys must be 0..<\(map.count), found \"\(key)\"")
-                }
-                guard let name = value.stringValue else { throw fail("id2label[\(key)] must be a string") }
-                labels[index] = name
-            }
             if let count = json["num_labels"]?.intValue, count != map.count {
                 throw fail("num_labels \(count) disagrees with id2label's \(map.count) entries")
             }
-            return labels.map { $0! }
+            return map.count
         }
-        var count = 2
         if let value = json["num_labels"] {
             guard let number = value.intValue, number > 0 else { throw fail("num_labels must be a positive integer") }
-            count = number
-        } else if let map = json["label2id"]?.objectValue, !map.isEmpty {
-            var labels = [String](repeating: "", count: map.count)
-            for (name, value) in map {
-                guard let index = value.intValue, index >= 0, index < map.count else { throw fail("label2id[\(name)] out of range") }
+            return number
+        }
+        if let map = json["label2id"]?.objectValue, !map.isEmpty { return map.count }
+        return 2
+    }
+
+    /// id2label in index order (each index once: "0", "00" and "-0" are the same label), else label2id's
+    /// names, else transformers' LABEL_i defaults.
+    private static func labels(_ json: JSONObject, count: Int, fail: (String) -> ModelError) throws -> [String] {
+        if let map = json["id2label"]?.objectValue {
+            var labels = [String?](repeating: nil, count: count)
+            for (key, value) in map {
+                guard let index = Int(key), index >= 0, index < count else {
+                    throw fail("id2label keys must be 0..<\(count), found \"\(key)\"")
+                }
+                guard labels[index] == nil else { throw fail("id2label names label \(index) twice (key \"\(key)\")") }
+                guard let name = value.stringValue else { throw fail("id2label[\(key)] must be a string") }
                 labels[index] = name
             }
-            if !labels.contains("") { return labels }
-            count = map.count
+            return labels.map { $0! }  // count keys, each index once: every slot is filled
+        }
+        if json["num_labels"] == nil, let map = json["label2id"]?.objectValue, !map.isEmpty {
+            var labels = [String?](repeating: nil, count: count)
+            for (name, value) in map {
+                guard let index = value.intValue, index >= 0, index < count else { throw fail("label2id[\(name)] out of range") }
+                labels[index] = name
+            }
+            if !labels.contains(nil) { return labels.map { $0! } }
         }
         return (0..<count).map { "LABEL_\($0)" }
     }

@@ -12,6 +12,10 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case missingTensor(file: String, name: String)
     case wrongShape(file: String, name: String, expected: [Int], found: [Int])
     case tokenizer(String)
+    /// A loaded model's weight file was replaced, truncated or rewritten on disk.
+    case fileChanged(String)
+    /// A tensor holds NaN or an infinity.
+    case nonFiniteWeights(file: String, name: String, index: Int)
 
     public var description: String {
         switch self {
@@ -31,6 +35,10 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "\(file): tensor \(name) has shape \(found), expected \(expected)"
         case .tokenizer(let message):
             return message
+        case .fileChanged(let path):
+            return "\(path) changed on disk after the model was loaded; reload the model (models/unload, then models/load)"
+        case .nonFiniteWeights(let file, let name, let index):
+            return "\(file): tensor \(name) holds a non-finite value (NaN or infinity) at element \(index)"
         }
     }
 

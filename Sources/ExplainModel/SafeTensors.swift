@@ -31,6 +31,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     public let path: String
     public let entries: [String: Entry]
+    /// Values in every tensor: what sizes in config.json are checked against before anything is allocated.
+    public let valueCount: Int
+    private let identity: FileIdentity
+    private let guardSlot: Int
     private let mapping: UnsafeMutableRawPointer
     private let mappingSize: Int
     private let dataStart: Int
@@ -41,16 +45,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public init(url: URL) throws {
         let file = url.lastPathComponent
         path = url.path
-        let fd = open(url.path, O_RDONLY)
-        guard fd >= 0 else {
-            if errno == ENOENT { throw ModelError.missingFile(url.path) }
-            throw ModelError.unreadable(file: file, reason: String(cString: strerror(errno)))
-        }
+        let (fd, info) = try RegularFile.open(url)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw ModelError.unreadable(file: file, reason: String(cString: strerror(errno)))
-        }
+        identity = FileIdentity(info)
         let size = Int(info.st_size)
         guard size >= 8 else {
             throw ModelError.malformedSafetensors(file: file, reason: "file is \(size) bytes, shorter than the 8-byte header length")
@@ -62,6 +59,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         mappingSize = size
         var ok = false
         defer { if !ok { munmap(base, size) } }
+        let slot = MappedFileGuard.register(base, size: size)
+        guardSlot = slot
+        defer { if !ok { MappedFileGuard.unregister(slot) } }
 
         let headerLength = base.loadUnaligned(as: UInt64.self).littleEndian
         guard headerLength <= UInt64(size - 8) else {
@@ -90,11 +90,39 @@ public final class SafeTensorsFile: @unchecked Sendable {
             }
             entries[name] = try Self.parseEntry(name: name, value: value, dataSize: dataSize, file: file)
         }
+        // The format forbids overlaps and holes: in offset order, each tensor starts where the previous one
+        // ended and the last one ends the file (as safetensors' own `validate` checks).
+        var end = 0
+        for (name, entry) in entries.sorted(by: { ($0.value.begin, $0.value.end) < ($1.value.begin, $1.value.end) }) {
+            guard entry.begin == end else {
+                let problem = entry.begin < end ? "overlaps the tensor before it" : "leaves a gap of \(entry.begin - end) bytes before it"
+                throw ModelError.malformedSafetensors(file: file, reason: "tensor \(name): data_offsets [\(entry.begin), \(entry.end)] \(problem)")
+            }
+            end = entry.end
+        }
+        guard end == dataSize else {
+            throw ModelError.malformedSafetensors(file: file, reason: "the tensors cover \(end) of the data section's \(dataSize) bytes")
+        }
         self.entries = entries
+        valueCount = entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
         ok = true
     }
 
-    deinit { munmap(mapping, mappingSize) }
+    deinit {
+        MappedFileGuard.unregister(guardSlot)
+        munmap(mapping, mappingSize)
+    }
+
+    /// Throws when the file is no longer the one mapped: replaced, truncated or rewritten in place since it
+    /// was opened, or a read of the mapping faulted (the file shrank under it). The mapping shares the
+    /// file's pages, so a rewrite in place changes weights under a running pass; the model must be reloaded.
+    public func checkUnchanged() throws {
+        var info = stat()
+        let now = stat(path, &info) == 0 ? FileIdentity(info) : nil
+        guard now == identity, !MappedFileGuard.faulted(guardSlot) else {
+            throw ModelError.fileChanged(path)
+        }
+    }
 
     private static func parseEntry(name: String, value: JSONValue, dataSize: Int, file: String) throws -> Entry {
         func fail(_ reason: String) -> ModelError { .malformedSafetensors(file: file, reason: "tensor \(name): \(reason)") }
@@ -159,5 +187,19 @@ public final class SafeTensorsFile: @unchecked Sendable {
             }
             initialized = count
         }
+    }
+}
+
+/// What identifies a file's contents cheaply: a replaced file has another inode, a truncated or rewritten
+/// one another size or modification time.
+struct FileIdentity: Equatable {
+    let device: UInt64, inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modifiedSeconds = Int(info.st_mtim.tv_sec)
+        modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
     }
 }

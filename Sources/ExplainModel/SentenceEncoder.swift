@@ -8,10 +8,8 @@ public final class SentenceEncoder: @unchecked Sendable {
     let encoder: TransformerEncoder
 
     public static func load(directory: URL) throws -> SentenceEncoder {
-        let config = try ModelConfig.load(file: directory.appendingPathComponent("config.json"))
-        let weightsURL = directory.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: weightsURL.path) else { throw ModelError.missingFile(weightsURL.path) }
-        let loader = WeightLoader(file: try SafeTensorsFile(url: weightsURL), architecture: config.architecture)
+        let (config, weights) = try ModelFiles.open(directory: directory)
+        let loader = WeightLoader(file: weights, architecture: config.architecture)
         return SentenceEncoder(config: config, encoder: try TransformerEncoder(config: config, loader: loader))
     }
 

@@ -48,6 +48,10 @@ struct WeightLoader {
         guard entry.dtype.isReadableAsFloat else {
             throw ModelError.malformedSafetensors(file: fileName, reason: "tensor \(name): dtype \(entry.dtype.rawValue) is not a float type (F32, F16, BF16)")
         }
-        return file.weights(name)!
+        let weights = file.weights(name)!
+        if let bad = weights.firstNonFinite() {
+            throw ModelError.nonFiniteWeights(file: fileName, name: name, index: bad)
+        }
+        return weights
     }
 }

@@ -47,6 +47,15 @@ struct Weights: @unchecked Sendable {
 
     var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 
+    /// The index of the first NaN or infinity, nil when every value is finite. One branch-free pass
+    /// (x · 0 is NaN exactly for non-finite x), then a search only when something was found.
+    func firstNonFinite() -> Int? {
+        var probe: Float = 0
+        for i in 0..<count { probe += pointer[i] * 0 }
+        guard probe.isNaN else { return nil }
+        return (0..<count).first { !pointer[$0].isFinite }
+    }
+
     /// Drops the mapped pages wholly inside `elements` from the process (they come back from the page
     /// cache if read again): for data read once at load, such as the word embeddings' Gram matrix. Does
     /// nothing to an owned copy, whose contents would be lost.

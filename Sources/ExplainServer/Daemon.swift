@@ -6,9 +6,9 @@ import ExplainProtocol
 import ExplainModel
 
 /// The whole daemon: protocol output on a private duplicate of stdout, a reader loop on stdin, workers on
-/// lanes, a thread waiting for SIGTERM.
+/// lanes, a thread waiting for SIGTERM, SIGINT or SIGHUP.
 public enum Daemon {
-    /// Never returns: the process ends through `exit`, end of input or SIGTERM.
+    /// Never returns: the process ends through `exit`, end of input or a termination signal.
     public static func run(options: ServerOptions) -> Never {
         // Reserve the real stdout for the protocol and point fd 1 at stderr: a stray print cannot corrupt it.
         let protocolFD = dup(STDOUT_FILENO)
@@ -23,11 +23,7 @@ public enum Daemon {
         let server = Server(options: options, writer: writer, log: log)
         server.loadStartupModels()
 
-        // SIGTERM: ignored as a signal (no thread can be killed by it) and delivered to a dispatch source.
-        signal(SIGTERM, SIG_IGN)
-        let termination = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
-        termination.setEventHandler { server.dispatcher.terminateBySignal() }
-        termination.resume()
+        TerminationSignals.install { server.dispatcher.terminateBySignal(TerminationSignals.name($0)) }
 
         var reader = MessageReader(fd: STDIN_FILENO, framing: options.framing, maxFrameBytes: options.maxFrameBytes)
         var framingAnnounced = false

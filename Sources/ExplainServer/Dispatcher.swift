@@ -216,9 +216,9 @@ public final class Dispatcher: @unchecked Sendable {
         terminate(state == .shuttingDown ? 0 : 1)
     }
 
-    /// SIGTERM: cancel everything (each gets -32800), give the replies a moment, exit as EOF would.
-    public func terminateBySignal() {
-        log(.info, "SIGTERM: cancelling \(inFlight.count) request(s) and exiting")
+    /// SIGTERM, SIGINT, SIGHUP: cancel everything (each gets -32800), give the replies a moment, exit as EOF would.
+    public func terminateBySignal(_ signal: String = "SIGTERM") {
+        log(.info, "\(signal): cancelling \(inFlight.count) request(s) and exiting")
         inFlight.cancelAll()
         inFlight.waitUntilEmpty(timeout: 1)
         terminate(state == .shuttingDown ? 0 : 1)

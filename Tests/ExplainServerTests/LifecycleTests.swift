@@ -62,6 +62,19 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(polite.waitForExit(), 0)
     }
 
+    func testSigintAndSighupCancelAnswerAndExitLikeSigterm() throws {
+        for signal in [SIGINT, SIGHUP, SIGTERM] {
+            let daemon = try launchDaemon(arguments: ["--model", model])
+            _ = daemon.initialize()
+            let id = daemon.sendRequest("explain", ["text": "a long explanation", "method": "integratedGradients",
+                                                    "options": ["steps": 1024, "batchSize": 1], "workDoneToken": "t"])
+            XCTAssertNotNil(daemon.waitFor("progress") { $0["params"]?["token"] == "t" && $0["params"]?["value"]?["kind"] == "report" })
+            kill(daemon.process.processIdentifier, signal)
+            XCTAssertEqual(daemon.reply(to: id)?["error"]?.errorCode, ErrorCode.requestCancelled.rawValue, "signal \(signal)")
+            XCTAssertEqual(daemon.waitForExit(), 1, "signal \(signal)")
+        }
+    }
+
     func testNDJSONIsDetectedAndAnsweredInKind() throws {
         let daemon = try launchDaemon(arguments: ["--model", model], framing: .ndjson)
         XCTAssertEqual(daemon.initialize(encodings: ["utf-8"])?["positionEncoding"], "utf-8")

@@ -12,6 +12,15 @@ extension Explainer {
         let n = encoding.tokens.filter { !$0.special }.count
         // Nothing to rank or remove: every figure would be undefined or a default.
         guard n > 0 else { throw AttributionError.emptyInput }
+        // Every method's options are checked before they size the progress ranges (a negative step count
+        // would make an inverted range), naming the method: "options.integratedGradients.steps".
+        for method in request.methods {
+            do {
+                _ = try ResolvedOptions(request.options[method] ?? [:], specs: try AttributionRegistry.method(named: method).description.options)
+            } catch AttributionError.invalidOption(let name, let reason) where name.hasPrefix("options.") {
+                throw AttributionError.invalidOption(name: "options.\(method).\(name.dropFirst("options.".count))", reason: reason)
+            }
+        }
         let costs = request.methods.map { Self.expectedPasses($0, options: request.options[$0] ?? [:], tokens: n) }
         let figureCost = Double(request.methods.count * (2 * request.settings.thresholds.count + n + 1) + n + 1)
         let total = costs.reduce(0, +) + figureCost
@@ -30,13 +39,7 @@ extension Explainer {
                 control.progress(range.lowerBound + fraction * (range.upperBound - range.lowerBound), message.isEmpty ? method : message)
             })
             let start = ContinuousClock.now
-            let explanation: Explanation
-            do {
-                explanation = try explain(texts: [text], request: single, control: methodControl)[0]
-            } catch AttributionError.invalidOption(let name, let reason) where name.hasPrefix("options.") {
-                // Name the method whose option is wrong: "options.integratedGradients.steps".
-                throw AttributionError.invalidOption(name: "options.\(method).\(name.dropFirst("options.".count))", reason: reason)
-            }
+            let explanation = try explain(texts: [text], request: single, control: methodControl)[0]
             runs.append(MethodRun(explanation: explanation, elapsedMs: Self.milliseconds(since: start)))
             done += cost
             control.progress(done / total, method)

@@ -20,7 +20,7 @@ enum CompareMethodsHandler {
             let started = Date()
             let comparison: Comparison
             do {
-                comparison = try resident.explainer.compare(text: params.text, request: request, control: control)
+                comparison = try resident.usingWeights { try resident.explainer.compare(text: params.text, request: request, control: control) }
             } catch let error as AttributionError {
                 throw responseError(error, params: params, request: request)
             }

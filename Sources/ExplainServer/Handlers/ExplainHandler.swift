@@ -23,7 +23,7 @@ enum ExplainHandler {
             let started = Date()
             let explanations: [Explanation]
             do {
-                explanations = try resident.explainer.explain(texts: texts, request: request, control: control)
+                explanations = try resident.usingWeights { try resident.explainer.explain(texts: texts, request: request, control: control) }
             } catch let error as AttributionError {
                 throw ErrorMapping.attributionError(error, params: params)
             }

@@ -21,7 +21,7 @@ enum TextHandlers {
         dispatcher.register(PredictParams.self, lane: .quick) { params, _ in
             let resident = try models.resolve(params.model)
             let texts = try checkTexts(params.input, limits: limits)
-            let predictions = try resident.explainer.predict(texts: texts).map { encoding, prediction in
+            let predictions = try resident.usingWeights { try resident.explainer.predict(texts: texts) }.map { encoding, prediction in
                 PredictionInfo(label: prediction.label, index: prediction.index, probabilities: prediction.probabilities,
                                logits: prediction.logits, truncated: encoding.truncated)
             }

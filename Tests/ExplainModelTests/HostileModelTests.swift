@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import XCTest
+@testable import ExplainModel
+
+/// Model directories built to hurt: each is refused at load with a ModelError naming the file and the
+/// problem (never a crash, a hang or a huge allocation), or, for a weight file changed under a loaded model,
+/// reported as changed instead of killing the process.
+final class HostileModelTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // A real copy of a fixture (links resolved), to mutate.
+        let fixture = fixturesDirectory.appendingPathComponent("models/bert-gelu-2labels")
+        for name in try FileManager.default.contentsOfDirectory(atPath: fixture.path) {
+            let data = try Data(contentsOf: fixture.appendingPathComponent(name).resolvingSymlinksInPath())
+            try data.write(to: directory.appendingPathComponent(name))
+        }
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    var weightsURL: URL { directory.appendingPathComponent("model.safetensors") }
+    var configURL: URL { directory.appendingPathComponent("config.json") }
+
+    func editConfig(_ edit: (inout [String: Any]) -> Void) throws {
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as! [String: Any]
+        edit(&json)
+        try JSONSerialization.data(withJSONObject: json).write(to: configURL)
+    }
+
+    func loadError(file: StaticString = #filePath, line: UInt = #line) -> String? {
+        do {
+            _ = try ClassifierModel.load(directory: directory)
+            XCTFail("the model loaded", file: file, line: line)
+        } catch {
+            return String(describing: error)
+        }
+        return nil
+    }
+
+    func testLabelKeysNamingOneIndexTwice() throws {
+        for keys in [["0", "00"], ["0", "-0"], ["1", "01"]] {
+            try editConfig { $0["id2label"] = [keys[0]: "a", keys[1]: "b"]; $0["label2id"] = nil }
+            let message = loadError()
+            XCTAssertTrue(message?.contains("config.json") ?? false, "\(keys): \(message ?? "")")
+            XCTAssertTrue(message?.contains("id2label") ?? false, "\(keys): \(message ?? "")")
+        }
+    }
+
+    func testHugeSizesAreCheckedAgainstTheWeightsBeforeAllocating() throws {
+        for (key, value) in [("num_labels", 1e12), ("num_labels", 3e8), ("num_hidden_layers", 1e9), ("intermediate_size", 1e15)] {
+            try editConfig { json in
+                json[key] = Int(value)
+                if key == "num_labels" { json["id2label"] = nil; json["label2id"] = nil }
+            }
+            let message = loadError()
+            XCTAssertTrue(message?.contains("\(key) \(Int(value)) needs more weights than model.safetensors holds") ?? false,
+                          "\(key): \(message ?? "")")
+            try setUpWithError()
+        }
+    }
+
+    func testNonRegularFilesAreRefusedBeforeOpening() throws {
+        // A FIFO would block open() and read() forever; /dev/zero never ends; a folder is not a file.
+        try FileManager.default.removeItem(at: weightsURL)
+        XCTAssertEqual(mkfifo(weightsURL.path, 0o600), 0)
+        XCTAssertTrue(loadError()?.contains("model.safetensors is a FIFO, not a regular file") ?? false)
+        try FileManager.default.removeItem(at: weightsURL)
+        try setUpWithError()
+
+        try FileManager.default.removeItem(at: configURL)
+        XCTAssertEqual(mkfifo(configURL.path, 0o600), 0)
+        XCTAssertTrue(loadError()?.contains("config.json is a FIFO, not a regular file") ?? false)
+        try FileManager.default.removeItem(at: configURL)
+        try FileManager.default.createSymbolicLink(atPath: configURL.path, withDestinationPath: "/dev/zero")
+        XCTAssertTrue(loadError()?.contains("config.json is a character device, not a regular file") ?? false)
+        try FileManager.default.removeItem(at: configURL)
+        try FileManager.default.createDirectory(at: configURL, withIntermediateDirectories: false)
+        XCTAssertTrue(loadError()?.contains("config.json is a directory, not a regular file") ?? false)
+        try FileManager.default.removeItem(at: configURL)
+        try setUpWithError()
+
+        let tokenizer = directory.appendingPathComponent("tokenizer.json")
+        try FileManager.default.removeItem(at: tokenizer)
+        XCTAssertEqual(mkfifo(tokenizer.path, 0o600), 0)
+        XCTAssertTrue(loadError()?.contains("tokenizer.json is a FIFO, not a regular file") ?? false)
+    }
+
+    /// The weight file with one value of one tensor replaced.
+    func poison(_ tensor: String, with value: Float) throws {
+        let file = try SafeTensorsFile(url: weightsURL)
+        let entry = try XCTUnwrap(file.entries[tensor])
+        var data = try Data(contentsOf: weightsURL)
+        let headerLength = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian })
+        let at = 8 + headerLength + entry.begin + 4 * 3
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { data.replaceSubrange(at..<at + 4, with: $0) }
+        try data.write(to: weightsURL)
+    }
+
+    func testNonFiniteWeightsAreRefusedNamingTheTensor() throws {
+        for value in [Float.nan, .infinity, -.infinity] {
+            try poison("bert.encoder.layer.1.intermediate.dense.weight", with: value)
+            let message = loadError()
+            XCTAssertTrue(message?.contains("tensor bert.encoder.layer.1.intermediate.dense.weight holds a non-finite value") ?? false,
+                          "\(value): \(message ?? "")")
+            XCTAssertTrue(message?.contains("element 3") ?? false, message ?? "")
+            try setUpWithError()
+        }
+    }
+
+    func testWeightFileTruncatedWhileLoadedIsReportedNotFatal() throws {
+        let model = try ClassifierModel.load(directory: directory)
+        let ids = [101, 7592, 2088, 102]
+        let before = model.logits(ModelInput(ids: [ids]))
+        XCTAssertNoThrow(try model.checkUnchanged())
+        // Shrink the file under the mapping: reading the word embeddings now faults (SIGBUS without the guard).
+        XCTAssertEqual(truncate(weightsURL.path, 4096), 0)
+        let after = model.logits(ModelInput(ids: [[101, 2000, 3000, 102]]))
+        XCTAssertEqual(after.count, 1)
+        XCTAssertThrowsError(try model.checkUnchanged()) { error in
+            XCTAssertEqual(error as? ModelError, .fileChanged(weightsURL.path))
+        }
+        XCTAssertNotEqual(before, [])
+    }
+
+    func testWeightFileRewrittenInPlaceIsReported() throws {
+        let model = try ClassifierModel.load(directory: directory)
+        // `cp new old`: same inode, same size, new contents.
+        let data = try Data(contentsOf: weightsURL)
+        usleep(10_000)
+        let handle = try FileHandle(forWritingTo: weightsURL)
+        try handle.write(contentsOf: data)
+        try handle.close()
+        XCTAssertThrowsError(try model.checkUnchanged())
+    }
+}

@@ -1,0 +1,204 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import XCTest
+import ExplainProtocol
+@testable import ExplainServer
+
+/// The attacks of issue 23, one test each, against the real daemon: every one used to kill, hang or bloat
+/// it; now each is a clear JSON-RPC error (or a bounded cost) and the daemon keeps serving.
+final class HostileAttackTests: XCTestCase {
+    let fixture = TestPaths.model("bert-gelu-2labels")
+    var scratch: URL!
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-attack-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
+
+    /// A real copy (links resolved) of the fixture model, to mutate.
+    func modelCopy(_ name: String, edit: (URL) throws -> Void = { _ in }) throws -> URL {
+        let directory = scratch.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let source = URL(fileURLWithPath: fixture)
+        for file in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+            try Data(contentsOf: source.appendingPathComponent(file).resolvingSymlinksInPath()).write(to: directory.appendingPathComponent(file))
+        }
+        try edit(directory)
+        return directory
+    }
+
+    func editJSON(_ url: URL, _ edit: (inout [String: Any]) -> Void) throws {
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        edit(&json)
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+    }
+
+    func assertStillServing(_ daemon: DaemonProcess, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(daemon.call("tokenize", ["text": "still serving"], file: file, line: line)?["tokens"]?.arrayValue?.count, 4,
+                       file: file, line: line)
+    }
+
+    /// Item 1: a negative step or sample count in compareMethods trapped while sizing the progress ranges.
+    func testCompareMethodsNegativeStepsAndSamples() throws {
+        let daemon = try launchDaemon(arguments: ["--model", fixture])
+        _ = daemon.initialize()
+        for (method, option) in [("integratedGradients", "steps"), ("smoothGrad", "samples")] {
+            for value in [-1, -1_000_000_000] {
+                let error = daemon.callError("compareMethods", ["text": "hello world", "workDoneToken": "p",
+                                                                "options": [method: [option: .integer(value)]]])
+                XCTAssertEqual(error?.errorCode, ErrorCode.invalidParams.rawValue)
+                XCTAssertEqual(error?.errorField, "options.\(method).\(option)")
+            }
+        }
+        assertStillServing(daemon)
+    }
+
+    /// Item 3: hostile config.json sizes and label keys; `--model` exits 2 with the reason.
+    func testHostileConfigIsRefusedAtLoad() throws {
+        let daemon = try launchDaemon(arguments: ["--model", fixture])
+        _ = daemon.initialize()
+        let edits: [(String, (inout [String: Any]) -> Void, String)] = [
+            ("keys 0 and 00", { $0["id2label"] = ["0": "a", "00": "b"] }, "names label 0 twice"),
+            ("keys 0 and -0", { $0["id2label"] = ["0": "a", "-0": "b"] }, "names label 0 twice"),
+            ("1e12 labels", { $0["id2label"] = nil; $0["label2id"] = nil; $0["num_labels"] = 1_000_000_000_000 }, "num_labels 1000000000000 needs more weights"),
+            ("3e8 labels", { $0["id2label"] = nil; $0["label2id"] = nil; $0["num_labels"] = 300_000_000 }, "num_labels 300000000 needs more weights"),
+            ("1e9 layers", { $0["num_hidden_layers"] = 1_000_000_000 }, "num_hidden_layers 1000000000 needs more weights"),
+        ]
+        for (name, edit, phrase) in edits {
+            let directory = try modelCopy(name) { try editJSON($0.appendingPathComponent("config.json"), edit) }
+            let error = daemon.callError("models/load", ["path": .string(directory.path)])
+            XCTAssertEqual(error?.errorCode, ErrorCode.modelCorrupt.rawValue, name)
+            XCTAssertTrue(error?["message"]?.stringValue?.contains(phrase) ?? false, "\(name): \(error.map(JSONSerializer.string) ?? "")")
+
+            let process = Process()
+            process.executableURL = TestPaths.daemon
+            process.arguments = ["--model", directory.path]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 2, name)
+            XCTAssertTrue(stderr.contains(phrase), "\(name): \(stderr)")
+        }
+        assertStillServing(daemon)
+    }
+
+    /// Item 4: a tokenizer without a post-processor (valid for HuggingFace) gives sequences without [CLS] and
+    /// [SEP]; deleting the only token left nothing to run.
+    func testEmptySequencesAfterRemovingTokens() throws {
+        let directory = try modelCopy("no-post-processor") {
+            try editJSON($0.appendingPathComponent("tokenizer.json")) { $0["post_processor"] = NSNull() }
+        }
+        let daemon = try launchDaemon(arguments: ["--model", directory.path])
+        _ = daemon.initialize()
+        XCTAssertEqual(daemon.call("tokenize", ["text": "hello"])?["tokens"]?.arrayValue?.count, 1)
+        let occlusion = daemon.call("explain", ["text": "hello", "method": "occlusion", "options": ["replacement": "delete"]])
+        XCTAssertEqual(occlusion?["tokens"]?.arrayValue?.compactMap { $0["score"]?.doubleValue }.count, 1)
+        let comparison = daemon.call("compareMethods", ["text": "hello"])
+        XCTAssertEqual(comparison?["methods"]?.arrayValue?.count, 6)
+        // An empty text is no tokens at all: predicted as a lone [PAD].
+        XCTAssertNotNil(daemon.call("predict", ["text": ""])?["label"])
+        XCTAssertEqual(daemon.callError("explain", ["text": ""])?.errorField, "text")
+        XCTAssertEqual(daemon.call("tokenize", ["text": "still serving"])?["tokens"]?.arrayValue?.count, 2)
+    }
+
+    /// Item 5: model.safetensors truncated, or rewritten in place, while the model is loaded.
+    func testWeightFileChangedWhileLoaded() throws {
+        let directory = try modelCopy("changing")
+        let weights = directory.appendingPathComponent("model.safetensors")
+        let daemon = try launchDaemon(arguments: ["--model", directory.path, "--model-id", "m"])
+        _ = daemon.initialize()
+        XCTAssertNotNil(daemon.call("predict", ["text": "before"]))
+        let original = try Data(contentsOf: weights)
+        XCTAssertEqual(truncate(weights.path, 4096), 0)
+        for method in ["predict", "explain", "compareMethods"] {
+            let error = daemon.callError(method, ["text": "after the truncation"])
+            XCTAssertEqual(error?.errorCode, ErrorCode.internalError.rawValue, method)
+            XCTAssertTrue(error?["message"]?.stringValue?.contains("changed on disk") ?? false, "\(method): \(error.map(JSONSerializer.string) ?? "")")
+            XCTAssertEqual(error?["data"]?["model"], "m")
+        }
+        // `cp new old`: the same size again, other bytes in the same inode.
+        let handle = try FileHandle(forWritingTo: weights)
+        try handle.write(contentsOf: original)
+        try handle.close()
+        XCTAssertTrue(daemon.callError("predict", ["text": "rewritten"])?["message"]?.stringValue?.contains("changed on disk") ?? false)
+        // Reloading it is the remedy.
+        XCTAssertNotNil(daemon.call("models/unload", ["id": "m"]))
+        XCTAssertNotNil(daemon.call("models/load", ["path": .string(directory.path), "id": "m"]))
+        XCTAssertNotNil(daemon.call("predict", ["text": "reloaded"])?["label"])
+        assertStillServing(daemon)
+    }
+
+    /// Item 7: a FIFO (or a device) as model.safetensors blocked the loading lane forever.
+    func testFIFOAndDevicesAreNotOpened() throws {
+        let daemon = try launchDaemon(arguments: ["--model", fixture])
+        _ = daemon.initialize()
+        let fifo = try modelCopy("fifo") {
+            let weights = $0.appendingPathComponent("model.safetensors")
+            try FileManager.default.removeItem(at: weights)
+            XCTAssertEqual(mkfifo(weights.path, 0o600), 0)
+        }
+        let error = daemon.callError("models/load", ["path": .string(fifo.path)])
+        XCTAssertEqual(error?.errorCode, ErrorCode.modelCorrupt.rawValue)
+        XCTAssertTrue(error?["message"]?.stringValue?.contains("is a FIFO, not a regular file") ?? false, "\(error.map(JSONSerializer.string) ?? "")")
+        for (name, target) in [("zero", "/dev/zero"), ("null", "/dev/null")] {
+            let device = try modelCopy(name) {
+                let config = $0.appendingPathComponent("config.json")
+                try FileManager.default.removeItem(at: config)
+                try FileManager.default.createSymbolicLink(atPath: config.path, withDestinationPath: target)
+            }
+            let message = daemon.callError("models/load", ["path": .string(device.path)])?["message"]?.stringValue ?? ""
+            XCTAssertTrue(message.contains("config.json is a character device, not a regular file"), message)
+        }
+        let folder = try modelCopy("folder") {
+            let config = $0.appendingPathComponent("config.json")
+            try FileManager.default.removeItem(at: config)
+            try FileManager.default.createDirectory(at: config, withIntermediateDirectories: false)
+        }
+        let message = daemon.callError("models/load", ["path": .string(folder.path)])?["message"]?.stringValue ?? ""
+        XCTAssertTrue(message.contains("config.json is a directory, not a regular file"), message)
+        assertStillServing(daemon)
+    }
+
+    /// Item 11: non-finite weights are refused at load naming the tensor; a computation that overflows
+    /// answers -32603 saying what overflowed, never a null where a number is promised.
+    func testNonFiniteWeightsAndOverflow() throws {
+        let daemon = try launchDaemon(arguments: ["--model", fixture])
+        _ = daemon.initialize()
+        func poisoned(_ name: String, tensor: String, value: Float, count: Int) throws -> URL {
+            try modelCopy(name) { directory in
+                let url = directory.appendingPathComponent("model.safetensors")
+                var data = try Data(contentsOf: url)
+                let headerLength = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian })
+                let header = try JSONSerialization.jsonObject(with: data[8..<8 + headerLength]) as! [String: Any]
+                let offsets = (header[tensor] as! [String: Any])["data_offsets"] as! [Int]
+                for i in 0..<count {
+                    let at = 8 + headerLength + offsets[0] + 4 * i
+                    withUnsafeBytes(of: value.bitPattern.littleEndian) { data.replaceSubrange(at..<at + 4, with: $0) }
+                }
+                try data.write(to: url)
+            }
+        }
+        let nan = try poisoned("nan", tensor: "bert.pooler.dense.weight", value: .nan, count: 1)
+        let error = daemon.callError("models/load", ["path": .string(nan.path)])
+        XCTAssertEqual(error?.errorCode, ErrorCode.modelCorrupt.rawValue)
+        XCTAssertTrue(error?["message"]?.stringValue?.contains("tensor bert.pooler.dense.weight holds a non-finite value") ?? false,
+                      "\(error.map(JSONSerializer.string) ?? "")")
+        // Finite weights whose products overflow Float32.
+        let huge = try poisoned("huge", tensor: "classifier.weight", value: 3e38, count: 32)
+        XCTAssertNotNil(daemon.call("models/load", ["path": .string(huge.path), "id": "huge"]))
+        for method in ["predict", "explain"] {
+            let overflow = daemon.callError(method, ["text": "overflowing logits", "model": "huge"])
+            XCTAssertEqual(overflow?.errorCode, ErrorCode.internalError.rawValue, method)
+            XCTAssertTrue(overflow?["message"]?.stringValue?.contains("not finite") ?? false, "\(overflow.map(JSONSerializer.string) ?? "")")
+        }
+        assertStillServing(daemon)
+    }
+}
