@@ -108,3 +108,54 @@ public struct ObjectReader {
         try ObjectReader(fields[key], at: path(of: key))
     }
 }
+
+extension Float: JSONDecodable {
+    public init(json: JSONValue, at path: String) throws {
+        guard let d = json.doubleValue else { throw InvalidField.mismatch("number", json, at: path) }
+        self = Float(d)
+    }
+}
+
+/// null reads as nil (a field that is present but null, or an array element that may be null).
+extension Optional: JSONDecodable where Wrapped: JSONDecodable {
+    public init(json: JSONValue, at path: String) throws {
+        self = json == .null ? nil : try Wrapped(json: json, at: path)
+    }
+}
+
+extension JSONObject: JSONDecodable {
+    public init(json: JSONValue, at path: String) throws {
+        guard case .object(let o) = json else { throw InvalidField.mismatch("object", json, at: path) }
+        self = o
+    }
+}
+
+/// A Swift dictionary merges keys that are canonically equivalent; rather than lose one, that is an error.
+extension Dictionary: JSONDecodable where Key == String, Value: JSONDecodable {
+    public init(json: JSONValue, at path: String) throws {
+        guard case .object(let o) = json else { throw InvalidField.mismatch("object", json, at: path) }
+        self.init(minimumCapacity: o.count)
+        for (key, value) in o {
+            let field = path.isEmpty ? key : "\(path).\(key)"
+            guard updateValue(try Value(json: value, at: field), forKey: key) == nil else {
+                throw InvalidField(field: field, reason: "two keys equal up to Unicode normalisation")
+            }
+        }
+    }
+}
+
+extension String: JSONEncodable { public var json: JSONValue { .string(self) } }
+extension Int: JSONEncodable { public var json: JSONValue { .integer(self) } }
+extension Bool: JSONEncodable { public var json: JSONValue { .bool(self) } }
+extension Double: JSONEncodable { public var json: JSONValue { JSONValue(self) } }
+extension Float: JSONEncodable { public var json: JSONValue { JSONValue(self) } }
+extension JSONValue: JSONEncodable { public var json: JSONValue { self } }
+
+extension Array: JSONEncodable where Element: JSONEncodable {
+    public var json: JSONValue { .array(map(\.json)) }
+}
+
+/// nil writes as null.
+extension Optional: JSONEncodable where Wrapped: JSONEncodable {
+    public var json: JSONValue { map(\.json) ?? .null }
+}

@@ -1,13 +1,15 @@
 /// The params of one request method, decoded from `params` with field-precise errors, and the type of its
 /// result. The server registers a handler per `method` (see ExplainServer's MethodTable).
-public protocol RequestParams {
-    associatedtype Result: JSONEncodable
+/// Params and results go both ways: the daemon decodes params and encodes results, clients (the REPL, the
+/// tests) encode params and decode results, with the same types.
+public protocol RequestParams: JSONEncodable {
+    associatedtype Result: JSONEncodable & JSONDecodable
     static var method: String { get }
     init(_ params: ObjectReader) throws
 }
 
 /// The params of one notification method.
-public protocol NotificationParams {
+public protocol NotificationParams: JSONEncodable {
     static var method: String { get }
     init(_ params: ObjectReader) throws
 }
@@ -26,8 +28,11 @@ extension NotificationParams {
 }
 
 /// A result without content (`shutdown`): JSON null.
-public struct EmptyResult: JSONEncodable, Sendable {
+public struct EmptyResult: JSONEncodable, JSONDecodable, Sendable {
     public init() {}
+    public init(json: JSONValue, at path: String) throws {
+        guard json == .null else { throw InvalidField.mismatch("null", json, at: path) }
+    }
     public var json: JSONValue { .null }
 }
 
@@ -43,6 +48,14 @@ extension RequestID: JSONDecodable {
 
 /// `text` or `texts` (exactly one): one input gives one result object, several give an array of them.
 public enum TextInput: Equatable, Sendable {
+    /// The field it is sent as, into params being written.
+    func write(into params: inout ParamsWriter) {
+        switch self {
+        case .single(let t): params.set("text", t)
+        case .many(let ts): params.set("texts", ts)
+        }
+    }
+
     case single(String)
     case many([String])
 
@@ -82,10 +95,44 @@ public enum PositionEncoding: String, Sendable, CaseIterable {
     }
 }
 
-extension Array where Element: JSONEncodable {
-    public var json: JSONValue { .array(map(\.json)) }
+/// The value of one attribution option: a number, string or boolean (integers kept exact, so replies echo
+/// what was sent). Checked here, once; names and ranges are the attribution library's to check.
+public enum OptionScalar: Equatable, Sendable, JSONDecodable, JSONEncodable {
+    case integer(Int)
+    case number(Double)
+    case string(String)
+    case bool(Bool)
+
+    public init(json: JSONValue, at path: String) throws {
+        switch json {
+        case .integer(let i): self = .integer(i)
+        case .number(let d): self = .number(d)
+        case .string(let s): self = .string(s)
+        case .bool(let b): self = .bool(b)
+        default: throw InvalidField(field: path, reason: "an option is a number, string or boolean, got \(json.typeName)")
+        }
+    }
+
+    public var json: JSONValue {
+        switch self {
+        case .integer(let i): return .integer(i)
+        case .number(let d): return .number(d)
+        case .string(let s): return .string(s)
+        case .bool(let b): return .bool(b)
+        }
+    }
 }
 
-extension Optional where Wrapped == Int {
-    var json: JSONValue { map { .integer($0) } ?? .null }
+/// Params that may carry an LSP work-done progress token; the dispatcher reads it from the decoded params.
+public protocol WorkDoneProgressParams {
+    var workDoneToken: ProgressToken? { get }
+}
+
+/// A JSON object built field by field, leaving out absent (nil) optional fields: how params are encoded.
+struct ParamsWriter {
+    var fields = JSONObject()
+    mutating func set<T: JSONEncodable>(_ key: String, _ value: T?) {
+        if let value { fields[key] = value.json }
+    }
+    var json: JSONValue { .object(fields) }
 }

@@ -27,7 +27,7 @@ public struct Comparison: Sendable {
     public init(json r: JSONValue, text fallbackText: String) throws {
         text = r["text"]?.stringValue ?? fallbackText
         tokens = (r["tokens"]?.arrayValue ?? []).map(decodeToken)
-        prediction = r["prediction"].flatMap(Prediction.init(json:))
+        prediction = r["prediction"].flatMap { try? PredictionInfo(json: $0, at: "prediction") }.map(Prediction.init)
         target = r["target"]?["label"]?.stringValue ?? r["target"]?.stringValue
         func scores(_ m: JSONValue) -> [Double] {
             let raw = m["scores"] ?? m["tokenScores"] ?? .array([])
@@ -186,4 +186,10 @@ extension TerminalView {
         }
         return ([style.emphasised(t.title), style.faint(line(t.header))] + t.rows.map(line)).joined(separator: "\n")
     }
+}
+
+/// A token of a comparison reply, read leniently like the rest of it.
+private func decodeToken(_ t: JSONValue) -> ShownToken {
+    ShownToken(text: t["text"]?.stringValue ?? "", start: t["start"]?.intValue, end: t["end"]?.intValue,
+               special: t["special"]?.boolValue ?? false, word: t["word"]?.intValue, score: t["score"]?.doubleValue)
 }

@@ -32,14 +32,12 @@ public struct Prediction: Sendable, Equatable {
         self.label = label; self.index = index; self.probabilities = probabilities; self.truncated = truncated
     }
 
-    public init?(json: JSONValue) {
-        guard let label = json["label"]?.stringValue, let index = json["index"]?.intValue else { return nil }
-        self.init(label: label, index: index, probabilities: (json["probabilities"]?.arrayValue ?? []).compactMap(\.doubleValue),
-                  truncated: json["truncated"]?.boolValue ?? false)
+    public init(_ p: PredictionInfo) {
+        self.init(label: p.label, index: p.index, probabilities: p.probabilities.compactMap(decimal), truncated: p.truncated)
     }
 }
 
-/// The result of `explain` for one text, decoded from the reply.
+/// The result of `explain` for one text as the views draw it, from the decoded reply.
 public struct Explanation: Sendable, Equatable {
     public var text: String
     public var method: String
@@ -54,33 +52,38 @@ public struct Explanation: Sendable, Equatable {
     public var elapsedMs: Double?
     public var options: JSONObject
 
-    public init(json: JSONValue) throws {
-        guard let text = json["text"]?.stringValue, let method = json["method"]?.stringValue,
-              let predictionJSON = json["prediction"], let prediction = Prediction(json: predictionJSON),
-              let tokens = json["tokens"]?.arrayValue else {
-            throw REPLError.unexpectedReply("an explanation needs text, method, prediction and tokens")
+    public init(_ e: ExplanationInfo) {
+        text = e.text
+        method = e.method
+        target = e.target.label
+        foil = e.foil?.label
+        prediction = Prediction(e.prediction)
+        normalize = e.normalize
+        granularity = e.granularity
+        tokens = zip(e.tokens, e.tokenScores).map { ShownToken($0, score: decimal($1)) }
+        words = e.words.enumerated().map { i, w in
+            ShownWord(w, score: e.wordScores.flatMap { i < $0.count ? decimal($0[i]) : nil })
         }
-        self.text = text
-        self.method = method
-        target = json["target"]?["label"]?.stringValue ?? prediction.label
-        foil = json["foil"]?["label"]?.stringValue
-        self.prediction = prediction
-        normalize = json["normalize"]?.stringValue ?? ""
-        granularity = json["granularity"]?.stringValue ?? "token"
-        self.tokens = tokens.map(decodeToken)
-        words = (json["words"]?.arrayValue ?? []).map { w in
-            ShownWord(text: w["text"]?.stringValue ?? "", start: w["start"]?.intValue ?? 0, end: w["end"]?.intValue ?? 0,
-                      tokens: (w["tokens"]?.arrayValue ?? []).compactMap(\.intValue), score: w["score"]?.doubleValue)
-        }
-        truncated = json["truncated"]?.boolValue ?? false
-        elapsedMs = json["elapsedMs"]?.doubleValue
-        options = json["options"]?.objectValue ?? [:]
+        truncated = e.truncated
+        elapsedMs = e.elapsedMs
+        options = JSONObject(e.options)
     }
 }
 
-func decodeToken(_ t: JSONValue) -> ShownToken {
-    ShownToken(text: t["text"]?.stringValue ?? "", start: t["start"]?.intValue, end: t["end"]?.intValue,
-               special: t["special"]?.boolValue ?? false, word: t["word"]?.intValue, score: t["score"]?.doubleValue)
+/// A score as the reply wrote it (the shortest decimal that reads back as the Float: 0.3, not
+/// 0.30000001192092896), so views show what `--json` shows; nil for NaN, which the reply writes as null.
+func decimal(_ value: Float) -> Double? { JSONValue(value).doubleValue }
+
+extension ShownToken {
+    init(_ t: TokenInfo, score: Double?) {
+        self.init(text: t.text, start: t.start, end: t.end, special: t.special, word: t.word, score: score)
+    }
+}
+
+extension ShownWord {
+    init(_ w: WordInfo, score: Double?) {
+        self.init(text: w.text, start: w.start, end: w.end, tokens: w.tokens, score: score)
+    }
 }
 
 /// The result of `tokenize`.
@@ -90,14 +93,10 @@ public struct Tokenization: Sendable, Equatable {
     public var fragmentedWords: Set<Int>
     public var truncated: Bool
 
-    public init(json: JSONValue) throws {
-        guard let tokens = json["tokens"]?.arrayValue else { throw REPLError.unexpectedReply("tokenize without tokens") }
-        self.tokens = tokens.map(decodeToken)
-        words = (json["words"]?.arrayValue ?? []).map { w in
-            ShownWord(text: w["text"]?.stringValue ?? "", start: w["start"]?.intValue ?? 0, end: w["end"]?.intValue ?? 0,
-                      tokens: (w["tokens"]?.arrayValue ?? []).compactMap(\.intValue), score: nil)
-        }
-        fragmentedWords = Set((json["fragmented"]?.arrayValue ?? []).compactMap { $0["word"]?.intValue })
-        truncated = json["truncated"]?.boolValue ?? false
+    public init(_ t: TokenizeResult) {
+        tokens = t.tokens.map { ShownToken($0, score: nil) }
+        words = t.words.map { ShownWord($0, score: nil) }
+        fragmentedWords = Set(t.fragmented.map(\.word))
+        truncated = t.truncated
     }
 }

@@ -44,11 +44,11 @@ public final class Session {
     public init(serverArguments: [String], mode: ColorMode) throws {
         connection = try ServerConnection(argv: serverArguments)
         view = TerminalView(mode: mode)
-        let params: JSONValue = ["clientInfo": ["name": "explain", "version": "0.1.0"],
-                                 "positionEncodings": ["utf-32", "utf-16"]]
-        let result = try connection.request("initialize", params)
+        let params = InitializeParams(clientInfo: ClientInfo(name: "explain", version: "0.1.0"),
+                                      positionEncodings: ["utf-32", "utf-16"])
+        let result = try connection.request(InitializeParams.method, params.json)
         server = ServerDescription(initializeResult: result)
-        try connection.notify(method: "initialized", params: [:])
+        try connection.notify(method: InitializedParams.method, params: InitializedParams().json)
         if let m = server.attributionMethods.first, server.method(named: settings.method) == nil { settings.method = m.name }
     }
 
@@ -62,13 +62,20 @@ public final class Session {
 
     // MARK: requests
 
-    func request(_ method: String, _ params: JSONValue, title: String? = nil) throws -> JSONValue {
-        guard let watcher else { return try connection.request(method, params) }
-        watcher.begin(title: title ?? method)
+    /// Sends typed params; the reply's result comes back as JSON (`--json` records it as it is).
+    func request<P: RequestParams>(_ params: P, title: String? = nil, progressToken: String? = nil) throws -> JSONValue {
+        guard let watcher else { return try connection.request(P.method, params.json) }
+        watcher.begin(title: title ?? P.method)
         defer { watcher.end() }
-        let token = params["workDoneToken"]?.stringValue
-        return try connection.request(method, params) { _ in
-            watcher.tick(progress: token.flatMap { self.connection.progress(token: $0) })
+        return try connection.request(P.method, params.json) { _ in
+            watcher.tick(progress: progressToken.flatMap { self.connection.progress(token: $0) })
+        }
+    }
+
+    /// A reply's result as its protocol type; a reply that does not fit is the daemon's fault, said as such.
+    func decode<T: JSONDecodable>(_ type: T.Type, _ result: JSONValue) throws -> T {
+        do { return try T(json: result, at: "result") } catch let field as InvalidField {
+            throw REPLError.unexpectedReply(field.description)
         }
     }
 
@@ -146,33 +153,28 @@ public final class Session {
     public func explain(_ text: String) throws {
         let token = nextProgressToken("explain")
         let params = settings.explainParams(texts: [text], server: server, progressToken: token)
-        let result = try request("explain", params, title: settings.method)
+        let result = try request(params, title: settings.method, progressToken: token)
         lastReply = result
-        let e = try Explanation(json: result)
+        let e = Explanation(try decode(ExplanationInfo.self, result))
         lastResult = .explanation(e)
         if jsonOutput { record(result); return }
         say(view.explanation(e, signed: isSigned(e.method), labels: labels, bars: settings.bars))
     }
 
     func tokenize(_ text: String) throws {
-        var params: [String: JSONValue] = ["text": .string(text)]
-        if let m = settings.model { params["model"] = .string(m) }
-        let result = try request("tokenize", .object(params))
+        let result = try request(TokenizeParams(text: text, model: settings.model))
         lastReply = result
         lastResult = .other
         if jsonOutput { record(result); return }
-        say(view.tokenization(try Tokenization(json: result)))
+        say(view.tokenization(Tokenization(try decode(TokenizeResult.self, result))))
     }
 
     func predict(_ text: String) throws {
-        var params: [String: JSONValue] = ["text": .string(text)]
-        if let m = settings.model { params["model"] = .string(m) }
-        let result = try request("predict", .object(params))
+        let result = try request(PredictParams(input: .single(text), model: settings.model))
         lastReply = result
         lastResult = .other
         if jsonOutput { record(result); return }
-        guard let p = Prediction(json: result) else { throw REPLError.unexpectedReply("predict without label/index") }
-        say(view.predictionTable(p, labels: labels))
+        say(view.predictionTable(Prediction(try decode(PredictionInfo.self, result)), labels: labels))
     }
 
     static let compareMissing = "compareMethods is not available in this daemon yet (it answers method-not-found); :compare works once it is"
@@ -182,7 +184,7 @@ public final class Session {
         let token = nextProgressToken("compare")
         let params = settings.compareParams(text: text, methods: methods, server: server, progressToken: token)
         let result: JSONValue
-        do { result = try request("compareMethods", params, title: "compare") }
+        do { result = try request(params, title: "compare", progressToken: token) }
         catch let e as REPLError where e.isMethodNotFound { throw REPLError.usage(Self.compareMissing) }
         lastReply = result
         let c = try Comparison(json: result, text: text)
@@ -292,7 +294,7 @@ public final class Session {
     // MARK: models
 
     func refreshModels() throws {
-        let result = try request("models/list", [:])
+        let result = try request(ModelsListParams())
         lastReply = result
         server.models = ServerDescription.models(result["models"])
     }
@@ -308,9 +310,7 @@ public final class Session {
     }
 
     func loadModel(_ path: String, _ id: String?) throws {
-        var params: [String: JSONValue] = ["path": .string(path)]
-        if let id { params["id"] = .string(id) }
-        let result = try request("models/load", .object(params), title: "loading \(path)")
+        let result = try request(ModelsLoadParams(path: path, id: id), title: "loading \(path)")
         lastReply = result
         guard let model = ServerDescription.model(result) else { throw REPLError.unexpectedReply("models/load without an id") }
         server.models.removeAll { $0.id == model.id }

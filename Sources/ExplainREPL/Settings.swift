@@ -18,9 +18,9 @@ public struct Settings: Sendable, Equatable {
     public init() {}
 
     /// A class selector as the protocol takes it: digits are an index, anything else a label.
-    public static func classSelector(_ s: String) -> JSONValue {
-        if let i = Int(s), i >= 0 { return .integer(i) }
-        return .string(s)
+    public static func classSelector(_ s: String) -> ClassSelector {
+        if let i = Int(s), i >= 0 { return .index(i) }
+        return .label(s)
     }
 
     /// The options that apply to `method`: all of them when the server did not describe its options.
@@ -30,40 +30,29 @@ public struct Settings: Sendable, Equatable {
         return options.filter { names.contains($0.key) }
     }
 
-    /// `explain` params for one text, or several.
-    public func explainParams(texts: [String], server: ServerDescription, progressToken: String?) -> JSONValue {
-        var params: [String: JSONValue] = ["method": .string(method)]
-        if texts.count == 1 { params["text"] = .string(texts[0]) } else { params["texts"] = .array(texts.map { .string($0) }) }
-        if let target { params["target"] = Self.classSelector(target) }
-        if let foil { params["foil"] = Self.classSelector(foil) }
-        if let normalize { params["normalize"] = .string(normalize) }
-        if let granularity { params["granularity"] = .string(granularity) }
-        let applicable = options(for: method, in: server)
-        if !applicable.isEmpty { params["options"] = .object(applicable) }
-        if let model { params["model"] = .string(model) }
-        if let progressToken { params["workDoneToken"] = .string(progressToken) }
-        return .object(params)
+    /// The options for `method` as params carry them (`:set` values are always numbers, strings or booleans).
+    func optionParams(for method: String, in server: ServerDescription) -> [String: OptionScalar] {
+        options(for: method, in: server).compactMapValues { try? OptionScalar(json: $0, at: "") }
     }
 
-    public func compareParams(text: String, methods: [String], server: ServerDescription, progressToken: String?) -> JSONValue {
-        var params: [String: JSONValue] = ["text": .string(text)]
-        if !methods.isEmpty {
-            params["methods"] = .array(methods.map { .string($0) })
-            // per-method options, for the methods that have them
-            var perMethod: [String: JSONValue] = [:]
-            for m in methods {
-                let o = options(for: m, in: server)
-                if !o.isEmpty { perMethod[m] = .object(o) }
-            }
-            if !perMethod.isEmpty { params["options"] = .object(perMethod) }
+    /// `explain` params for one text, or several.
+    public func explainParams(texts: [String], server: ServerDescription, progressToken: String?) -> ExplainParams {
+        ExplainParams(input: texts.count == 1 ? .single(texts[0]) : .many(texts), method: method,
+                      target: target.map(Self.classSelector), foil: foil.map(Self.classSelector), normalize: normalize,
+                      granularity: granularity, options: optionParams(for: method, in: server), model: model,
+                      workDoneToken: progressToken.map { .string($0) })
+    }
+
+    public func compareParams(text: String, methods: [String], server: ServerDescription, progressToken: String?) -> CompareMethodsParams {
+        var perMethod: [String: [String: OptionScalar]] = [:]
+        for m in methods {
+            let o = optionParams(for: m, in: server)
+            if !o.isEmpty { perMethod[m] = o }
         }
-        if let target { params["target"] = Self.classSelector(target) }
-        if let foil { params["foil"] = Self.classSelector(foil) }
-        if let normalize { params["normalize"] = .string(normalize) }
-        if let granularity { params["granularity"] = .string(granularity) }
-        if let model { params["model"] = .string(model) }
-        if let progressToken { params["workDoneToken"] = .string(progressToken) }
-        return .object(params)
+        return CompareMethodsParams(text: text, methods: methods.isEmpty ? nil : methods,
+                                    target: target.map(Self.classSelector), foil: foil.map(Self.classSelector),
+                                    normalize: normalize, granularity: granularity, options: perMethod, model: model,
+                                    workDoneToken: progressToken.map { .string($0) })
     }
 
     /// A `:set` value: integers, numbers and booleans as such, anything else a string.

@@ -36,8 +36,9 @@ public final class Dispatcher: @unchecked Sendable {
 
     struct MethodEntry {
         let lane: Lane
-        /// Decodes params (on the reader thread, so bad params are answered at once) and returns the work.
-        let prepare: (JSONValue?, RequestContext) throws -> () throws -> JSONValue
+        /// Decodes params (on the reader thread, so bad params are answered at once) and returns the work, with
+        /// the progress token the decoded params carry.
+        let prepare: (JSONValue?, RequestContext) throws -> (work: () throws -> JSONValue, progressToken: ProgressToken?)
     }
 
     public init(options: ServerOptions, writer: MessageWriter, log: Log,
@@ -56,7 +57,7 @@ public final class Dispatcher: @unchecked Sendable {
                                           _ handler: @escaping (P, RequestContext) throws -> P.Result) {
         methods[P.method] = MethodEntry(lane: lane) { params, context in
             let decoded = try P.decode(params)
-            return { try handler(decoded, context).json }
+            return ({ try handler(decoded, context).json }, (decoded as? WorkDoneProgressParams)?.workDoneToken)
         }
     }
 
@@ -190,12 +191,13 @@ public final class Dispatcher: @unchecked Sendable {
         let context = RequestContext(id: id, method: method, cancellation: flag, positionEncoding: positionEncoding,
                                      sink: sink, log: log, inFlight: inFlight)
         let work: () throws -> JSONValue
+        let progressToken: ProgressToken?
         do {
-            work = try entry.prepare(params, context)
+            (work, progressToken) = try entry.prepare(params, context)
         } catch {
             return context.reply(.failure(ErrorMapping.responseError(for: error)))
         }
-        if entry.lane == .long, let token = params?["workDoneToken"].flatMap(RequestID.init(json:)) {
+        if entry.lane == .long, let token = progressToken {
             let writer = self.writer
             context.progress = ProgressReporter(token: token, title: method, send: { writer.send($0) })
         }

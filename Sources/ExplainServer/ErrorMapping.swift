@@ -10,27 +10,50 @@ enum ErrorMapping {
         switch error {
         case let error as ResponseError: return error
         case let field as InvalidField: return .invalidParams(field)
-        case AttributionError.cancelled: return .cancelled
-        case let error as AttributionError: return attributionError(error, params: nil)
+        case let error as AttributionError: return attributionError(error, in: .unknownRequest)
         default: return .internalError(String(describing: error))
         }
     }
 
-    static func attributionError(_ error: AttributionError, params: ExplainParams?) -> ResponseError {
+    /// The params fields an attribution error can concern, named as the request at hand names them.
+    struct AttributionFields {
+        /// The field naming an unknown method.
+        var method: (String) -> String
+        var target: ClassSelector?
+        var foil: ClassSelector?
+        /// The field holding the text(s), and what was being done with them.
+        var input: String
+        var action: String
+
+        static let unknownRequest = AttributionFields(method: { _ in "method" }, target: nil, foil: nil, input: "text", action: "explain")
+
+        static func explain(_ params: ExplainParams) -> AttributionFields {
+            AttributionFields(method: { _ in "method" }, target: params.target, foil: params.foil,
+                              input: { if case .many = params.input { return "texts" } else { return "text" } }(),
+                              action: "explain")
+        }
+
+        static func compareMethods(_ params: CompareMethodsParams, methods: [String]) -> AttributionFields {
+            AttributionFields(method: { name in methods.firstIndex(of: name).map { "methods[\($0)]" } ?? "methods" },
+                              target: params.target, foil: params.foil, input: "text", action: "compare")
+        }
+    }
+
+    static func attributionError(_ error: AttributionError, in fields: AttributionFields) -> ResponseError {
         switch error {
         case .cancelled: return .cancelled
         case .nonFinite: return .internalError(error.description)
         case .unknownMethod(let name):
             let known = AttributionRegistry.methods.map(\.name).joined(separator: ", ")
-            return .invalidParams(field: "method", reason: "unknown attribution method \"\(name)\"; one of \(known)")
+            return .invalidParams(field: fields.method(name), reason: "unknown attribution method \"\(name)\"; one of \(known)")
         case .invalidOption(let name, let reason):
             return .invalidParams(field: name, reason: reason)
         case .unknownLabel(let label):
-            let field = params?.foil == .label(label) && params?.target != .label(label) ? "foil" : "target"
+            let field = fields.foil == .label(label) && fields.target != .label(label) ? "foil" : "target"
             return .invalidParams(field: field, reason: "unknown label \"\(label)\"")
         case .emptyInput:
-            return .invalidParams(field: params.map { if case .many = $0.input { return "texts" } else { return "text" } } ?? "text",
-                                  reason: "nothing to explain: the text has no tokens besides [CLS] and [SEP]")
+            return .invalidParams(field: fields.input,
+                                  reason: "nothing to \(fields.action): the text has no tokens besides [CLS] and [SEP]")
         }
     }
 

@@ -92,8 +92,8 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(Settings.optionValue("0.25"), .number(0.25))
         XCTAssertEqual(Settings.optionValue("true"), .bool(true))
         XCTAssertEqual(Settings.optionValue("mask"), .string("mask"))
-        XCTAssertEqual(Settings.classSelector("2"), .integer(2))
-        XCTAssertEqual(Settings.classSelector("political"), .string("political"))
+        XCTAssertEqual(Settings.classSelector("2"), .index(2))
+        XCTAssertEqual(Settings.classSelector("political"), .label("political"))
     }
 
     func testExplainParamsCarryOnlyTheMethodsOptions() throws {
@@ -103,12 +103,12 @@ final class CommandParserTests: XCTestCase {
         s.options = ["steps": 400, "samples": 8]
         s.target = "1"
         s.model = "two"
-        let p = s.explainParams(texts: ["hi"], server: server, progressToken: "t1")
+        let p = s.explainParams(texts: ["hi"], server: server, progressToken: "t1").json
         XCTAssertEqual(p, ["text": "hi", "method": "integratedGradients", "options": ["steps": 400], "target": 1,
                            "model": "two", "workDoneToken": "t1"])
         s.method = "smoothGrad"
-        XCTAssertEqual(s.explainParams(texts: ["a", "b"], server: server, progressToken: nil)["options"], ["samples": 8])
-        XCTAssertEqual(s.explainParams(texts: ["a", "b"], server: server, progressToken: nil)["texts"], ["a", "b"])
+        XCTAssertEqual(s.explainParams(texts: ["a", "b"], server: server, progressToken: nil).json["options"], ["samples": 8])
+        XCTAssertEqual(s.explainParams(texts: ["a", "b"], server: server, progressToken: nil).json["texts"], ["a", "b"])
     }
 
     func testCommandLine() throws {

@@ -33,7 +33,7 @@ final class HTMLPageTests: XCTestCase {
             o["words"] = [["text": "<b>&", "start": 0, "end": 4, "tokens": [0], "score": 1.0]]
             json = .object(o)
         }
-        let page = HTMLPage.explanation(try Explanation(json: json), signed: false, labels: [])
+        let page = HTMLPage.explanation(Explanation(try ExplanationInfo(json: json, at: "")), signed: false, labels: [])
         XCTAssertTrue(page.contains(">&lt;b&gt;&amp;</span> unbelievably!"), page)
         XCTAssertFalse(page.contains("<b>&"))
     }

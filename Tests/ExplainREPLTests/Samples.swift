@@ -40,7 +40,7 @@ enum Samples {
     static let labels = ["political", "general", "other"]
 
     static func explanation(_ json: String = explainJSON) throws -> Explanation {
-        try Explanation(json: try JSONParser.parse(json))
+        Explanation(try ExplanationInfo(json: try JSONParser.parse(json), at: ""))
     }
 
     static let initializeJSON = """

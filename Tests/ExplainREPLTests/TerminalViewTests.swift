@@ -34,7 +34,7 @@ final class TerminalViewTests: XCTestCase {
             })
             json = .object(o)
         }
-        let half = try Explanation(json: json)
+        let half = Explanation(try ExplanationInfo(json: json, at: ""))
         let full = try Samples.explanation(Samples.wordJSON)
         XCTAssertEqual(TerminalView(mode: .trueColor).heatmap(half, signed: false),
                        TerminalView(mode: .trueColor).heatmap(full, signed: false))
@@ -76,7 +76,7 @@ final class TerminalViewTests: XCTestCase {
          "words":[{"text":"unbelievably","start":0,"end":12,"tokens":[1,2,3]}],
          "truncated":false,"fragmented":[{"word":0,"text":"unbelievably","pieces":["un","##believ","##ably"]}]}
         """)
-        let t = try Tokenization(json: json)
+        let t = Tokenization(try TokenizeResult(json: json, at: ""))
         let plain = TerminalView(mode: .plain).tokenization(t)
         XCTAssertTrue(plain.hasPrefix("[CLS] un ##believ ##ably [SEP]\n"), plain)
         XCTAssertTrue(plain.contains("  2   ##believ        2..<8      word 0"), plain)

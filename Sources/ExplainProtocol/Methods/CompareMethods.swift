@@ -2,7 +2,7 @@
 /// metrics?, thresholds?, removal?, topK?, topKFraction?, batchSize?, model?, workDoneToken?}: every method
 /// on the same tokens and target, with agreement and faithfulness figures. Names (methods, metrics, removal)
 /// and ranges are checked by the attribution library.
-public struct CompareMethodsParams: RequestParams, Equatable {
+public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equatable {
     public typealias Result = CompareMethodsResult
     public static let method = "compareMethods"
     public var text: String
@@ -13,7 +13,7 @@ public struct CompareMethodsParams: RequestParams, Equatable {
     public var normalize: String?
     public var granularity: String?
     /// Method name → option name → a number, string or boolean.
-    public var options: [String: JSONObject]
+    public var options: [String: [String: OptionScalar]]
     public var metrics: [String]?
     public var thresholds: [Double]?
     public var removal: String?
@@ -31,19 +31,8 @@ public struct CompareMethodsParams: RequestParams, Equatable {
         output = try params.optional("output")
         normalize = try params.optional("normalize")
         granularity = try params.optional("granularity")
-        let perMethod = try params.object("options")
-        options = [:]
-        for name in perMethod.fields.keys {
-            let reader = try perMethod.object(name)
-            for (option, value) in reader.fields {
-                switch value {
-                case .integer, .number, .string, .bool: break
-                default: throw InvalidField(field: reader.path(of: option),
-                                            reason: "an option is a number, string or boolean, got \(value.typeName)")
-                }
-            }
-            options[name] = reader.fields
-        }
+        let perMethod: [String: [String: OptionScalar]?] = try params.optional("options") ?? [:]
+        options = perMethod.mapValues { $0 ?? [:] }
         metrics = try params.optional("metrics")
         thresholds = try params.optional("thresholds")
         removal = try params.optional("removal")
@@ -53,10 +42,44 @@ public struct CompareMethodsParams: RequestParams, Equatable {
         model = try params.optional("model")
         workDoneToken = try params.optional("workDoneToken")
     }
+
+    public init(text: String, methods: [String]? = nil, target: ClassSelector? = nil, foil: ClassSelector? = nil,
+                output: String? = nil, normalize: String? = nil, granularity: String? = nil,
+                options: [String: [String: OptionScalar]] = [:], metrics: [String]? = nil, thresholds: [Double]? = nil,
+                removal: String? = nil, topK: Int? = nil, topKFraction: Double? = nil, batchSize: Int? = nil,
+                model: String? = nil, workDoneToken: ProgressToken? = nil) {
+        self.text = text; self.methods = methods; self.target = target; self.foil = foil; self.output = output
+        self.normalize = normalize; self.granularity = granularity; self.options = options; self.metrics = metrics
+        self.thresholds = thresholds; self.removal = removal; self.topK = topK; self.topKFraction = topKFraction
+        self.batchSize = batchSize; self.model = model; self.workDoneToken = workDoneToken
+    }
+
+    public var json: JSONValue {
+        var params = ParamsWriter()
+        params.set("text", text)
+        params.set("methods", methods)
+        params.set("target", target)
+        params.set("foil", foil)
+        params.set("output", output)
+        params.set("normalize", normalize)
+        params.set("granularity", granularity)
+        if !options.isEmpty {
+            params.set("options", JSONValue.object(options.mapValues { JSONValue.object($0.mapValues(\.json)) }))
+        }
+        params.set("metrics", metrics)
+        params.set("thresholds", thresholds)
+        params.set("removal", removal)
+        params.set("topK", topK)
+        params.set("topKFraction", topKFraction)
+        params.set("batchSize", batchSize)
+        params.set("model", model)
+        params.set("workDoneToken", workDoneToken)
+        return params.json
+    }
 }
 
 /// One method's run: its scores on the shared tokens, the options it used, its figures' inputs.
-public struct ComparedMethodInfo: Sendable, JSONEncodable {
+public struct ComparedMethodInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var method: String
     public var signed: Bool
     public var options: [String: JSONValue]
@@ -79,10 +102,17 @@ public struct ComparedMethodInfo: Sendable, JSONEncodable {
          "wordScores": wordScores.map { .array($0.map(JSONValue.init)) } ?? .null,
          "extras": .object(extras), "elapsedMs": JSONValue(elapsedMs)]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(method: try o.required("method"), signed: try o.required("signed"), options: try o.optional("options") ?? [:],
+                  scores: try o.required("scores"), rawScores: try o.optional("rawScores") ?? [],
+                  wordScores: try o.optional("wordScores"), extras: try o.optional("extras") ?? [:],
+                  elapsedMs: try o.required("elapsedMs"))
+    }
 }
 
 /// Agreement of two methods over the non-special tokens; null where a statistic is undefined.
-public struct AgreementInfo: Sendable, JSONEncodable {
+public struct AgreementInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var a: String
     public var b: String
     public var spearman: Double?, kendall: Double?, topKOverlap: Double?
@@ -100,10 +130,17 @@ public struct AgreementInfo: Sendable, JSONEncodable {
          "spearmanAbsolute": spearmanAbsolute.json, "kendallAbsolute": kendallAbsolute.json,
          "topKOverlapAbsolute": topKOverlapAbsolute.json]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(a: try o.required("a"), b: try o.required("b"), spearman: try o.optional("spearman"),
+                  kendall: try o.optional("kendall"), topKOverlap: try o.optional("topKOverlap"),
+                  spearmanAbsolute: try o.optional("spearmanAbsolute"), kendallAbsolute: try o.optional("kendallAbsolute"),
+                  topKOverlapAbsolute: try o.optional("topKOverlapAbsolute"))
+    }
 }
 
 /// One rationale: threshold, size, its tokens (indices into `tokens`) and p_c without it / with it alone.
-public struct RationaleInfo: Sendable, JSONEncodable {
+public struct RationaleInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var threshold: Double
     public var k: Int
     public var tokens: [Int]
@@ -119,10 +156,15 @@ public struct RationaleInfo: Sendable, JSONEncodable {
         ["threshold": JSONValue(threshold), "k": .integer(k), "tokens": .array(tokens.map { .integer($0) }),
          "withoutProbability": withoutProbability.json, "onlyProbability": onlyProbability.json]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(threshold: try o.required("threshold"), k: try o.required("k"), tokens: try o.required("tokens"),
+                  withoutProbability: try o.optional("withoutProbability"), onlyProbability: try o.optional("onlyProbability"))
+    }
 }
 
 /// One method's faithfulness; a figure not asked for is null.
-public struct FaithfulnessInfo: Sendable, JSONEncodable {
+public struct FaithfulnessInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var method: String
     public var comprehensiveness: Double?
     public var sufficiency: Double?
@@ -144,19 +186,30 @@ public struct FaithfulnessInfo: Sendable, JSONEncodable {
          "taucorr_loo": taucorrLoo.json, "rationales": rationales.json,
          "deletionCurve": deletionCurve.map { .array($0.map { JSONValue($0) }) } ?? .null, "deletionArea": deletionArea.json]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(method: try o.required("method"), comprehensiveness: try o.optional("comprehensiveness"),
+                  sufficiency: try o.optional("sufficiency"), taucorrLoo: try o.optional("taucorr_loo"),
+                  rationales: try o.optional("rationales") ?? [], deletionCurve: try o.optional("deletionCurve"),
+                  deletionArea: try o.optional("deletionArea"))
+    }
 }
 
-public struct RankInfo: Sendable, JSONEncodable {
+public struct RankInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var method: String
     public var rank: Int
     /// comprehensiveness − sufficiency
     public var score: Double
     public init(method: String, rank: Int, score: Double) { self.method = method; self.rank = rank; self.score = score }
     public var json: JSONValue { ["method": .string(method), "rank": .integer(rank), "score": JSONValue(score)] }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(method: try o.required("method"), rank: try o.required("rank"), score: try o.required("score"))
+    }
 }
 
 /// The tokens once, each method's scores on them, the figures, the ranking and a one-line summary.
-public struct CompareMethodsResult: Sendable, JSONEncodable {
+public struct CompareMethodsResult: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var text: String
     public var tokens: [TokenInfo]
     public var words: [WordInfo]
@@ -206,8 +259,17 @@ public struct CompareMethodsResult: Sendable, JSONEncodable {
          "summary": .string(summary), "settings": .object(settings), "perturbedInputs": .integer(perturbedInputs),
          "batches": .integer(batches), "elapsedMs": JSONValue(elapsedMs)]
     }
-}
-
-extension Optional where Wrapped == Double {
-    var json: JSONValue { map { JSONValue($0) } ?? .null }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(text: try o.required("text"), tokens: try o.required("tokens"), words: try o.optional("words") ?? [],
+                  truncated: try o.optional("truncated") ?? false, prediction: try o.required("prediction"),
+                  target: try o.required("target"), foil: try o.optional("foil"), output: try o.required("output"),
+                  normalize: try o.required("normalize"), granularity: try o.required("granularity"),
+                  methods: try o.required("methods"), probability: try o.required("probability"),
+                  leaveOneOut: try o.optional("leaveOneOut"), topK: try o.required("topK"),
+                  agreement: try o.optional("agreement") ?? [], faithfulness: try o.optional("faithfulness") ?? [],
+                  ranking: try o.optional("ranking") ?? [], summary: try o.optional("summary") ?? "",
+                  settings: try o.optional("settings") ?? [:], perturbedInputs: try o.optional("perturbedInputs") ?? 0,
+                  batches: try o.optional("batches") ?? 0, elapsedMs: try o.required("elapsedMs"))
+    }
 }

@@ -1,7 +1,13 @@
 /// A class chosen by index or by label name (`target`, `foil`).
-public enum ClassSelector: Equatable, Sendable, JSONDecodable {
+public enum ClassSelector: Equatable, Sendable, JSONDecodable, JSONEncodable {
     case index(Int)
     case label(String)
+    public var json: JSONValue {
+        switch self {
+        case .index(let i): return .integer(i)
+        case .label(let s): return .string(s)
+        }
+    }
     public init(json: JSONValue, at path: String) throws {
         if case .string(let s) = json { self = .label(s); return }
         if let i = json.intValue { self = .index(i); return }
@@ -11,7 +17,7 @@ public enum ClassSelector: Equatable, Sendable, JSONDecodable {
 
 /// `explain` {text | texts, method?, target?, foil?, output?, normalize?, granularity?, options?, model?,
 /// workDoneToken?}. Names of methods, normalisations and options are checked by the attribution library.
-public struct ExplainParams: RequestParams, Equatable {
+public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
     public typealias Result = ExplainResult
     public static let method = "explain"
     public var input: TextInput
@@ -21,9 +27,17 @@ public struct ExplainParams: RequestParams, Equatable {
     public var output: String?
     public var normalize: String?
     public var granularity: String?
-    public var options: JSONObject
+    public var options: [String: OptionScalar]
     public var model: String?
     public var workDoneToken: ProgressToken?
+
+    public init(input: TextInput, method: String = "vanillaGradient", target: ClassSelector? = nil,
+                foil: ClassSelector? = nil, output: String? = nil, normalize: String? = nil, granularity: String? = nil,
+                options: [String: OptionScalar] = [:], model: String? = nil, workDoneToken: ProgressToken? = nil) {
+        self.input = input; self.method = method; self.target = target; self.foil = foil; self.output = output
+        self.normalize = normalize; self.granularity = granularity; self.options = options; self.model = model
+        self.workDoneToken = workDoneToken
+    }
 
     public init(_ params: ObjectReader) throws {
         input = try TextInput(params)
@@ -33,30 +47,41 @@ public struct ExplainParams: RequestParams, Equatable {
         output = try params.optional("output")
         normalize = try params.optional("normalize")
         granularity = try params.optional("granularity")
-        let optionsReader = try params.object("options")
-        for (name, value) in optionsReader.fields {
-            switch value {
-            case .integer, .number, .string, .bool: break
-            default: throw InvalidField(field: optionsReader.path(of: name),
-                                        reason: "an option is a number, string or boolean, got \(value.typeName)")
-            }
-        }
-        options = optionsReader.fields
+        options = try params.optional("options") ?? [:]
         model = try params.optional("model")
         workDoneToken = try params.optional("workDoneToken")
     }
+
+    public var json: JSONValue {
+        var params = ParamsWriter()
+        input.write(into: &params)
+        params.set("method", method)
+        params.set("target", target)
+        params.set("foil", foil)
+        params.set("output", output)
+        params.set("normalize", normalize)
+        params.set("granularity", granularity)
+        if !options.isEmpty { params.set("options", JSONValue.object(options.mapValues(\.json))) }
+        params.set("model", model)
+        params.set("workDoneToken", workDoneToken)
+        return params.json
+    }
 }
 
-public struct ClassInfo: Sendable, JSONEncodable {
+public struct ClassInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var index: Int
     public var label: String
     public init(index: Int, label: String) { self.index = index; self.label = label }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(index: try o.required("index"), label: try o.required("label"))
+    }
     public var json: JSONValue { ["index": .integer(index), "label": .string(label)] }
 }
 
 /// An explanation of one text: the prediction, what was explained and how, and one score per token
 /// (and per word when `granularity` is `word`).
-public struct ExplanationInfo: Sendable, JSONEncodable {
+public struct ExplanationInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var text: String
     public var method: String
     public var options: [String: JSONValue]
@@ -109,12 +134,48 @@ public struct ExplanationInfo: Sendable, JSONEncodable {
         o["foil"] = foil?.json ?? .null
         return .object(o)
     }
+
+    /// Scores sit in the tokens and words as `score` (and `rawScore`); an absent one reads as NaN.
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        let tokenValues: [JSONValue] = try o.required("tokens")
+        let wordValues: [JSONValue] = try o.optional("words") ?? []
+        var tokens: [TokenInfo] = [], tokenScores: [Float] = [], rawTokenScores: [Float] = []
+        for (i, value) in tokenValues.enumerated() {
+            let field = o.path(of: "tokens") + "[\(i)]"
+            let token = try ObjectReader(value, at: field)
+            tokens.append(try TokenInfo(json: value, at: field))
+            tokenScores.append(try token.optional("score") ?? .nan)
+            if let raw: Float = try token.optional("rawScore") { rawTokenScores.append(raw) }
+        }
+        var words: [WordInfo] = [], wordScores: [Float] = []
+        for (i, value) in wordValues.enumerated() {
+            let field = o.path(of: "words") + "[\(i)]"
+            words.append(try WordInfo(json: value, at: field))
+            if let score: Float = try ObjectReader(value, at: field).optional("score") { wordScores.append(score) }
+        }
+        self.init(text: try o.required("text"), method: try o.required("method"), options: try o.optional("options") ?? [:],
+                  target: try o.required("target"), foil: try o.optional("foil"), prediction: try o.required("prediction"),
+                  output: try o.required("output"), normalize: try o.required("normalize"),
+                  granularity: try o.required("granularity"), tokens: tokens, tokenScores: tokenScores,
+                  rawTokenScores: rawTokenScores, words: words, wordScores: wordScores.isEmpty ? nil : wordScores,
+                  truncated: try o.required("truncated"), extras: try o.optional("extras") ?? [:],
+                  elapsedMs: try o.required("elapsedMs"))
+    }
 }
 
 /// One explanation for `text`; for `texts`, {explanations: [...], elapsedMs} (one batched run).
-public enum ExplainResult: Sendable, JSONEncodable {
+public enum ExplainResult: Sendable, JSONEncodable, JSONDecodable {
     case single(ExplanationInfo)
     case many([ExplanationInfo], elapsedMs: Double)
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        if o.has("explanations") {
+            self = .many(try o.required("explanations"), elapsedMs: try o.required("elapsedMs"))
+        } else {
+            self = .single(try ExplanationInfo(json: json, at: path))
+        }
+    }
     public var json: JSONValue {
         switch self {
         case .single(let e): return e.json

@@ -1,6 +1,13 @@
-public struct ClientInfo: Equatable, Sendable {
+public struct ClientInfo: Equatable, Sendable, JSONEncodable {
     public var name: String
     public var version: String?
+    public init(name: String, version: String? = nil) { self.name = name; self.version = version }
+    public var json: JSONValue {
+        var o = ParamsWriter()
+        o.set("name", name)
+        o.set("version", version)
+        return o.json
+    }
 }
 
 /// `initialize`: the first request; negotiates the position encoding and describes the server.
@@ -27,17 +34,28 @@ public struct InitializeParams: RequestParams, Equatable {
             positionEncodings = try general.optional("positionEncodings")
         }
     }
+
+    public var json: JSONValue {
+        var params = ParamsWriter()
+        params.set("clientInfo", clientInfo)
+        params.set("positionEncodings", positionEncodings)
+        return params.json
+    }
 }
 
-public struct ServerInfo: Sendable, JSONEncodable {
+public struct ServerInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var name: String
     public var version: String
     public init(name: String, version: String) { self.name = name; self.version = version }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(name: try o.required("name"), version: try o.required("version"))
+    }
     public var json: JSONValue { ["name": .string(name), "version": .string(version)] }
 }
 
 /// One option of an attribution method, with its default and range.
-public struct OptionInfo: Sendable, JSONEncodable {
+public struct OptionInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var name: String
     public var kind: String
     public var defaultValue: JSONValue?
@@ -58,9 +76,15 @@ public struct OptionInfo: Sendable, JSONEncodable {
         if let choices { o["choices"] = .array(choices.map { .string($0) }) }
         return .object(o)
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(name: try o.required("name"), kind: try o.required("kind"), defaultValue: o.fields["default"],
+                  minimum: try o.optional("minimum"), maximum: try o.optional("maximum"), choices: try o.optional("choices"),
+                  summary: try o.optional("summary") ?? "")
+    }
 }
 
-public struct AttributionMethodInfo: Sendable, JSONEncodable {
+public struct AttributionMethodInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var name: String
     public var signed: Bool
     public var summary: String
@@ -71,10 +95,15 @@ public struct AttributionMethodInfo: Sendable, JSONEncodable {
     public var json: JSONValue {
         ["name": .string(name), "signed": .bool(signed), "summary": .string(summary), "options": options.json]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(name: try o.required("name"), signed: try o.optional("signed") ?? true, summary: try o.optional("summary") ?? "",
+                  options: try o.optional("options") ?? [])
+    }
 }
 
 /// The limits the server enforces (each with its own flag or default), so a client can stay inside them.
-public struct Limits: Sendable, JSONEncodable {
+public struct Limits: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var maxFrameBytes: Int
     public var maxTextBytes: Int
     public var maxTexts: Int
@@ -93,9 +122,16 @@ public struct Limits: Sendable, JSONEncodable {
          "maxBatchRequests": .integer(maxBatchRequests), "maxSteps": .integer(maxSteps),
          "maxSamples": .integer(maxSamples), "queueBound": .integer(queueBound)]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(maxFrameBytes: try o.required("maxFrameBytes"), maxTextBytes: try o.required("maxTextBytes"),
+                  maxTexts: try o.required("maxTexts"), maxBatchRequests: try o.required("maxBatchRequests"),
+                  maxSteps: try o.required("maxSteps"), maxSamples: try o.required("maxSamples"),
+                  queueBound: try o.required("queueBound"))
+    }
 }
 
-public struct ServerCapabilities: Sendable, JSONEncodable {
+public struct ServerCapabilities: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var methods: [String]
     public var attributionMethods: [AttributionMethodInfo]
     public var normalizations: [String]
@@ -113,9 +149,15 @@ public struct ServerCapabilities: Sendable, JSONEncodable {
          "granularities": .array(granularities.map { .string($0) }),
          "outputs": .array(outputs.map { .string($0) }), "limits": limits.json]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(methods: try o.required("methods"), attributionMethods: try o.optional("attributionMethods") ?? [],
+                  normalizations: try o.optional("normalizations") ?? [], granularities: try o.optional("granularities") ?? [],
+                  outputs: try o.optional("outputs") ?? [], limits: try o.required("limits"))
+    }
 }
 
-public struct InitializeResult: Sendable, JSONEncodable {
+public struct InitializeResult: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var serverInfo: ServerInfo
     public var positionEncoding: PositionEncoding
     public var capabilities: ServerCapabilities
@@ -129,31 +171,48 @@ public struct InitializeResult: Sendable, JSONEncodable {
         ["serverInfo": serverInfo.json, "positionEncoding": .string(positionEncoding.rawValue),
          "capabilities": capabilities.json, "models": models.json]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        let encoding: String = try o.required("positionEncoding")
+        guard let positionEncoding = PositionEncoding(rawValue: encoding) else {
+            throw InvalidField(field: o.path(of: "positionEncoding"), reason: "unknown position encoding \"\(encoding)\"")
+        }
+        self.init(serverInfo: try o.required("serverInfo"), positionEncoding: positionEncoding,
+                  capabilities: try o.required("capabilities"), models: try o.optional("models") ?? [])
+    }
 }
 
 public struct InitializedParams: NotificationParams {
     public static let method = "initialized"
+    public init() {}
     public init(_ params: ObjectReader) throws {}
+    public var json: JSONValue { [:] }
 }
 
 /// `shutdown`: after it only `exit` is accepted.
 public struct ShutdownParams: RequestParams {
     public typealias Result = EmptyResult
     public static let method = "shutdown"
+    public init() {}
     public init(_ params: ObjectReader) throws {}
+    public var json: JSONValue { .null }
 }
 
 /// `exit`: ends the process, code 0 after `shutdown`, 1 otherwise.
 public struct ExitParams: NotificationParams {
     public static let method = "exit"
+    public init() {}
     public init(_ params: ObjectReader) throws {}
+    public var json: JSONValue { .null }
 }
 
 /// `$/cancelRequest` {id}.
 public struct CancelParams: NotificationParams {
     public static let method = "$/cancelRequest"
     public var id: RequestID
+    public init(id: RequestID) { self.id = id }
     public init(_ params: ObjectReader) throws { id = try params.required("id") }
+    public var json: JSONValue { ["id": id.json] }
 }
 
 /// `$/progress` {token, value}: LSP work-done progress, sent by the server.

@@ -1,5 +1,5 @@
 /// A resident model as the protocol describes it.
-public struct ModelDescription: Sendable, JSONEncodable {
+public struct ModelDescription: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var id: String
     public var path: String
     public var architecture: String
@@ -20,6 +20,13 @@ public struct ModelDescription: Sendable, JSONEncodable {
          "labels": .array(labels.map { .string($0) }), "maxTokens": .integer(maxTokens), "default": .bool(isDefault),
          "hiddenSize": .integer(hiddenSize), "layers": .integer(layers), "vocabularySize": .integer(vocabularySize)]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(id: try o.required("id"), path: try o.required("path"), architecture: try o.required("architecture"),
+                  labels: try o.required("labels"), maxTokens: try o.required("maxTokens"), isDefault: try o.required("default"),
+                  hiddenSize: try o.required("hiddenSize"), layers: try o.required("layers"),
+                  vocabularySize: try o.required("vocabularySize"))
+    }
 }
 
 /// `models/load` {path, id?, default?} → the model's description. The id defaults to the directory's name.
@@ -29,17 +36,30 @@ public struct ModelsLoadParams: RequestParams, Equatable {
     public var path: String
     public var id: String?
     public var makeDefault: Bool
+    public init(path: String, id: String? = nil, makeDefault: Bool = false) {
+        self.path = path; self.id = id; self.makeDefault = makeDefault
+    }
     public init(_ params: ObjectReader) throws {
         path = try params.required("path")
         id = try params.optional("id")
         if let id, id.isEmpty { throw InvalidField(field: params.path(of: "id"), reason: "must not be empty") }
         makeDefault = try params.optional("default") ?? false
     }
+    public var json: JSONValue {
+        var params = ParamsWriter()
+        params.set("path", path)
+        params.set("id", id)
+        if makeDefault { params.set("default", true) }
+        return params.json
+    }
 }
 
-public struct ModelsListResult: Sendable, JSONEncodable {
+public struct ModelsListResult: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var models: [ModelDescription]
     public init(models: [ModelDescription]) { self.models = models }
+    public init(json: JSONValue, at path: String) throws {
+        models = try ObjectReader(json, at: path).required("models")
+    }
     public var json: JSONValue { ["models": models.json] }
 }
 
@@ -47,13 +67,19 @@ public struct ModelsListResult: Sendable, JSONEncodable {
 public struct ModelsListParams: RequestParams {
     public typealias Result = ModelsListResult
     public static let method = "models/list"
+    public init() {}
     public init(_ params: ObjectReader) throws {}
+    public var json: JSONValue { [:] }
 }
 
-public struct ModelsUnloadResult: Sendable, JSONEncodable {
+public struct ModelsUnloadResult: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var id: String
     public var defaultModel: String?
     public init(id: String, defaultModel: String?) { self.id = id; self.defaultModel = defaultModel }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(id: try o.required("id"), defaultModel: try o.optional("defaultModel"))
+    }
     public var json: JSONValue { ["id": .string(id), "defaultModel": defaultModel.map { .string($0) } ?? .null] }
 }
 
@@ -62,5 +88,7 @@ public struct ModelsUnloadParams: RequestParams, Equatable {
     public typealias Result = ModelsUnloadResult
     public static let method = "models/unload"
     public var id: String
+    public init(id: String) { self.id = id }
     public init(_ params: ObjectReader) throws { id = try params.required("id") }
+    public var json: JSONValue { ["id": .string(id)] }
 }

@@ -4,13 +4,20 @@ public struct TokenizeParams: RequestParams, Equatable {
     public static let method = "tokenize"
     public var text: String
     public var model: String?
+    public init(text: String, model: String? = nil) { self.text = text; self.model = model }
     public init(_ params: ObjectReader) throws {
         text = try params.required("text")
         model = try params.optional("model")
     }
+    public var json: JSONValue {
+        var params = ParamsWriter()
+        params.set("text", text)
+        params.set("model", model)
+        return params.json
+    }
 }
 
-public struct TokenInfo: Sendable, Equatable, JSONEncodable {
+public struct TokenInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var id: Int
     public var text: String
     public var start: Int?   // nil for added special tokens ([CLS], [SEP])
@@ -24,9 +31,14 @@ public struct TokenInfo: Sendable, Equatable, JSONEncodable {
         ["id": .integer(id), "text": .string(text), "start": start.json, "end": end.json,
          "special": .bool(special), "word": word.json]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(id: try o.required("id"), text: try o.required("text"), start: try o.optional("start"), end: try o.optional("end"),
+                  special: try o.optional("special") ?? false, word: try o.optional("word"))
+    }
 }
 
-public struct WordInfo: Sendable, Equatable, JSONEncodable {
+public struct WordInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var text: String
     public var start: Int
     public var end: Int
@@ -38,10 +50,15 @@ public struct WordInfo: Sendable, Equatable, JSONEncodable {
         ["text": .string(text), "start": .integer(start), "end": .integer(end),
          "tokens": .array(tokens.map { .integer($0) })]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(text: try o.required("text"), start: try o.required("start"), end: try o.required("end"),
+                  tokens: try o.required("tokens"))
+    }
 }
 
 /// A word split into three or more pieces: usually a name the vocabulary does not know.
-public struct FragmentedWord: Sendable, Equatable, JSONEncodable {
+public struct FragmentedWord: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var word: Int
     public var text: String
     public var pieces: [String]
@@ -49,9 +66,13 @@ public struct FragmentedWord: Sendable, Equatable, JSONEncodable {
     public var json: JSONValue {
         ["word": .integer(word), "text": .string(text), "pieces": .array(pieces.map { .string($0) })]
     }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(word: try o.required("word"), text: try o.required("text"), pieces: try o.required("pieces"))
+    }
 }
 
-public struct TokenizeResult: Sendable, JSONEncodable {
+public struct TokenizeResult: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var tokens: [TokenInfo]
     public var words: [WordInfo]
     public var truncated: Bool
@@ -61,5 +82,10 @@ public struct TokenizeResult: Sendable, JSONEncodable {
     }
     public var json: JSONValue {
         ["tokens": tokens.json, "words": words.json, "truncated": .bool(truncated), "fragmented": fragmented.json]
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(tokens: try o.required("tokens"), words: try o.optional("words") ?? [], truncated: try o.optional("truncated") ?? false,
+                  fragmented: try o.optional("fragmented") ?? [])
     }
 }

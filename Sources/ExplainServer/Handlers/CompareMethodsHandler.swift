@@ -22,7 +22,7 @@ enum CompareMethodsHandler {
             do {
                 comparison = try resident.usingWeights { try resident.explainer.compare(text: params.text, request: request, control: control) }
             } catch let error as AttributionError {
-                throw responseError(error, params: params, request: request)
+                throw ErrorMapping.attributionError(error, in: .compareMethods(params, methods: request.methods))
             }
             let elapsedMs = (Date().timeIntervalSince(started) * 1000 * 1000).rounded() / 1000
             return describe(comparison, request: request, encoding: context.positionEncoding, elapsedMs: elapsedMs)
@@ -40,22 +40,7 @@ enum CompareMethodsHandler {
         if let name = params.normalize { request.normalize = try ExplainHandler.choice(name, field: "normalize", Normalization.self) }
         if let name = params.granularity { request.granularity = try ExplainHandler.choice(name, field: "granularity", Granularity.self) }
         for (method, options) in params.options {
-            var values: [String: OptionValue] = [:]
-            for (name, value) in options {
-                switch value {
-                case .integer(let i): values[name] = .number(Double(i))
-                case .number(let d): values[name] = .number(d)
-                case .string(let s): values[name] = .string(s)
-                case .bool(let b): values[name] = .bool(b)
-                default: throw InvalidField(field: "options.\(method).\(name)", reason: "an option is a number, string or boolean")
-                }
-            }
-            for (name, bound) in [("steps", limits.maxSteps), ("samples", limits.maxSamples)] {
-                if case .number(let n)? = values[name], n > Double(bound) {
-                    throw InvalidField(field: "options.\(method).\(name)", reason: "\(name) above the server limit of \(bound)")
-                }
-            }
-            request.options[method] = values
+            request.options[method] = try ExplainHandler.optionValues(options, field: "options.\(method)", limits: limits)
         }
         var settings = ComparisonSettings()
         if let metrics = params.metrics {
@@ -70,23 +55,6 @@ enum CompareMethodsHandler {
         if let batchSize = params.batchSize { settings.batchSize = batchSize }
         request.settings = settings
         return request
-    }
-
-    /// Library errors with the field of compareMethods' params they concern.
-    static func responseError(_ error: AttributionError, params: CompareMethodsParams, request: CompareRequest) -> ResponseError {
-        switch error {
-        case .unknownMethod(let name):
-            let known = AttributionRegistry.methods.map(\.name).joined(separator: ", ")
-            let field = request.methods.firstIndex(of: name).map { "methods[\($0)]" } ?? "methods"
-            return .invalidParams(field: field, reason: "unknown attribution method \"\(name)\"; one of \(known)")
-        case .unknownLabel(let label):
-            let field = params.foil == .label(label) && params.target != .label(label) ? "foil" : "target"
-            return .invalidParams(field: field, reason: "unknown label \"\(label)\"")
-        case .emptyInput:
-            return .invalidParams(field: "text", reason: "nothing to compare: the text has no tokens besides [CLS] and [SEP]")
-        default:
-            return ErrorMapping.attributionError(error, params: nil)
-        }
     }
 
     static func describe(_ c: Comparison, request: CompareRequest, encoding: PositionEncoding, elapsedMs: Double) -> CompareMethodsResult {

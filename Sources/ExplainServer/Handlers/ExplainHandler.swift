@@ -25,7 +25,7 @@ enum ExplainHandler {
             do {
                 explanations = try resident.usingWeights { try resident.explainer.explain(texts: texts, request: request, control: control) }
             } catch let error as AttributionError {
-                throw ErrorMapping.attributionError(error, params: params)
+                throw ErrorMapping.attributionError(error, in: .explain(params))
             }
             let elapsedMs = (Date().timeIntervalSince(started) * 1000 * 1000).rounded() / 1000
             let infos = explanations.map { describe($0, encoding: context.positionEncoding, elapsedMs: elapsedMs) }
@@ -44,22 +44,28 @@ enum ExplainHandler {
         if let name = params.output { request.output = try choice(name, field: "output", OutputKind.self) }
         if let name = params.normalize { request.normalize = try choice(name, field: "normalize", Normalization.self) }
         if let name = params.granularity { request.granularity = try choice(name, field: "granularity", Granularity.self) }
-        for (name, value) in params.options {
-            switch value {
-            case .integer(let i): request.options[name] = .number(Double(i))
-            case .number(let d): request.options[name] = .number(d)
-            case .string(let s): request.options[name] = .string(s)
-            case .bool(let b): request.options[name] = .bool(b)
-            default: throw InvalidField(field: "options.\(name)", reason: "an option is a number, string or boolean")
-            }
-        }
-        // Server limits on work per request (the library checks the lower bounds).
-        for (name, bound) in [("steps", limits.maxSteps), ("samples", limits.maxSamples)] {
-            if case .number(let n)? = request.options[name], n > Double(bound) {
-                throw InvalidField(field: "options.\(name)", reason: "\(name) above the server limit of \(bound)")
-            }
-        }
+        request.options = try optionValues(params.options, field: "options", limits: limits)
         return request
+    }
+
+    /// Decoded options (already numbers, strings or booleans) as the library takes them, within the server's
+    /// limits on work per request (the library checks names, ranges and lower bounds).
+    static func optionValues(_ options: [String: OptionScalar], field: String, limits: ServerOptions) throws -> [String: OptionValue] {
+        var values: [String: OptionValue] = [:]
+        for (name, value) in options {
+            switch value {
+            case .integer(let i): values[name] = .number(Double(i))
+            case .number(let d): values[name] = .number(d)
+            case .string(let s): values[name] = .string(s)
+            case .bool(let b): values[name] = .bool(b)
+            }
+        }
+        for (name, bound) in [("steps", limits.maxSteps), ("samples", limits.maxSamples)] {
+            if case .number(let n)? = values[name], n > Double(bound) {
+                throw InvalidField(field: "\(field).\(name)", reason: "\(name) above the server limit of \(bound)")
+            }
+        }
+        return values
     }
 
     static func targetSpec(_ selector: ClassSelector?) -> TargetSpec? {
