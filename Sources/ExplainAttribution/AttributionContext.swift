@@ -32,22 +32,33 @@ struct AttributionContext {
                   message: String = "") throws -> [(logits: [Float], gradient: [Float])] {
         var results: [(logits: [Float], gradient: [Float])] = []
         results.reserveCapacity(probes.count)
+        try evaluate(count: probes.count, probe: { probes[$0] }, batchSize: batchSize, gradients: gradients,
+                     progressRange: progressRange, message: message) { _, logits, gradient in results.append((logits, gradient)) }
+        return results
+    }
+
+    /// The streaming form: `probe(i)` is asked for each index in increasing order just before its batch runs
+    /// and `consume(i, logits, gradient)` gets each result in order, so memory holds one batch of probes and
+    /// gradients whatever `count` is (integrated gradients over many texts and steps).
+    func evaluate(count: Int, probe: (Int) -> Probe, batchSize: Int, gradients: Bool, progressRange: ClosedRange<Double> = 0...1,
+                  message: String = "", consume: (Int, [Float], [Float]) throws -> Void) throws {
         var start = 0
-        while start < probes.count {
+        while start < count {
             try control.checkCancelled()
-            let chunk = probes[start..<min(start + max(1, batchSize), probes.count)]
+            let chunk = (start..<min(start + max(1, batchSize), count)).map(probe)
             let hasEmbeddings = chunk.contains { $0.embeddings != nil }
             let input = ModelInput(ids: chunk.map(\.ids),
                                    wordEmbeddings: hasEmbeddings ? chunk.map { $0.embeddings ?? model.wordEmbeddings(ids: $0.ids) } : nil)
             let weights: (([Float], Int) -> [Float])? = gradients
-                ? { logits, index in objective.logitWeights(logits, sequence: chunk[chunk.startIndex + index].owner) } : nil
-            results.append(contentsOf: model.evaluate(input, logitWeights: weights))
+                ? { logits, index in objective.logitWeights(logits, sequence: chunk[index].owner) } : nil
+            for (offset, result) in model.evaluate(input, logitWeights: weights).enumerated() {
+                try consume(start + offset, result.logits, result.gradient)
+            }
             start += chunk.count
-            let fraction = Double(start) / Double(probes.count)
+            let fraction = Double(start) / Double(count)
             control.progress(progressRange.lowerBound + fraction * (progressRange.upperBound - progressRange.lowerBound), message)
         }
         try control.checkCancelled()
-        return results
     }
 
     /// The gradient of the objective at the input itself, one T × H block per sequence.

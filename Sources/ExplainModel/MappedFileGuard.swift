@@ -22,25 +22,30 @@ enum MappedFileGuard {
         slots.initialize(repeating: Slot(), count: capacity)
         return slots
     }()
-    nonisolated(unsafe) static var previous = sigaction()
-    nonisolated(unsafe) private static var lock = pthread_mutex_t()
+    /// The handler installed before ours, and the page size, read by the handler: fixed addresses, set once.
+    nonisolated(unsafe) static let previous: UnsafeMutablePointer<sigaction> = .allocate(capacity: 1)
+    nonisolated(unsafe) static let pageSize = UInt(sysconf(Int32(_SC_PAGESIZE)))
+    nonisolated(unsafe) private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        return lock
+    }()
     private static let installed: Bool = {
-        pthread_mutex_init(&lock, nil)
-        _ = slots
+        _ = (slots, lock, pageSize)
         var action = sigaction()
         action.__sigaction_handler.sa_sigaction = { signal, info, context in
             MappedFileGuard.handle(signal, info, context)
         }
-        action.sa_flags = SA_SIGINFO | SA_NODEFER
+        action.sa_flags = SA_SIGINFO
         sigemptyset(&action.sa_mask)
-        return sigaction(SIGBUS, &action, &previous) == 0
+        return sigaction(SIGBUS, &action, previous) == 0
     }()
 
     /// Registers a mapping; the slot to unregister it with (-1 when the table is full: unguarded).
     static func register(_ base: UnsafeMutableRawPointer, size: Int) -> Int {
         _ = installed
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
         for i in 0..<capacity where slots[i].end == 0 {
             slots[i] = Slot(start: UInt(bitPattern: base), end: UInt(bitPattern: base) + UInt(size), faulted: 0)
             return i
@@ -50,9 +55,9 @@ enum MappedFileGuard {
 
     static func unregister(_ slot: Int) {
         guard slot >= 0 else { return }
-        pthread_mutex_lock(&lock)
+        pthread_mutex_lock(lock)
         slots[slot] = Slot()
-        pthread_mutex_unlock(&lock)
+        pthread_mutex_unlock(lock)
     }
 
     static func faulted(_ slot: Int) -> Bool { slot >= 0 && slots[slot].faulted != 0 }
@@ -60,7 +65,7 @@ enum MappedFileGuard {
     /// Async-signal-safe: reads the table, calls mmap, writes a flag.
     private static func handle(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?) {
         let address = UInt(bitPattern: info?.pointee._sifields._sigfault.si_addr)
-        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        let page = pageSize
         for i in 0..<capacity {
             let slot = slots[i]
             guard slot.end != 0, address >= slot.start, address < slot.end else { continue }
@@ -73,6 +78,6 @@ enum MappedFileGuard {
             }
         }
         // Not ours: put the earlier handler back; the read faults again and gets it.
-        sigaction(SIGBUS, &previous, nil)
+        sigaction(SIGBUS, previous, nil)
     }
 }

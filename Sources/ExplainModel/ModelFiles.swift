@@ -5,7 +5,8 @@ import Foundation
 /// header is read before the config's sizes are used, so they are checked against the tensors that exist.
 enum ModelFiles {
     /// The files a model load may read, besides config.json and model.safetensors (the tokenizer's).
-    static let tokenizerFiles = ["tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"]
+    static let tokenizerFiles = ["tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json",
+                                 "added_tokens.json", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model"]
 
     static func open(directory: URL) throws -> (ModelConfig, SafeTensorsFile) {
         let configURL = directory.appendingPathComponent("config.json")

@@ -57,14 +57,15 @@ public final class InFlightRequests: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// True when the id named a request in flight (an unknown id is ignored, as LSP says).
+    /// Flags the request with this id; its flag, nil when no such request is in flight (an unknown id is
+    /// ignored, as LSP says).
     @discardableResult
-    public func cancel(_ id: RequestID) -> Bool {
+    public func cancel(_ id: RequestID) -> CancellationFlag? {
         condition.lock()
         defer { condition.unlock() }
-        guard let flag = flags[id] else { return false }
+        guard let flag = flags[id] else { return nil }
         flag.cancel()
-        return true
+        return flag
     }
 
     public func cancelAll() {

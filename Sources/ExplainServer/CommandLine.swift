@@ -1,4 +1,5 @@
 import ExplainProtocol
+import ExplainAttribution
 
 /// Everything the command line can set, with the defaults the daemon runs with.
 public struct ServerOptions: Sendable {
@@ -19,8 +20,16 @@ public struct ServerOptions: Sendable {
     /// bound the work one request can ask for).
     public var maxSteps = 1024
     public var maxSamples = 1000
-    /// Waiting requests per lane before "server busy".
+    /// Waiting requests on the long and loading lanes before "server busy".
     public var queueBound = 64
+    /// Bytes of input held by waiting `tokenize`/`predict` requests before "server busy".
+    public var maxQueuedBytes = 256 << 20
+    /// Token-passes (tokens × forward-pass equivalents, WorkEstimate) one explain or compareMethods may ask for:
+    /// 2^24 lets one 512-token text run 1024 integrated-gradients steps several times over, and refuses
+    /// 64 texts × 256 tokens × 1024 steps.
+    public var maxWork = 1 << 24
+    /// Entries of compareMethods' `thresholds`.
+    public var maxThresholds = 100
     public var quickWorkers = 2
     public var longWorkers = 1
     /// How long end of input waits for requests in flight before cancelling them.
@@ -30,8 +39,8 @@ public struct ServerOptions: Sendable {
 
     public var limits: Limits {
         Limits(maxFrameBytes: maxFrameBytes, maxTextBytes: maxTextBytes, maxTexts: maxTexts,
-                              maxBatchRequests: maxBatchRequests, maxSteps: maxSteps, maxSamples: maxSamples,
-                              queueBound: queueBound)
+               maxBatchRequests: maxBatchRequests, maxSteps: maxSteps, maxSamples: maxSamples,
+               queueBound: queueBound, maxQueuedBytes: maxQueuedBytes, maxWork: maxWork, maxThresholds: maxThresholds)
     }
 }
 
@@ -69,7 +78,12 @@ public enum ServerCommandLine {
       --max-batch N        messages per JSON-RPC batch array (default \(ServerOptions().maxBatchRequests))
       --max-steps N        integrated-gradients steps per request (default \(ServerOptions().maxSteps))
       --max-samples N      SmoothGrad samples per request (default \(ServerOptions().maxSamples))
-      --queue-bound N      waiting requests per lane before "server busy" (default \(ServerOptions().queueBound))
+      --max-work N         token-passes (tokens × model passes) per explain/compareMethods (default \(ServerOptions().maxWork))
+      --max-thresholds N   entries of compareMethods' thresholds (default \(ServerOptions().maxThresholds))
+      --queue-bound N      waiting explain/compareMethods/models/load requests per lane before "server busy"
+                           (default \(ServerOptions().queueBound))
+      --max-queued-bytes N input held by waiting tokenize/predict requests before "server busy"
+                           (default \(ServerOptions().maxQueuedBytes))
       --help, --version
     """
 
@@ -84,6 +98,15 @@ public enum ServerCommandLine {
             let text = try value(flag)
             guard let n = Int(text), n > 0 else {
                 throw CommandLineError(description: "\(flag) needs a positive integer, got \"\(text)\"")
+            }
+            return n
+        }
+        /// A server limit on an option can only lower the method's own maximum (what `initialize` reports).
+        func atMostTheMethods(_ flag: String, option: String) throws -> Int {
+            let n = try positive(flag)
+            let maximum = AttributionRegistry.methods.flatMap(\.options).filter { $0.name == option }.compactMap(\.maximum).max() ?? .infinity
+            guard Double(n) <= maximum else {
+                throw CommandLineError(description: "\(flag) is at most \(Int(maximum)), the methods' own maximum, got \(n)")
             }
             return n
         }
@@ -120,9 +143,12 @@ public enum ServerCommandLine {
             case "--max-text-bytes": options.maxTextBytes = try positive(argument)
             case "--max-texts": options.maxTexts = try positive(argument)
             case "--max-batch": options.maxBatchRequests = try positive(argument)
-            case "--max-steps": options.maxSteps = try positive(argument)
-            case "--max-samples": options.maxSamples = try positive(argument)
+            case "--max-steps": options.maxSteps = try atMostTheMethods(argument, option: "steps")
+            case "--max-samples": options.maxSamples = try atMostTheMethods(argument, option: "samples")
+            case "--max-work": options.maxWork = try positive(argument)
+            case "--max-thresholds": options.maxThresholds = try positive(argument)
             case "--queue-bound": options.queueBound = try positive(argument)
+            case "--max-queued-bytes": options.maxQueuedBytes = try positive(argument)
             default: throw CommandLineError(description: "unknown argument \"\(argument)\" (see --help)")
             }
         }

@@ -20,7 +20,8 @@ public enum Daemon {
         signal(SIGPIPE, SIG_IGN)
         let log = Log(level: options.logLevel)
         let writer = MessageWriter(fd: protocolFD, log: log)
-        let server = Server(options: options, writer: writer, log: log)
+        // _exit, not exit: exit flushes stdio, which would wait forever on a stderr nobody reads.
+        let server = Server(options: options, writer: writer, log: log, terminate: { log.flush(); _exit($0) })
         server.loadStartupModels()
 
         TerminationSignals.install { server.dispatcher.terminateBySignal(TerminationSignals.name($0)) }

@@ -47,7 +47,9 @@ public final class Dispatcher: @unchecked Sendable {
         self.writer = writer
         self.log = log
         self.terminate = terminate
-        lanes[.quick] = WorkQueue(name: "quick", workers: options.quickWorkers, bound: options.queueBound)
+        // Cheap requests are bounded by the memory their waiting input holds, not by their number: an editor
+        // sends one per visible line at once. Expensive ones keep a count.
+        lanes[.quick] = WorkQueue(name: "quick", workers: options.quickWorkers, bound: options.maxQueuedBytes, unit: "bytes")
         lanes[.long] = WorkQueue(name: "long", workers: options.longWorkers, bound: options.queueBound)
         lanes[.loading] = WorkQueue(name: "loading", workers: 1, bound: options.queueBound)
     }
@@ -163,8 +165,13 @@ public final class Dispatcher: @unchecked Sendable {
         case CancelParams.method:
             do {
                 let cancel = try CancelParams.decode(params)
-                let found = inFlight.cancel(cancel.id)
-                log(.debug, "cancel request \(cancel.id): \(found ? "flagged" : "not in flight")")
+                guard let flag = inFlight.cancel(cancel.id) else {
+                    return log(.debug, "cancel request \(cancel.id): not in flight")
+                }
+                // Still waiting in a lane: answered -32800 now and its place freed; running: it stops at its
+                // next batched step.
+                let withdrawn = lanes.values.contains { $0.withdraw(flag) }
+                log(.debug, "cancel request \(cancel.id): \(withdrawn ? "withdrawn from its queue" : "flagged")")
             } catch {
                 log(.warning, "ignoring malformed $/cancelRequest: \(error)")
             }
@@ -202,8 +209,22 @@ public final class Dispatcher: @unchecked Sendable {
             context.progress = ProgressReporter(token: token, title: method, send: { writer.send($0) })
         }
         guard entry.lane != .inline, let lane = lanes[entry.lane] else { return context.run(work) }
-        if !lane.submit({ context.run(work) }) {
-            context.reply(.failure(.serverBusy(queue: lane.name, bound: lane.bound)))
+        let cost = entry.lane == .quick ? Self.queuedBytes(params) : 1
+        if !lane.submit(cost: cost, key: flag, withdrawn: { context.reply(.failure(.cancelled)) }, { context.run(work) }) {
+            context.reply(.failure(ResponseError(
+                code: .serverBusy,
+                message: "server busy: the \(lane.name) queue holds its limit of \(lane.bound) waiting \(lane.unit); retry later",
+                data: ["queue": .string(lane.name), "bound": .integer(lane.bound), "unit": .string(lane.unit)])))
+        }
+    }
+
+    /// About the bytes a waiting request's params hold (its strings, plus a little per value).
+    static func queuedBytes(_ params: JSONValue?) -> Int {
+        switch params {
+        case .string(let text)?: return 16 + text.utf8.count
+        case .array(let values)?: return values.reduce(16) { $0 + queuedBytes($1) }
+        case .object(let fields)?: return fields.reduce(16) { $0 + 16 + $1.key.utf8.count + queuedBytes($1.value) }
+        default: return 16
         }
     }
 
@@ -214,6 +235,7 @@ public final class Dispatcher: @unchecked Sendable {
         log(.info, "end of input; waiting for \(inFlight.count) request(s) in flight")
         inFlight.waitUntilEmpty(timeout: options.drainSeconds)
         inFlight.cancelAll()
+        lanes.values.forEach { $0.withdrawAll() }
         inFlight.waitUntilEmpty(timeout: 2)
         terminate(state == .shuttingDown ? 0 : 1)
     }
@@ -222,6 +244,7 @@ public final class Dispatcher: @unchecked Sendable {
     public func terminateBySignal(_ signal: String = "SIGTERM") {
         log(.info, "\(signal): cancelling \(inFlight.count) request(s) and exiting")
         inFlight.cancelAll()
+        lanes.values.forEach { $0.withdrawAll() }
         inFlight.waitUntilEmpty(timeout: 1)
         terminate(state == .shuttingDown ? 0 : 1)
     }

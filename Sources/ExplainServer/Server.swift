@@ -25,10 +25,13 @@ public final class Server: @unchecked Sendable {
     }
 
     func capabilities() -> ServerCapabilities {
+        // The maxima in effect: the server's --max-steps / --max-samples where they are lower.
+        let serverMaxima = ["steps": Double(dispatcher.options.maxSteps), "samples": Double(dispatcher.options.maxSamples)]
         let methods = AttributionRegistry.methods.map { method in
             AttributionMethodInfo(name: method.name, signed: method.signed, summary: method.summary, options: method.options.map {
                 OptionInfo(name: $0.name, kind: $0.kind.rawValue, defaultValue: $0.defaultValue.map(ExplainHandler.json),
-                           minimum: $0.minimum, maximum: $0.maximum, choices: $0.choices, summary: $0.summary)
+                           minimum: $0.minimum, maximum: [$0.maximum, serverMaxima[$0.name]].compactMap { $0 }.min(),
+                           choices: $0.choices, summary: $0.summary)
             })
         }
         return ServerCapabilities(

@@ -10,7 +10,12 @@ import Foundation
 /// some thread did not could be lost (the daemon then never exited).
 enum TerminationSignals {
     static let handled: [Int32] = [SIGTERM, SIGINT, SIGHUP]
-    nonisolated(unsafe) private static var pipeFDs: [Int32] = [-1, -1]
+    /// The pipe's read and write ends, at a fixed address the handler reads.
+    nonisolated(unsafe) private static let pipeFDs: UnsafeMutablePointer<Int32> = {
+        let fds = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
+        fds.initialize(repeating: -1, count: 2)
+        return fds
+    }()
 
     static func name(_ signal: Int32) -> String {
         switch signal {
@@ -23,8 +28,8 @@ enum TerminationSignals {
 
     /// Installs the handlers; `onSignal` runs on a dedicated thread, once per signal received.
     static func install(_ onSignal: @escaping @Sendable (Int32) -> Void) {
-        guard pipe(&pipeFDs) == 0 else { return }
-        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard pipe(pipeFDs) == 0 else { return }
+        for i in 0..<2 { _ = fcntl(pipeFDs[i], F_SETFD, FD_CLOEXEC) }
         let thread = Thread {
             var number: Int32 = 0
             while true {

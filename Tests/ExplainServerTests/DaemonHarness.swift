@@ -37,7 +37,8 @@ final class DaemonProcess: @unchecked Sendable {
     private var stderrText = Data()
     private var nextID = 1000
 
-    init(arguments: [String], framing: FramingKind = .lsp) throws {
+    /// `readStandardError: false` leaves the daemon's stderr pipe unread, as a careless client would.
+    init(arguments: [String], framing: FramingKind = .lsp, readStandardError: Bool = true) throws {
         guard let binary = TestPaths.daemon else {
             throw XCTSkip("explaind is not built: run `swift build` before `swift test`")
         }
@@ -65,13 +66,13 @@ final class DaemonProcess: @unchecked Sendable {
             }
         }.start()
         let errHandle = errors.fileHandleForReading
-        Thread { [self] in
+        if readStandardError { Thread { [self] in
             while true {
                 let data = errHandle.availableData
                 if data.isEmpty { return }
                 condition.lock(); stderrText.append(data); condition.unlock()
             }
-        }.start()
+        }.start() }
     }
 
     /// Ends the daemon if the test has not (its reader threads keep this object alive, so deinit cannot).
@@ -213,8 +214,8 @@ final class DaemonProcess: @unchecked Sendable {
 
 extension XCTestCase {
     /// Starts a daemon that is stopped when the test ends.
-    func launchDaemon(arguments: [String], framing: FramingKind = .lsp) throws -> DaemonProcess {
-        let daemon = try DaemonProcess(arguments: arguments, framing: framing)
+    func launchDaemon(arguments: [String], framing: FramingKind = .lsp, readStandardError: Bool = true) throws -> DaemonProcess {
+        let daemon = try DaemonProcess(arguments: arguments, framing: framing, readStandardError: readStandardError)
         addTeardownBlock { daemon.stop() }
         return daemon
     }

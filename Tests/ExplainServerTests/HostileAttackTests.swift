@@ -201,4 +201,122 @@ final class HostileAttackTests: XCTestCase {
         }
         assertStillServing(daemon)
     }
+
+    /// Item 8: a client that pipes stderr and never reads it froze the daemon after about 900 warnings.
+    func testUnreadStandardErrorNeverBlocksTheProtocol() throws {
+        let daemon = try launchDaemon(arguments: ["--model", fixture, "--log-level", "debug"], readStandardError: false)
+        _ = daemon.initialize()
+        // Each broken message is answered -32700 and logs a warning; together far more than a pipe holds.
+        let broken = Array("Content-Length: 1\r\n\r\n{".utf8)
+        daemon.sendRaw(Array(repeatElement(broken, count: 5000).joined()))
+        for i in 0..<5000 where i % 500 == 0 || i == 4999 {
+            XCTAssertNotNil(daemon.waitFor("parse error \(i)", timeout: 120) { $0["error"]?.errorCode == ErrorCode.parseError.rawValue })
+        }
+        XCTAssertEqual(daemon.call("tokenize", ["text": "still serving"])?["tokens"]?.arrayValue?.count, 4)
+        // Shut down cleanly although stderr is full.
+        _ = daemon.call("shutdown")
+        daemon.notify("exit")
+        XCTAssertEqual(daemon.waitForExit(), 0)
+    }
+
+    /// Item 9: texts × steps past the per-request work limit are refused up front (the points themselves are
+    /// made batch by batch, so what is accepted is bounded by the batch).
+    func testWorkPerRequestIsLimited() throws {
+        let daemon = try launchDaemon(arguments: ["--model", fixture])
+        let limits = daemon.initialize()?["capabilities"]?["limits"]
+        XCTAssertEqual(limits?["maxWork"]?.intValue, ServerOptions().maxWork)
+        let long = String(repeating: "the election commission announced new dates ", count: 12)
+        let texts = JSONValue.array(Array(repeating: .string(long), count: 64))
+        // 64 texts × 64 tokens (the fixture's maximum) × up to 2 × 1024 adaptive steps × 3 passes ≈ 25 M token-passes.
+        let error = daemon.callError("explain", ["texts": texts, "method": "integratedGradients",
+                                                 "options": ["steps": 1024, "adaptive": true]])
+        XCTAssertEqual(error?.errorCode, ErrorCode.invalidParams.rawValue)
+        XCTAssertEqual(error?.errorField, "options.steps")
+        XCTAssertTrue(error?["data"]?["reason"]?.stringValue?.contains("--max-work") ?? false)
+        let small = try launchDaemon(arguments: ["--model", fixture, "--max-work", "1000"])
+        _ = small.initialize()
+        XCTAssertEqual(small.callError("compareMethods", ["text": "a few words to compare"])?.errorField, "options")
+        XCTAssertNotNil(small.call("explain", ["text": "a few words"]))
+    }
+
+    /// Item 10: every array parameter has a limit, and `initialize` lists them.
+    func testArrayParametersAreLimited() throws {
+        let daemon = try launchDaemon(arguments: ["--model", fixture])
+        let encodings = JSONValue.array(Array(repeating: "utf-8", count: 17))
+        XCTAssertEqual(daemon.callError("initialize", ["positionEncodings": encodings])?.errorField, "positionEncodings")
+        let limits = daemon.initialize()?["capabilities"]?["limits"]
+        XCTAssertEqual(limits?["maxThresholds"]?.intValue, 100)
+        XCTAssertEqual(limits?["maxTexts"]?.intValue, 64)
+        let thresholds = JSONValue.array(Array(repeating: .number(0.5), count: 101))
+        XCTAssertEqual(daemon.callError("compareMethods", ["text": "hello world", "thresholds": thresholds])?.errorField, "thresholds")
+        XCTAssertEqual(daemon.callError("compareMethods", ["text": "hello world", "metrics": ["agreement", "agreement"]])?.errorField, "metrics[1]")
+        let methods = JSONValue.array(Array(repeating: "occlusion", count: 7))
+        XCTAssertEqual(daemon.callError("compareMethods", ["text": "hello world", "methods": methods])?.errorField, "methods")
+        assertStillServing(daemon)
+    }
+
+    /// Item 12: cancelling a request still in its queue answers it at once and frees its place.
+    func testCancellingAQueuedRequestAnswersAtOnce() throws {
+        let daemon = try launchDaemon(arguments: ["--model", fixture, "--queue-bound", "1"])
+        _ = daemon.initialize()
+        let long = String(repeating: "Voters queued for hours to elect their governor. ", count: 6)
+        let slow: JSONValue = ["text": .string(long), "method": "integratedGradients",
+                               "options": ["steps": 1024, "batchSize": 1, "rule": "riemannMiddle"]]
+        var running = slow
+        if case .object(var o) = running { o["workDoneToken"] = "r"; running = .object(o) }
+        daemon.sendRequest("explain", running, id: "running")
+        XCTAssertNotNil(daemon.waitFor("progress") { $0["params"]?["token"] == "r" && $0["params"]?["value"]?["kind"] == "report" })
+        daemon.sendRequest("explain", slow, id: "queued")
+        daemon.notify("$/cancelRequest", ["id": "queued"])
+        XCTAssertEqual(daemon.reply(to: "queued")?["error"]?.errorCode, ErrorCode.requestCancelled.rawValue)
+        XCTAssertFalse(daemon.pending.contains { $0["id"] == "running" }, "answered while the running one still runs")
+        // Its place is free again: with a bound of 1, another request is queued, not refused.
+        daemon.sendRequest("explain", ["text": "next"], id: "next")
+        daemon.notify("$/cancelRequest", ["id": "running"])
+        XCTAssertEqual(daemon.reply(to: "running")?["error"]?.errorCode, ErrorCode.requestCancelled.rawValue)
+        XCTAssertNotNil(daemon.reply(to: "next")?["result"])
+    }
+
+    /// Item 13: a burst of cheap requests (an editor asks for every visible line at once) is never refused.
+    func testBurstsOfCheapRequestsAreAllAnswered() throws {
+        let daemon = try launchDaemon(arguments: ["--model", fixture, "--queue-bound", "4"])
+        _ = daemon.initialize()
+        var burst: [UInt8] = []
+        for i in 0..<400 {
+            let method = i % 4 == 3 ? "predict" : "tokenize"
+            burst += daemon.frame(JSONSerializer.serialize(["jsonrpc": "2.0", "id": .integer(10_000 + i), "method": .string(method),
+                                                             "params": ["text": .string("line \(i) of a long file")]]))
+        }
+        daemon.sendRaw(burst)
+        for i in 0..<400 {
+            XCTAssertNotNil(daemon.reply(to: .integer(10_000 + i), timeout: 120)?["result"], "request \(i)")
+        }
+    }
+
+    /// Item 14: --max-steps above the method's own maximum is refused; a lower one is what initialize reports.
+    func testServerMaximaAreTheOnesReported() throws {
+        guard let binary = TestPaths.daemon else { throw XCTSkip("explaind not built") }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--max-steps=5000"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 2)
+        XCTAssertTrue(stderr.contains("--max-steps is at most 1024"), stderr)
+
+        let daemon = try launchDaemon(arguments: ["--model", fixture, "--max-steps=100", "--max-samples", "30"])
+        let capabilities = daemon.initialize()?["capabilities"]
+        XCTAssertEqual(capabilities?["limits"]?["maxSteps"]?.intValue, 100)
+        let methods = capabilities?["attributionMethods"]?.arrayValue ?? []
+        func maximum(_ method: String, _ option: String) -> Double? {
+            methods.first { $0["name"] == .string(method) }?["options"]?.arrayValue?.first { $0["name"] == .string(option) }?["maximum"]?.doubleValue
+        }
+        XCTAssertEqual(maximum("integratedGradients", "steps"), 100)
+        XCTAssertEqual(maximum("smoothGrad", "samples"), 30)
+        XCTAssertEqual(daemon.callError("explain", ["text": "a b", "method": "integratedGradients", "options": ["steps": 101]])?.errorField, "options.steps")
+    }
 }

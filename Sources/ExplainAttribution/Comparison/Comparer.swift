@@ -21,8 +21,8 @@ extension Explainer {
                 throw AttributionError.invalidOption(name: "options.\(method).\(name.dropFirst("options.".count))", reason: reason)
             }
         }
-        let costs = request.methods.map { Self.expectedPasses($0, options: request.options[$0] ?? [:], tokens: n) }
-        let figureCost = Double(request.methods.count * (2 * request.settings.thresholds.count + n + 1) + n + 1)
+        let costs = request.methods.map { WorkEstimate.passes($0, options: request.options[$0] ?? [:], tokens: n) }
+        let figureCost = WorkEstimate.figurePasses(methods: request.methods.count, thresholds: request.settings.thresholds.count, tokens: n)
         let total = costs.reduce(0, +) + figureCost
         var done = 0.0
         var runs: [MethodRun] = []
@@ -97,20 +97,6 @@ extension Explainer {
             ranking: ranking, summary: MethodRanking.summary(ranking: ranking, agreement: agreement, faithfulness: faithfulness),
             settings: settings, perturbedInputs: inputs.sequences.count,
             batches: (inputs.sequences.count + settings.batchSize - 1) / settings.batchSize)
-    }
-
-    /// A rough count of model passes per method, to share progress between the methods fairly.
-    static func expectedPasses(_ method: String, options: [String: OptionValue], tokens n: Int) -> Double {
-        let number = { (name: String, fallback: Double) -> Double in
-            if case .number(let value)? = options[name] { return value }
-            return fallback
-        }
-        switch method {
-        case "integratedGradients": return 3 * number("steps", 50)   // forward + backward per step
-        case "smoothGrad": return 3 * number("samples", 20)
-        case "occlusion": return Double(n)
-        default: return 3
-        }
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {

@@ -43,26 +43,27 @@ enum IntegratedGradients: AttributionMethod {
         var pending = Array(0..<context.sequenceCount)
         for (round, steps) in schedule.enumerated() {
             let (alphas, weights) = rule.rule(steps: steps)
-            var probes: [Probe] = []
-            for s in pending {
-                let input = context.embeddings[s], baseline = baselines[s]
-                for alpha in alphas {
-                    let a = Float(alpha)
-                    probes.append(Probe(ids: context.ids[s], embeddings: zip(baseline, input).map { $0 + a * ($1 - $0) }, owner: s))
+            // Path points are made batch by batch and their gradients summed as they come: memory holds one
+            // batch of points and one running integral per text, whatever the texts × steps.
+            var integrals = pending.map { [Double](repeating: 0, count: context.ids[$0].count * h) }
+            let lower = Double(round) / Double(schedule.count), upper = Double(round + 1) / Double(schedule.count)
+            try context.evaluate(
+                count: pending.count * alphas.count,
+                probe: { i in
+                    let s = pending[i / alphas.count], a = Float(alphas[i % alphas.count])
+                    return Probe(ids: context.ids[s], embeddings: zip(baselines[s], context.embeddings[s]).map { $0 + a * ($1 - $0) }, owner: s)
+                },
+                batchSize: batchSize, gradients: true, progressRange: lower...upper, message: "integrated gradients: \(steps) steps"
+            ) { i, _, gradient in
+                let position = i / alphas.count, weight = weights[i % alphas.count]
+                integrals[position].withUnsafeMutableBufferPointer { integral in
+                    for j in integral.indices { integral[j] += weight * Double(gradient[j]) }
                 }
             }
-            let lower = Double(round) / Double(schedule.count), upper = Double(round + 1) / Double(schedule.count)
-            let results = try context.evaluate(probes, batchSize: batchSize, gradients: true, progressRange: lower...upper,
-                                               message: "integrated gradients: \(steps) steps")
-            evaluations += probes.count
+            evaluations += pending.count * alphas.count
             var stillPending: [Int] = []
             for (position, s) in pending.enumerated() {
-                let count = context.ids[s].count * h
-                var integrated = [Double](repeating: 0, count: count)
-                for (k, weight) in weights.enumerated() {
-                    let gradient = results[position * alphas.count + k].gradient
-                    for j in 0..<count { integrated[j] += weight * Double(gradient[j]) }
-                }
+                let integrated = integrals[position]
                 let input = context.embeddings[s], baseline = baselines[s]
                 var tokenScores = [Float](repeating: 0, count: context.ids[s].count)
                 var total = 0.0

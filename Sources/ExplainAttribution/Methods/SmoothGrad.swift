@@ -17,29 +17,29 @@ enum SmoothGrad: AttributionMethod {
 
     static func attribute(_ context: AttributionContext) throws -> MethodResult {
         let samples = context.options.integer("samples"), noise = context.options.number("noise")
-        var probes: [Probe] = []
-        for s in 0..<context.sequenceCount {
-            let input = context.embeddings[s]
-            let range = Double((input.max() ?? 0) - (input.min() ?? 0))
-            let deviation = Float(noise * range)
+        let h = context.hiddenSize
+        // Each text's noise stream, drawn in order as its copies are made batch by batch: memory holds one
+        // batch of noisy copies and one running mean per text, whatever the texts × samples.
+        var generators = (0..<context.sequenceCount).map { s in
             // The noise depends on the seed and the token ids, not on the text's place in a batch.
             let idsHash = context.ids[s].reduce(UInt64(1_469_598_103_934_665_603)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
-            var generator = GaussianNoise(seed: UInt64(context.options.integer("seed")) &* 1_000_003 &+ idsHash)
-            for _ in 0..<samples {
-                probes.append(Probe(ids: context.ids[s], embeddings: input.map { $0 + deviation * generator.next() }, owner: s))
-            }
+            return GaussianNoise(seed: UInt64(context.options.integer("seed")) &* 1_000_003 &+ idsHash)
         }
-        let results = try context.evaluate(probes, batchSize: context.options.integer("batchSize"), gradients: true,
-                                           message: "smoothGrad: \(samples) samples")
-        let h = context.hiddenSize
-        return MethodResult(scores: (0..<context.sequenceCount).map { s in
-            var mean = [Float](repeating: 0, count: context.ids[s].count)
-            for k in 0..<samples {
-                let norms = Rows.norms(results[s * samples + k].gradient, width: h)
-                for t in mean.indices { mean[t] += norms[t] / Float(samples) }
-            }
-            return mean
-        })
+        let deviations = context.embeddings.map { input in Float(noise * Double((input.max() ?? 0) - (input.min() ?? 0))) }
+        var means = context.ids.map { [Float](repeating: 0, count: $0.count) }
+        try context.evaluate(
+            count: context.sequenceCount * samples,
+            probe: { i in
+                let s = i / samples, deviation = deviations[s]
+                return Probe(ids: context.ids[s], embeddings: context.embeddings[s].map { $0 + deviation * generators[s].next() }, owner: s)
+            },
+            batchSize: context.options.integer("batchSize"), gradients: true, message: "smoothGrad: \(samples) samples"
+        ) { i, _, gradient in
+            let s = i / samples
+            let norms = Rows.norms(gradient, width: h)
+            for t in means[s].indices { means[s][t] += norms[t] / Float(samples) }
+        }
+        return MethodResult(scores: means)
     }
 }
 

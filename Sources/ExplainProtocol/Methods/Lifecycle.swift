@@ -111,23 +111,29 @@ public struct Limits: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var maxSteps: Int
     public var maxSamples: Int
     public var queueBound: Int
+    public var maxQueuedBytes: Int
+    public var maxWork: Int
+    public var maxThresholds: Int
     public init(maxFrameBytes: Int, maxTextBytes: Int, maxTexts: Int, maxBatchRequests: Int, maxSteps: Int,
-                maxSamples: Int, queueBound: Int) {
+                maxSamples: Int, queueBound: Int, maxQueuedBytes: Int, maxWork: Int, maxThresholds: Int) {
         self.maxFrameBytes = maxFrameBytes; self.maxTextBytes = maxTextBytes; self.maxTexts = maxTexts
         self.maxBatchRequests = maxBatchRequests; self.maxSteps = maxSteps; self.maxSamples = maxSamples
-        self.queueBound = queueBound
+        self.queueBound = queueBound; self.maxQueuedBytes = maxQueuedBytes; self.maxWork = maxWork
+        self.maxThresholds = maxThresholds
     }
     public var json: JSONValue {
         ["maxFrameBytes": .integer(maxFrameBytes), "maxTextBytes": .integer(maxTextBytes), "maxTexts": .integer(maxTexts),
          "maxBatchRequests": .integer(maxBatchRequests), "maxSteps": .integer(maxSteps),
-         "maxSamples": .integer(maxSamples), "queueBound": .integer(queueBound)]
+         "maxSamples": .integer(maxSamples), "queueBound": .integer(queueBound), "maxQueuedBytes": .integer(maxQueuedBytes),
+         "maxWork": .integer(maxWork), "maxThresholds": .integer(maxThresholds)]
     }
     public init(json: JSONValue, at path: String) throws {
         let o = try ObjectReader(json, at: path)
         self.init(maxFrameBytes: try o.required("maxFrameBytes"), maxTextBytes: try o.required("maxTextBytes"),
                   maxTexts: try o.required("maxTexts"), maxBatchRequests: try o.required("maxBatchRequests"),
                   maxSteps: try o.required("maxSteps"), maxSamples: try o.required("maxSamples"),
-                  queueBound: try o.required("queueBound"))
+                  queueBound: try o.required("queueBound"), maxQueuedBytes: try o.required("maxQueuedBytes"),
+                  maxWork: try o.required("maxWork"), maxThresholds: try o.required("maxThresholds"))
     }
 }
 

@@ -12,6 +12,11 @@ enum CompareMethodsHandler {
             let resident = try models.resolve(params.model)
             try TextHandlers.checkLength(params.text, field: "text", limits: limits)
             let request = try compareRequest(params, limits: limits)
+            let encoding = resident.explainer.encode(params.text)
+            let n = encoding.tokens.filter { !$0.special }.count
+            let passes = request.methods.reduce(0.0) { $0 + WorkEstimate.passes($1, options: request.options[$1] ?? [:], tokens: n) }
+                + WorkEstimate.figurePasses(methods: request.methods.count, thresholds: request.settings.thresholds.count, tokens: n)
+            try ExplainHandler.checkWork(Double(encoding.tokens.count) * passes, field: "options", limits: limits)
             let control = RunControl(
                 isCancelled: { [cancellation = context.cancellation] in cancellation.isCancelled },
                 progress: { [progress = context.progress] fraction, message in
@@ -33,7 +38,13 @@ enum CompareMethodsHandler {
     /// here, method names, options and ranges by the library.
     static func compareRequest(_ params: CompareMethodsParams, limits: ServerOptions) throws -> CompareRequest {
         var request = CompareRequest()
-        if let methods = params.methods { request.methods = methods }
+        if let methods = params.methods {
+            // Each method at most once (the library refuses repeats): no longer than the registry.
+            guard methods.count <= AttributionRegistry.methods.count else {
+                throw InvalidField(field: "methods", reason: "\(methods.count) methods; there are \(AttributionRegistry.methods.count), each listed at most once")
+            }
+            request.methods = methods
+        }
         request.target = ExplainHandler.targetSpec(params.target) ?? .predicted
         request.foil = ExplainHandler.targetSpec(params.foil)
         if let name = params.output { request.output = try ExplainHandler.choice(name, field: "output", OutputKind.self) }
@@ -44,11 +55,19 @@ enum CompareMethodsHandler {
         }
         var settings = ComparisonSettings()
         if let metrics = params.metrics {
-            settings.metrics = Set(try metrics.enumerated().map { index, name in
-                try ExplainHandler.choice(name, field: "metrics[\(index)]", ComparisonMetric.self)
-            })
+            var seen = Set<ComparisonMetric>()
+            for (index, name) in metrics.enumerated() {
+                let metric = try ExplainHandler.choice(name, field: "metrics[\(index)]", ComparisonMetric.self)
+                guard seen.insert(metric).inserted else { throw InvalidField(field: "metrics[\(index)]", reason: "\"\(name)\" is listed twice") }
+            }
+            settings.metrics = seen
         }
-        if let thresholds = params.thresholds { settings.thresholds = thresholds }
+        if let thresholds = params.thresholds {
+            guard thresholds.count <= limits.maxThresholds else {
+                throw InvalidField(field: "thresholds", reason: "\(thresholds.count) thresholds exceed the limit of \(limits.maxThresholds) (--max-thresholds)")
+            }
+            settings.thresholds = thresholds
+        }
         if let name = params.removal { settings.removal = try ExplainHandler.choice(name, field: "removal", Removal.self) }
         settings.topK = params.topK
         if let fraction = params.topKFraction { settings.topKFraction = fraction }

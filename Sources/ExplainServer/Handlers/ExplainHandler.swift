@@ -11,10 +11,17 @@ enum ExplainHandler {
             let texts = try TextHandlers.checkTexts(params.input, limits: limits)
             let request = try attributionRequest(params, limits: limits)
             // A text with no tokens besides [CLS] and [SEP] has nothing to attribute.
-            for (i, text) in texts.enumerated() where !resident.explainer.encode(text).tokens.contains(where: { !$0.special }) {
-                let field = texts.count == 1 && params.input == .single(text) ? "text" : "texts[\(i)]"
+            let encodings = texts.map(resident.explainer.encode)
+            for (i, encoding) in encodings.enumerated() where !encoding.tokens.contains(where: { !$0.special }) {
+                let field = texts.count == 1 && params.input == .single(texts[i]) ? "text" : "texts[\(i)]"
                 throw InvalidField(field: field, reason: "nothing to explain: the text has no tokens besides [CLS] and [SEP]")
             }
+            let work = encodings.reduce(0.0) { total, encoding in
+                total + Double(encoding.tokens.count) * WorkEstimate.passes(
+                    request.method, options: request.options, tokens: encoding.tokens.filter { !$0.special }.count)
+            }
+            let driver = ["integratedGradients": "options.steps", "smoothGrad": "options.samples"][request.method]
+            try checkWork(work, field: driver ?? (texts.count == 1 ? "text" : "texts"), limits: limits)
             let control = RunControl(
                 isCancelled: { [cancellation = context.cancellation] in cancellation.isCancelled },
                 progress: { [progress = context.progress] fraction, message in
@@ -66,6 +73,13 @@ enum ExplainHandler {
             }
         }
         return values
+    }
+
+    /// The per-request work limit (--max-work), in token-passes.
+    static func checkWork(_ work: Double, field: String, limits: ServerOptions) throws {
+        guard work <= Double(limits.maxWork) else {
+            throw InvalidField(field: field, reason: "the request needs about \(Int(min(work, 9e18))) token-passes (tokens × model passes), above the server limit of \(limits.maxWork) (--max-work); ask for fewer steps, samples, texts or tokens")
+        }
     }
 
     static func targetSpec(_ selector: ClassSelector?) -> TargetSpec? {
