@@ -66,6 +66,13 @@ public struct LSPFrameParser: FrameParser {
                 let b = rest.removeFirst()
                 if b == UInt8(ascii: "\n") {
                     endOfLine(&events)
+                } else if line.last == UInt8(ascii: "\r") {
+                    // A CR not followed by LF ends a broken header line (RFC 9112 §2.2: a bare CR is invalid);
+                    // what follows starts a new line, so the next well-formed header is still found.
+                    garbage("bare CR in a header line", &events)
+                    resetHeader()
+                    line.removeAll(keepingCapacity: true)
+                    line.append(b)
                 } else {
                     line.append(b)
                     if line.count > Self.maxHeaderLineBytes {

@@ -81,6 +81,18 @@ final class LSPFramingTests: XCTestCase {
         XCTAssertEqual(long, [.malformedHeader("header line longer than 4096 bytes"), .message(bytes(a))])
     }
 
+    func testBareCarriageReturnEndsABrokenHeaderLine() {
+        // A header line ending in a bare CR used to swallow the next, well-formed frame's header.
+        for broken in ["Content-Length: 10\r", "X-Junk: a\r", "Content-Length: 10\r\r"] {
+            let stream = bytes(broken) + lspFrame(a) + lspFrame(b)
+            let events = feedAll(stream)
+            XCTAssertEqual(events.filter { if case .message = $0 { return true } else { return false } },
+                           [.message(bytes(a)), .message(bytes(b))], broken)
+            XCTAssertEqual(events.first, .malformedHeader("bare CR in a header line"), broken)
+            for chunk in 1...5 { XCTAssertEqual(feedAll(stream, chunk: chunk), events, "\(broken), chunk \(chunk)") }
+        }
+    }
+
     func testOversizedFrameIsSkippedByItsLength() {
         let big = String(repeating: "x", count: 5000)
         let input = bytes("Content-Length: 5000\r\n\r\n\(big)") + lspFrame(a)
