@@ -16,7 +16,7 @@ let package = Package(
 
         // strict JSON: parser (byte offsets, depth limit, byte-exact keys), serializer, values and field reader
         .target(name: "ExplainJSON"),
-        // text -> tokens with offsets (HuggingFace WordPiece, exactly)
+        // text -> tokens with offsets (HuggingFace tokenizers' pipeline: WordPiece, BPE, Unigram, exactly)
         .target(name: "ExplainTokenizer", dependencies: ["ExplainJSON"]),
         // HuggingFace directories -> BERT / DistilBERT forward and input-gradient passes
         .target(name: "ExplainModel", dependencies: ["CBLAS", "ExplainJSON", "ExplainTokenizer"]),

@@ -5,6 +5,8 @@ public enum BenchmarkCommandLine {
         case benchmark(BenchmarkOptions)
         /// Internal: a fresh process for the cold-start measurement (see BenchmarkRunner.coldStart).
         case coldChild(model: String, workload: Workload, threads: Int)
+        /// `tokenizers DIR...`: the tokenizers alone, beside HuggingFace `tokenizers` (TokenizerBenchmark).
+        case tokenizers(directories: [String], python: String)
     }
 
     public static let usage = """
@@ -27,9 +29,28 @@ public enum BenchmarkCommandLine {
           --no-cold-start      skip the fresh-process measurements
           --sentences N        only the first N reference sentences (short runs under a profiler; default 5)
           --sgemm-size N       the peak-measuring sgemm's n (default 2048; small under a profiler)
+
+        usage: explaind-bench tokenizers DIR... [--python EXE]
+
+        Times each tokenizer directory on 10,000 tweet-length texts and one 1 MB text, beside HuggingFace
+        `tokenizers` (one thread, Scripts/reference/bench_tokenizers.py) on the same texts when Python has it.
         """
 
     public static func parse(_ arguments: [String]) throws -> Command {
+        if arguments.first == "tokenizers" {
+            var directories: [String] = [], python = "python3"
+            var rest = arguments.dropFirst()
+            while let argument = rest.popFirst() {
+                if argument == "--python" {
+                    guard let exe = rest.popFirst() else { throw BenchmarkError.usage("--python needs a value\n\n\(usage)") }
+                    python = exe
+                } else {
+                    directories.append(argument)
+                }
+            }
+            guard !directories.isEmpty else { throw BenchmarkError.usage("tokenizers needs at least one directory\n\n\(usage)") }
+            return .tokenizers(directories: directories, python: python)
+        }
         var options = BenchmarkOptions()
         var coldChild = false
         var index = 0

@@ -1,3 +1,4 @@
+import ExplainJSON
 import Foundation
 
 /// A field of a tokenizer file that is missing, of the wrong type or out of range; `path` names it the way the
@@ -9,16 +10,15 @@ struct FieldError: Error, CustomStringConvertible {
 }
 
 /// One value of a tokenizer file with its path, so every part decodes its own fields and every error names the
-/// field. Parts of the pipeline decode from this alone (`init(json:)`).
+/// field. Parts of the pipeline decode from this alone (`init(json:)`). Objects keep their keys as the file spells
+/// them (ExplainJSON compares keys by bytes), so a vocabulary holding "é" and "e\u{301}" keeps both.
 struct JSONNode {
-    indirect enum Value {
-        case null, bool(Bool), number(Double), string(String), array([Value]), object([(String, Value)])
-    }
+    typealias Value = JSONValue
 
-    let value: Value
+    let value: JSONValue
     let path: String
 
-    init(_ value: Value, path: String = "") {
+    init(_ value: JSONValue, path: String = "") {
         self.value = value
         self.path = path
     }
@@ -31,10 +31,7 @@ struct JSONNode {
 
     /// The member `key` of an object; nil when absent or null (serde's `Option` and `#[serde(default)]`).
     subscript(key: String) -> JSONNode? {
-        guard case .object(let members) = value else { return nil }
-        guard let found = members.last(where: { $0.0.unicodeScalars.elementsEqual(key.unicodeScalars) })?.1 else {
-            return nil
-        }
+        guard case .object(let members) = value, let found = members[key] else { return nil }
         if case .null = found { return nil }
         return JSONNode(found, path: child(key))
     }
@@ -46,41 +43,45 @@ struct JSONNode {
 
     var members: [(key: String, value: JSONNode)] {
         get throws {
-            guard case .object(let members) = value else { throw error("expected an object") }
-            return members.map { ($0.0, JSONNode($0.1, path: child($0.0))) }
+            guard case .object(let members) = value else { throw error("expected an object, found \(value.typeName)") }
+            return members.members.map { ($0.key, JSONNode($0.value, path: child($0.key))) }
         }
     }
 
     var elements: [JSONNode] {
         get throws {
-            guard case .array(let items) = value else { throw error("expected an array") }
+            guard case .array(let items) = value else { throw error("expected an array, found \(value.typeName)") }
             return items.enumerated().map { JSONNode($0.element, path: "\(path)[\($0.offset)]") }
         }
     }
 
     var string: String {
         get throws {
-            guard case .string(let s) = value else { throw error("expected a string") }
+            guard case .string(let s) = value else { throw error("expected a string, found \(value.typeName)") }
             return s
         }
     }
 
     var bool: Bool {
         get throws {
-            guard case .bool(let b) = value else { throw error("expected true or false") }
+            guard case .bool(let b) = value else { throw error("expected true or false, found \(value.typeName)") }
             return b
         }
     }
 
     var number: Double {
         get throws {
-            guard case .number(let n) = value else { throw error("expected a number") }
+            guard let n = value.doubleValue else { throw error("expected a number, found \(value.typeName)") }
             return n
         }
     }
 
     /// An integer in `range` (ids, lengths): a fraction or a value outside is an error, never a trap.
     func integer(in range: ClosedRange<Int> = 0...Int(Int32.max)) throws -> Int {
+        if case .integer(let i) = value {
+            guard range.contains(i) else { throw error("\(i) is out of range") }
+            return i
+        }
         let n = try number
         guard n == n.rounded(), n >= Double(range.lowerBound), n <= Double(range.upperBound) else {
             throw error(n == n.rounded() ? "\(n) is out of range" : "\(n) is not an integer")
@@ -107,69 +108,12 @@ struct JSONNode {
 }
 
 extension JSONNode {
-    /// Parses a whole file. (Foundation's decoder for now; keys are kept as the file spells them.)
+    /// Parses a whole file strictly (ExplainJSON: byte offsets in errors, duplicate keys rejected).
     static func parse(_ data: Data) throws -> JSONNode {
         do {
-            return JSONNode(try JSONDecoder().decode(DecodedValue.self, from: data).value)
-        } catch let error as DecodingError {
-            throw FieldError(path: "", reason: "not valid JSON (\(error.readableReason))")
-        }
-    }
-
-    private struct DecodedValue: Decodable {
-        var value: Value
-
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
-        init(from decoder: Decoder) throws {
-            if let object = try? decoder.container(keyedBy: Key.self) {
-                value = .object(try object.allKeys.map { ($0.stringValue, try object.decode(DecodedValue.self, forKey: $0).value) })
-                return
-            }
-            if var array = try? decoder.unkeyedContainer() {
-                var items: [Value] = []
-                while !array.isAtEnd { items.append(try array.decode(DecodedValue.self).value) }
-                value = .array(items)
-                return
-            }
-            let single = try decoder.singleValueContainer()
-            if single.decodeNil() {
-                value = .null
-            } else if let b = try? single.decode(Bool.self) {
-                value = .bool(b)
-            } else if let n = try? single.decode(Double.self) {
-                value = .number(n)
-            } else {
-                value = .string(try single.decode(String.self))
-            }
-        }
-    }
-}
-
-extension DecodingError {
-    /// "model.vocab.hello: expected Int" rather than Foundation's debug dump.
-    var readableReason: String {
-        func path(_ context: Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return keys.isEmpty ? "top level" : keys.joined(separator: ".")
-        }
-        switch self {
-        case .typeMismatch(let type, let context):
-            return "\(path(context)): expected \(type)"
-        case .valueNotFound(let type, let context):
-            return "\(path(context)): expected \(type), found null"
-        case .keyNotFound(let key, let context):
-            return "\(path(context)): missing field \"\(key.stringValue)\""
-        case .dataCorrupted(let context):
-            let underlying = context.underlyingError.map { " (\($0.localizedDescription))" } ?? ""
-            return "\(path(context)): \(context.debugDescription)\(underlying)"
-        @unknown default:
-            return "\(self)"
+            return JSONNode(try JSONParser.parse(data))
+        } catch let error as JSONParseError {
+            throw FieldError(path: "", reason: "not valid JSON: \(error)")
         }
     }
 }

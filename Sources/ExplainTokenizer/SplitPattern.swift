@@ -23,7 +23,7 @@ struct ScalarPattern: SplitPattern {
 }
 
 /// The non-overlapping occurrences of a literal string, leftmost first (HF escapes the string into a regex).
-struct LiteralPattern: SplitPattern {
+struct LiteralPattern: SplitPattern, Sendable {
     var literal: [Unicode.Scalar]
 
     func matches(in text: [Unicode.Scalar]) -> [(range: Range<Int>, isMatch: Bool)] {

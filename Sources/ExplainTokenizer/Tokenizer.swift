@@ -27,7 +27,8 @@ public final class Tokenizer: Sendable {
     public let maxLength: Int
     /// Largest id + 1: the rows a word-embedding matrix needs.
     public let vocabularySize: Int
-    public let clsID: Int, sepID: Int, padID: Int, unkID: Int, maskID: Int
+    /// The special tokens' ids; nil where the tokenizer has none (GPT-2 style files have no mask or padding).
+    public let clsID: Int?, sepID: Int?, padID: Int?, unkID: Int?, maskID: Int?
 
     let normalizer: (any Normalizer)?
     let preTokenizer: (any PreTokenizer)?
@@ -42,7 +43,7 @@ public final class Tokenizer: Sendable {
 
     init(normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?, model: any TokenizerModel,
          postProcessor: (any PostProcessor)?, addedTokens: [AddedToken], maxLength: Int,
-         specialTokenIDs: (cls: Int, sep: Int, pad: Int, unk: Int, mask: Int)) {
+         specialTokenIDs: (cls: Int?, sep: Int?, pad: Int?, unk: Int?, mask: Int?)) {
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
         self.model = model

@@ -1,36 +1,37 @@
-import Foundation
-
-/// `tokenizer_config.json` of transformers: the options of the vocab.txt path and the model's maximum length.
-struct TokenizerConfigJSON: Decodable {
+/// `tokenizer_config.json` (and `special_tokens_map.json`) of transformers: the options of the vocab.txt path, the
+/// special tokens' names and the model's maximum length.
+struct TokenizerConfig {
     var doLowerCase: Bool?
     var stripAccents: Bool?
     var tokenizeChineseChars: Bool?
+    var addPrefixSpace: Bool?
+    var trimOffsets: Bool?
     var modelMaxLength: Double?
-    var unkToken: TokenName?
-    var clsToken: TokenName?
-    var sepToken: TokenName?
-    var padToken: TokenName?
-    var maskToken: TokenName?
+    var tokenizerClass: String?
+    var unkToken: String?, clsToken: String?, sepToken: String?, padToken: String?, maskToken: String?
+    var bosToken: String?, eosToken: String?
 
-    enum CodingKeys: String, CodingKey {
-        case doLowerCase = "do_lower_case", stripAccents = "strip_accents"
-        case tokenizeChineseChars = "tokenize_chinese_chars", modelMaxLength = "model_max_length"
-        case unkToken = "unk_token", clsToken = "cls_token", sepToken = "sep_token", padToken = "pad_token"
-        case maskToken = "mask_token"
-    }
-
-    /// A special token's name: a string, or an AddedToken object `{"content": "[CLS]", ...}`.
-    struct TokenName: Decodable {
-        var content: String
-
-        enum CodingKeys: String, CodingKey { case content }
-
-        init(from decoder: Decoder) throws {
-            if let name = try? decoder.singleValueContainer().decode(String.self) {
-                content = name
-            } else {
-                content = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .content)
-            }
+    init(json: JSONNode) throws {
+        _ = try json.members  // an object, or an error saying what it is instead
+        doLowerCase = try json.bool("do_lower_case")
+        stripAccents = try json.bool("strip_accents")
+        tokenizeChineseChars = try json.bool("tokenize_chinese_chars")
+        addPrefixSpace = try json.bool("add_prefix_space")
+        trimOffsets = try json.bool("trim_offsets")
+        modelMaxLength = try json["model_max_length"]?.number
+        tokenizerClass = try json.string("tokenizer_class")
+        func name(_ key: String) throws -> String? {
+            // A name, or an AddedToken object {"content": "[CLS]", ...}.
+            guard let node = json[key] else { return nil }
+            if case .string(let name) = node.value { return name }
+            return try node.required("content").string
         }
+        unkToken = try name("unk_token")
+        clsToken = try name("cls_token")
+        sepToken = try name("sep_token")
+        padToken = try name("pad_token")
+        maskToken = try name("mask_token")
+        bosToken = try name("bos_token")
+        eosToken = try name("eos_token")
     }
 }

@@ -10,6 +10,10 @@ do {
     switch try BenchmarkCommandLine.parse(Array(CommandLine.arguments.dropFirst())) {
     case .help:
         print(BenchmarkCommandLine.usage)
+    case .tokenizers(let directories, let python):
+        let script = URL(fileURLWithPath: BenchmarkOptions.defaultPythonScript).deletingLastPathComponent()
+            .appendingPathComponent("bench_tokenizers.py").path
+        print(try TokenizerBenchmark.run(directories: directories, python: python, script: script, log: logLine))
     case .coldChild(let model, let workload, let threads):
         print(try BenchmarkRunner.coldChild(model: model, workload: workload, threads: threads))
     case .benchmark(var options):

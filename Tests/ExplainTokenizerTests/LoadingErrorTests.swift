@@ -41,13 +41,13 @@ final class LoadingErrorTests: XCTestCase {
     func testDirectoryWithoutTokenizerFiles() throws {
         let url = try directory(["config.json": "{}"])
         XCTAssertThrowsError(try Tokenizer.load(directory: url)) { error in
-            XCTAssertEqual(error as? TokenizerError, .missingFile("no tokenizer.json or vocab.txt in \(url.path)"))
+            XCTAssertEqual(error as? TokenizerError, .missingFile("no tokenizer.json, vocab.txt or vocab.json + merges.txt in \(url.path)"))
             XCTAssert("\(error)".contains(url.path))
         }
     }
 
     func testMalformedTokenizerJSON() throws {
-        try assertMalformed(["tokenizer.json": "{\"model\": "], file: "tokenizer.json", reason: "top level")
+        try assertMalformed(["tokenizer.json": "{\"model\": "], file: "tokenizer.json", reason: "not valid JSON: unexpected end of input at byte 10")
         try assertMalformed(["tokenizer.json": "[1, 2]"], file: "tokenizer.json", reason: "expected")
         try assertMalformed(["tokenizer.json": "{}"], file: "tokenizer.json", reason: "missing field \"model\"")
         try assertMalformed(["tokenizer.json": #"{"model": {"type": "WordPiece", "vocab": {"a": "one"}}}"#],
@@ -62,7 +62,9 @@ final class LoadingErrorTests: XCTestCase {
                             file: "tokenizer.json", reason: "model: unknown model type \"Foo\"")
         try assertMalformed(["tokenizer.json": #"{"model": {"vocab": {"[CLS]": 0, "[SEP]": 1}}}"#],
                             file: "tokenizer.json", reason: "unk_token \"[UNK]\"")
-        try assertMalformed(["tokenizer.json": #"{"model": {"vocab": {"[UNK]": 0, "[SEP]": 1, "[PAD]": 2, "[MASK]": 3}}}"#],
+        // A special token named by tokenizer_config.json must exist; one nothing names may be missing.
+        try assertMalformed(["tokenizer.json": #"{"model": {"vocab": {"[UNK]": 0, "[SEP]": 1, "[PAD]": 2, "[MASK]": 3}}}"#,
+                             "tokenizer_config.json": #"{"cls_token": "[CLS]"}"#],
                             file: "tokenizer.json", reason: "no cls token \"[CLS]\"")
         try assertMalformed(["tokenizer.json": #"{"normalizer": {"type": "Sequence", "normalizers": [{"type": "Foo"}]}, "model": {"vocab": \#(smallVocab)}}"#],
                             file: "tokenizer.json", reason: "normalizer.normalizers[0]: unknown normalizer type \"Foo\"")
@@ -97,9 +99,9 @@ final class LoadingErrorTests: XCTestCase {
     func testMalformedTokenizerConfig() throws {
         let vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n"
         try assertMalformed(["vocab.txt": vocab, "tokenizer_config.json": "{do_lower_case: true}"],
-                            file: "tokenizer_config.json", reason: "top level")
+                            file: "tokenizer_config.json", reason: "not valid JSON: unexpected byte 'd' at byte 1")
         try assertMalformed(["vocab.txt": vocab, "tokenizer_config.json": #"{"do_lower_case": "yes"}"#],
-                            file: "tokenizer_config.json", reason: "do_lower_case: expected Bool")
+                            file: "tokenizer_config.json", reason: "do_lower_case: expected true or false, found string")
         try assertMalformed(["vocab.txt": vocab, "tokenizer_config.json": #"{"model_max_length": "512"}"#],
                             file: "tokenizer_config.json", reason: "model_max_length")
         try assertMalformed(["vocab.txt": vocab, "tokenizer_config.json": #"{"model_max_length": 12.5}"#],
@@ -111,7 +113,7 @@ final class LoadingErrorTests: XCTestCase {
         // Also next to a tokenizer.json, and special_tokens_map.json likewise.
         let json = #"{"model": {"vocab": \#(smallVocab)}}"#
         try assertMalformed(["tokenizer.json": json, "tokenizer_config.json": "nope"],
-                            file: "tokenizer_config.json", reason: "top level")
+                            file: "tokenizer_config.json", reason: "not valid JSON")
         try assertMalformed(["tokenizer.json": json, "special_tokens_map.json": "[]"],
                             file: "special_tokens_map.json", reason: "expected")
     }

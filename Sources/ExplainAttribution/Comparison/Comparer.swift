@@ -72,7 +72,10 @@ extension Explainer {
             throw AttributionError.invalidOption(name: "scores", reason: "\(method.method): \(method.scores.count) scores for \(ids.count) tokens")
         }
         try control.checkCancelled()
-        let content = TokenContent(ids: ids, special: special, maskID: model.tokenizer.maskID)
+        if settings.removal == .mask && model.tokenizer.maskID == nil {
+            throw AttributionError.invalidOption(name: "removal", reason: "this model's tokenizer has no mask token")
+        }
+        let content = TokenContent(ids: ids, special: special, maskID: model.tokenizer.maskID ?? 0)
         let scored = methods.map { method in (name: method.method, scores: content.positions.map { Double(method.scores[$0]) }) }
         let metrics = settings.metrics
         let objective = Objective(targets: [target], foils: [foil], output: .probability)

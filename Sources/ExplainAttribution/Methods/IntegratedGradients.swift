@@ -94,11 +94,17 @@ enum IntegratedGradients: AttributionMethod {
     static func baselineEmbeddings(_ context: AttributionContext, kind: String) throws -> [[Float]] {
         let h = context.hiddenSize, tokenizer = context.model.tokenizer
         let replacement: [Float]
+        let token: Int??
         switch kind {
-        case "pad": replacement = context.model.wordEmbeddings(ids: [tokenizer.padID])
-        case "mask": replacement = context.model.wordEmbeddings(ids: [tokenizer.maskID])
-        case "unk": replacement = context.model.wordEmbeddings(ids: [tokenizer.unkID])
-        default: replacement = [Float](repeating: 0, count: h)
+        case "pad": token = tokenizer.padID
+        case "mask": token = tokenizer.maskID
+        case "unk": token = tokenizer.unkID
+        default: token = .none
+        }
+        switch token {
+        case .some(.some(let id)): replacement = context.model.wordEmbeddings(ids: [id])
+        case .some(.none): throw AttributionError.invalidOption(name: "options.baseline", reason: "this model's tokenizer has no \(kind) token")
+        case .none: replacement = [Float](repeating: 0, count: h)
         }
         return (0..<context.sequenceCount).map { s in
             var baseline = context.embeddings[s]

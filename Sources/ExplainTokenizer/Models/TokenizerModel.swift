@@ -13,6 +13,7 @@ enum TokenizerModels {
     /// Every model by its `type` tag in tokenizer.json. A new model is one file plus one line here.
     static let registry: [String: (JSONNode) throws -> any TokenizerModel] = [
         "WordPiece": { try WordPiece(json: $0) },
+        "BPE": { try BPE(json: $0) },
     ]
 
     static func decode(_ json: JSONNode) throws -> any TokenizerModel {
@@ -25,10 +26,21 @@ enum TokenizerModels {
     /// Ids beyond this are taken as a malformed file rather than a vocabulary to allocate.
     static let largestID = 16_777_215
 
-    /// `vocab` as an object of token -> id, keys exactly as the file spells them.
-    static func vocabulary(_ json: JSONNode) throws -> [(token: String, id: Int)] {
-        let entries = try json.required("vocab").members
-        if entries.isEmpty { throw json.error("vocab is empty") }
-        return try entries.map { ($0.key, try $0.value.integer(in: 0...largestID)) }
+    /// `vocab`, an object of token -> id with keys exactly as the file spells them; a token listed twice or two
+    /// tokens with one id are errors (a hash map would keep one silently).
+    static func vocabulary(_ json: JSONNode) throws -> Vocabulary {
+        let vocab = try json.required("vocab")
+        let entries = try vocab.members
+        if entries.isEmpty { throw vocab.error("the vocabulary is empty") }
+        var vocabulary = Vocabulary()
+        for (token, node) in entries {
+            let id = try node.integer(in: 0...largestID)
+            if vocabulary.id(for: token) != nil { throw node.error("the token is listed twice") }
+            if id < vocabulary.tokens.count, let other = vocabulary.tokens[id] {
+                throw node.error("id \(id) is also the id of \"\(other)\"")
+            }
+            vocabulary.insert(token, id: id)
+        }
+        return vocabulary
     }
 }

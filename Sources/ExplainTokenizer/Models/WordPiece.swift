@@ -18,8 +18,7 @@ struct WordPiece: TokenizerModel {
     }
 
     init(json: JSONNode) throws {
-        var vocabulary = Vocabulary()
-        for (token, id) in try TokenizerModels.vocabulary(json) { vocabulary.insert(token, id: id) }
+        let vocabulary = try TokenizerModels.vocabulary(json)
         let unk = try json.string("unk_token") ?? "[UNK]"
         guard let unknownID = vocabulary.id(for: unk) else { throw json.error("vocab has no unk_token \"\(unk)\"") }
         let maxChars = try json.integer("max_input_chars_per_word", in: 1...Int(Int32.max)) ?? 100
@@ -34,6 +33,7 @@ struct WordPiece: TokenizerModel {
 
     func tokenize(_ text: [Unicode.Scalar], into tokens: inout [ModelToken]) {
         let word = 0..<text.count
+        if word.isEmpty { return }
         if word.count > maxInputCharsPerWord {
             tokens.append(ModelToken(id: unknownID, start: 0, end: text.count))
             return

@@ -9,6 +9,15 @@ enum Normalizers {
     static let registry: [String: (JSONNode) throws -> any Normalizer] = [
         "BertNormalizer": { try BertNormalizer(json: $0) },
         "Sequence": { try NormalizerSequence(json: $0) },
+        "NFC": { _ in UnicodeNormalizer(form: .nfc) },
+        "NFD": { _ in UnicodeNormalizer(form: .nfd) },
+        "NFKC": { _ in UnicodeNormalizer(form: .nfkc) },
+        "NFKD": { _ in UnicodeNormalizer(form: .nfkd) },
+        "Lowercase": { _ in Lowercase() },
+        "Strip": { try Strip(json: $0) },
+        "StripAccents": { _ in StripAccents() },
+        "Replace": { try Replace(json: $0) },
+        "Prepend": { try Prepend(json: $0) },
     ]
 
     static func decode(_ json: JSONNode) throws -> any Normalizer {

@@ -14,6 +14,8 @@ enum PostProcessors {
         "BertProcessing": { try BertProcessing(json: $0) },
         "TemplateProcessing": { try TemplateProcessing(json: $0) },
         "Sequence": { try PostProcessorSequence(json: $0) },
+        "RobertaProcessing": { try RobertaProcessing(json: $0) },
+        "ByteLevel": { try ByteLevelOffsets(json: $0) },
     ]
 
     static func decode(_ json: JSONNode) throws -> any PostProcessor {

@@ -12,6 +12,10 @@ enum PreTokenizers {
         "WhitespaceSplit": { _ in WhitespaceSplit() },
         "Punctuation": { try Punctuation(json: $0) },
         "Sequence": { try PreTokenizerSequence(json: $0) },
+        "ByteLevel": { try ByteLevel(json: $0) },
+        "Whitespace": { _ in Whitespace() },
+        "Digits": { try Digits(json: $0) },
+        "Split": { try SplitPreTokenizer(json: $0) },
     ]
 
     static func decode(_ json: JSONNode) throws -> any PreTokenizer {
