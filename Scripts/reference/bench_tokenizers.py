@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""HuggingFace `tokenizers` (Rust, one thread) timed on the texts explaind-bench's tokenizer benchmark writes.
+"""HuggingFace `tokenizers` (Rust, one thread; CPU seconds, best of 3) timed on the texts explaind-bench's tokenizer benchmark writes.
 
 Usage: bench_tokenizers.py TEXTS.json DIR...   (run by `explaind-bench tokenizers`, which passes its own texts)
 TEXTS.json: {"tweets": [...], "long": "..."}. Prints one JSON object: {DIR: {"tweets_s": t, "long_s": t, "tokens": n}}.
@@ -19,9 +19,9 @@ def best_of(runs, work):
     best = float("inf")
     result = None
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.process_time()
         result = work()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best, result
 
 

@@ -27,6 +27,8 @@ struct Regex: Sendable {
 
     private let programs: [[Instruction]]
     private let sets: [ScalarSet]
+    /// The scalars a match can start with, when a match cannot be empty: other start positions are skipped.
+    private let firstScalars: ScalarSet?
 
     /// Whose syntax and classes: Oniguruma's (HF's `SysRegex`: Split, Replace, ByteLevel) or the Rust `regex`
     /// crate's (the Whitespace pre-tokenizer), which differ in `\w` (Rust's adds Alphabetic and Join_Control).
@@ -40,6 +42,7 @@ struct Regex: Sendable {
         _ = compiler.compileProgram(node)
         programs = compiler.programs
         sets = compiler.sets.map { $0.withASCIIAnswers() }
+        firstScalars = node.firstScalars?.withASCIIAnswers()
     }
 
     /// The regex that matches `literal` exactly.
@@ -50,18 +53,24 @@ struct Regex: Sendable {
 
     /// The end of a match starting at `start`, or nil.
     func match(_ text: [Unicode.Scalar], at start: Int) -> Int? {
-        run(0, text, start)
+        var stack: [Backtrack] = []
+        return run(0, text, start, &stack)
     }
 
     /// Non-overlapping matches, leftmost first; after an empty match the search resumes one scalar further.
     func matches(in text: [Unicode.Scalar]) -> [Range<Int>] {
         var found: [Range<Int>] = []
+        var stack: [Backtrack] = []
         var start = 0
         while start <= text.count {
             var matched: Range<Int>?
             var s = start
             while s <= text.count {
-                if let end = run(0, text, s) { matched = s..<end; break }
+                if let first = firstScalars {
+                    while s < text.count && !first.contains(text[s]) { s += 1 }
+                    if s == text.count { break }
+                }
+                if let end = run(0, text, s, &stack) { matched = s..<end; break }
                 s += 1
             }
             guard let m = matched else { break }
@@ -79,9 +88,10 @@ struct Regex: Sendable {
         var greedy: Bool
     }
 
-    private func run(_ index: Int, _ text: [Unicode.Scalar], _ start: Int) -> Int? {
+    private func run(_ index: Int, _ text: [Unicode.Scalar], _ start: Int, _ stack: inout [Backtrack]) -> Int? {
         let program = programs[index]
-        var stack: [Backtrack] = [Backtrack(pc: 0, position: start, bound: -1, greedy: true)]
+        stack.removeAll(keepingCapacity: true)
+        stack.append(Backtrack(pc: 0, position: start, bound: -1, greedy: true))
         while var state = stack.popLast() {
             if state.bound >= 0 {
                 // Resume a run at its next length.
@@ -141,11 +151,12 @@ struct Regex: Sendable {
                     guard (before != after) == wanted else { break execute }
                     pc += 1
                 case .look(let sub, let ahead, let negate, let length):
+                    var inner: [Backtrack] = []
                     let found: Bool
                     if ahead {
-                        found = run(sub, text, pos) != nil
+                        found = run(sub, text, pos, &inner) != nil
                     } else {
-                        found = pos >= length && run(sub, text, pos - length) == pos
+                        found = pos >= length && run(sub, text, pos - length, &inner) == pos
                     }
                     guard found != negate else { break execute }
                     pc += 1
@@ -303,6 +314,25 @@ private indirect enum RegexNode {
         case .alternation(let items): return items.map(\.minimumLength).min() ?? 0
         case .repetition(let node, let min, _, _): return node.minimumLength * min
         case .textStart, .textEnd, .lineStart, .lineEnd, .wordBoundary, .look: return 0
+        }
+    }
+
+    /// A set holding every scalar a match can start with; nil when that is not known or a match may be empty.
+    var firstScalars: ScalarSet? {
+        switch self {
+        case .set(let s): return s
+        case .sequence(let items):
+            guard let first = items.first, first.minimumLength > 0 else { return nil }
+            return first.firstScalars
+        case .alternation(let items):
+            var union = ScalarSet()
+            for item in items {
+                guard let s = item.firstScalars else { return nil }
+                union.members.append(s)
+            }
+            return union
+        case .repetition(let node, let min, _, _): return min > 0 ? node.firstScalars : nil
+        case .textStart, .textEnd, .lineStart, .lineEnd, .wordBoundary, .look: return nil
         }
     }
 

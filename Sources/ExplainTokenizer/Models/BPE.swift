@@ -1,3 +1,5 @@
+import Synchronization
+
 /// HF's BPE model (tokenizers/src/models/bpe/model.rs, word.rs): a word starts as its characters (the first bare,
 /// the others with `continuing_subword_prefix`, the last with `end_of_word_suffix`), characters the vocabulary lacks
 /// become their `<0xXX>` byte tokens (`byte_fallback`) or the unknown token (consecutive ones fused with `fuse_unk`)
@@ -18,6 +20,8 @@ struct BPE: TokenizerModel {
     private let byteIDs: [Int]
     /// Trie nodes after the prefix (for every character but the first).
     private let prefixNode: Int32?
+    /// Words already merged, as HF's cache: up to 10,000 words shorter than 256 scalars.
+    private let cache = WordCache()
 
     init(json: JSONNode) throws {
         vocabulary = try TokenizerModels.vocabulary(json)
@@ -87,6 +91,17 @@ struct BPE: TokenizerModel {
 
     func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
         if word.isEmpty { return }
+        let cacheable = word.count < WordCache.longestWord
+        if cacheable, let known = cache[word] {
+            tokens.append(contentsOf: known)
+            return
+        }
+        let mark = tokens.count
+        merge(word, into: &tokens)
+        if cacheable { cache[word] = Array(tokens[mark...]) }
+    }
+
+    private func merge(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
         if ignoreMerges, let id = vocabulary.id(after: 0, word) {
             tokens.append(ModelToken(id: id, start: 0, end: word.count))
             return
@@ -216,5 +231,21 @@ private struct MergeHeap {
 extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// Merged words, shared by every thread encoding with one tokenizer; full at `capacity` words, as HF's.
+private final class WordCache: Sendable {
+    static let longestWord = 256
+    static let capacity = 10_000
+    private let words = Mutex<[[Unicode.Scalar]: [ModelToken]]>([:])
+
+    subscript(word: [Unicode.Scalar]) -> [ModelToken]? {
+        get { words.withLock { $0[word] } }
+        set {
+            words.withLock { cached in
+                if cached.count < Self.capacity { cached[word] = newValue }
+            }
+        }
     }
 }
