@@ -76,7 +76,8 @@ public final class ClassifierModel: @unchecked Sendable {
             throw ModelError.malformedConfig(file: "config.json", reason: "vocab_size \(rows) is smaller than the tokenizer's \(tokenizer.vocabularySize) tokens")
         }
         for (name, id) in [("[CLS]", tokenizer.clsID), ("[SEP]", tokenizer.sepID), ("[PAD]", tokenizer.padID),
-                           ("[UNK]", tokenizer.unkID), ("[MASK]", tokenizer.maskID)] where !(0..<rows).contains(id) {
+                           ("[UNK]", tokenizer.unkID), ("[MASK]", tokenizer.maskID)] {
+            guard let id, !(0..<rows).contains(id) else { continue }
             throw ModelError.tokenizer("the tokenizer's \(name) id \(id) is not a row of the \(rows)-row word embeddings")
         }
         return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, encoder: encoder, head: head,

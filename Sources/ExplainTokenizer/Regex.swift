@@ -25,6 +25,9 @@ struct Regex: Sendable {
         case match
     }
 
+    /// Backtracking steps one match attempt may take (Oniguruma's default retry limit).
+    static let backtrackLimit = 10_000_000
+
     private let programs: [[Instruction]]
     private let sets: [ScalarSet]
     /// The scalars a match can start with, when a match cannot be empty: other start positions are skipped.
@@ -92,7 +95,12 @@ struct Regex: Sendable {
         let program = programs[index]
         stack.removeAll(keepingCapacity: true)
         stack.append(Backtrack(pc: 0, position: start, bound: -1, greedy: true))
+        // A pattern that backtracks without end (`(a+)+b` on a long run of a's) gives up, as Oniguruma's retry
+        // limit does, rather than hang the caller.
+        var budget = Self.backtrackLimit
         while var state = stack.popLast() {
+            budget -= 1
+            if budget < 0 { return nil }
             if state.bound >= 0 {
                 // Resume a run at its next length.
                 if state.greedy {
