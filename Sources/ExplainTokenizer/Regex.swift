@@ -25,8 +25,8 @@ struct Regex: Sendable {
         case match
     }
 
-    /// Backtracking steps one match attempt may take (Oniguruma's default retry limit).
-    static let backtrackLimit = 10_000_000
+    /// Backtracking steps one match attempt may take (Oniguruma's default retry limit is 10,000,000).
+    let backtrackLimit: Int
 
     private let programs: [[Instruction]]
     private let sets: [ScalarSet]
@@ -37,7 +37,8 @@ struct Regex: Sendable {
     /// crate's (the Whitespace pre-tokenizer), which differ in `\w` (Rust's adds Alphabetic and Join_Control).
     enum Flavor: Sendable { case oniguruma, rust }
 
-    init(_ pattern: String, flavor: Flavor = .oniguruma) throws {
+    init(_ pattern: String, flavor: Flavor = .oniguruma, backtrackLimit: Int = 10_000_000) throws {
+        self.backtrackLimit = backtrackLimit
         var parser = RegexParser(Array(pattern.unicodeScalars))
         parser.flavor = flavor
         let node = try parser.parseAll()
@@ -97,7 +98,7 @@ struct Regex: Sendable {
         stack.append(Backtrack(pc: 0, position: start, bound: -1, greedy: true))
         // A pattern that backtracks without end (`(a+)+b` on a long run of a's) gives up, as Oniguruma's retry
         // limit does, rather than hang the caller.
-        var budget = Self.backtrackLimit
+        var budget = backtrackLimit
         while var state = stack.popLast() {
             budget -= 1
             if budget < 0 { return nil }

@@ -108,36 +108,3 @@ final class HostileTokenizerTests: XCTestCase {
     }
 }
 
-/// The regex engine's syntax and its bound on backtracking.
-final class RegexTests: XCTestCase {
-    func split(_ pattern: String, _ text: String, behavior: String = "Isolated", invert: Bool = false) throws -> [String] {
-        let json = #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": \#(String(decoding: try JSONEncoder().encode(pattern), as: UTF8.self))}, "behavior": "\#(behavior)", "invert": \#(invert)}, "model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}}"#
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explain-regex-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try json.write(to: url.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
-        return try Tokenizer.load(directory: url).encode(text).words.map(\.text)
-    }
-
-    func testSyntax() throws {
-        XCTAssertEqual(try split(#"\s+"#, "a  b\tc"), ["a", "  ", "b", "\t", "c"])
-        XCTAssertEqual(try split(#"\p{N}+"#, "ab12cd٣"), ["ab", "12", "cd", "٣"])
-        XCTAssertEqual(try split(#"(?i:hello)"#, "xHeLLoy"), ["x", "HeLLo", "y"])
-        XCTAssertEqual(try split(#"a{2,3}"#, "aaaaa"), ["aaa", "aa"])
-        XCTAssertEqual(try split(#"a+?"#, "aa"), ["a", "a"])
-        XCTAssertEqual(try split(#"\s+(?!\S)"#, "a   b"), ["a", "  ", " b"])
-        XCTAssertEqual(try split(#"(?<=a)b"#, "abcb"), ["a", "b", "cb"])
-        XCTAssertEqual(try split(#"[^a-c\d]+"#, "abxy12z"), ["ab", "xy", "12", "z"])
-        XCTAssertEqual(try split(#"\bis\b"#, "this is"), ["this ", "is"])
-        XCTAssertEqual(try split(#"x"#, "axbxc", behavior: "Removed"), ["a", "b", "c"])
-        XCTAssertEqual(try split(#"x"#, "axbxc", behavior: "MergedWithPrevious"), ["ax", "bx", "c"])
-        XCTAssertEqual(try split(#"x"#, "axbxc", behavior: "MergedWithNext"), ["a", "xb", "xc"])
-        XCTAssertEqual(try split(#"x"#, "axxb", behavior: "Contiguous"), ["a", "xx", "b"])
-        XCTAssertEqual(try split(#"\w+"#, "hi, you", behavior: "Removed", invert: true), ["hi", "you"])
-    }
-
-    /// Catastrophic backtracking stops at Oniguruma's retry limit instead of hanging.
-    func testBacktrackingIsBounded() throws {
-        let words = try split(#"(a|aa)+b"#, String(repeating: "a", count: 40))
-        XCTAssertEqual(words.joined(), String(repeating: "a", count: 40))
-    }
-}
