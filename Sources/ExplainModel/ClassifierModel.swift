@@ -107,7 +107,7 @@ public final class ClassifierModel: @unchecked Sendable {
         let emptied = input.ids.map(\.isEmpty)
         var input = input
         if emptied.contains(true) {
-            let pad = tokenizer.padID
+            let pad = tokenizer.padID ?? 0  // a tokenizer without padding (GPT-2 style): row 0 stands in
             input.ids = input.ids.map { $0.isEmpty ? [pad] : $0 }
             input.wordEmbeddings = input.wordEmbeddings.map { rows in
                 zip(rows, emptied).map { $1 ? encoder.embeddings.lookup(ids: [pad]) : $0 }
