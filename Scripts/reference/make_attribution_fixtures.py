@@ -75,6 +75,17 @@ def baseline_ids(ids, special, replacement_id):
     return [token if is_special else replacement_id for token, is_special in zip(ids, special)]
 
 
+def target_logit_with_word_embeddings(model, inputs, word_embeds, target):
+    """f_c with the word-embedding layer's output replaced, the rest of the model fed `inputs`: the
+    function LayerIntegratedGradients integrates. Equal to f_c(baseline ids) for BERT; for RoBERTa,
+    whose position ids skip pad tokens, the input's positions are kept, as along Captum's path."""
+    handle = model.get_input_embeddings().register_forward_hook(lambda module, args, output: word_embeds)
+    try:
+        return model(input_ids=inputs).logits[:, target]
+    finally:
+        handle.remove()
+
+
 def integrated_gradients(model, ids, special, target, method, steps, baseline, token_id):
     def target_logit_of_ids(input_ids):
         return model(input_ids=input_ids).logits[:, target]
@@ -101,7 +112,8 @@ def integrated_gradients(model, ids, special, target, method, steps, baseline, t
             inputs, baselines=torch.tensor([base]), n_steps=steps, method=method,
             return_convergence_delta=True)
         with torch.no_grad():
-            difference = (target_logit_of_ids(inputs) - target_logit_of_ids(torch.tensor([base]))).item()
+            base_embeds = model.get_input_embeddings()(torch.tensor([base]))
+            difference = (target_logit_of_ids(inputs) - target_logit_with_word_embeddings(model, inputs, base_embeds, target)).item()
     step_sizes, alphas = approximation_parameters(method)
     return {
         "method": method,
@@ -111,7 +123,9 @@ def integrated_gradients(model, ids, special, target, method, steps, baseline, t
         "alphas": [float(a) for a in alphas(steps)],
         "stepSizes": [float(s) for s in step_sizes(steps)],
         "scores": f32_list(attributions[0].sum(dim=-1).detach()),
-        "delta": f32(delta.item()),
+        # Σ scores − (f(x) − f(b)) for the path's own endpoints. Captum's convergence delta evaluates f
+        # at the baseline ids instead, whose RoBERTa position ids skip the pads: not the path's start.
+        "delta": f32(attributions[0].sum().item() - difference),
         "outputDifference": f32(difference),
     }
 
@@ -169,26 +183,30 @@ def case(model, tokenizer, text_index, target, foil, explicit_target):
     }
 
 
+def write_attributions(name):
+    model, tokenizer = load_model(name)
+    labels = model.config.num_labels
+    cases = []
+    for index, text in enumerate(TEXTS):
+        predicted = logits_of(model, tokenizer(text)["input_ids"]).argmax().item()
+        cases.append(case(model, tokenizer, index, predicted, (predicted + 1) % labels, False))
+    # An explicit non-predicted target, contrasted with the predicted class as the foil.
+    predicted = cases[2]["target"]
+    cases.append(case(model, tokenizer, 2, (predicted + 1) % labels, predicted, True))
+    write_json(os.path.join(EXPECTED, name + "-attributions.json"), {
+        "model": name,
+        "labels": [model.config.id2label[i] for i in range(labels)],
+        "texts": TEXTS,
+        "cases": cases,
+    })
+    worst = max(abs(run["delta"]) for c in cases for run in c["integratedGradients"] if run["method"] == "gausslegendre")
+    print(name, "cases", len(cases), "largest |delta| gausslegendre", worst)
+
+
 def main():
     setup_torch()
     for name in MODEL_NAMES:
-        model, tokenizer = load_model(name)
-        labels = model.config.num_labels
-        cases = []
-        for index, text in enumerate(TEXTS):
-            predicted = logits_of(model, tokenizer(text)["input_ids"]).argmax().item()
-            cases.append(case(model, tokenizer, index, predicted, (predicted + 1) % labels, False))
-        # An explicit non-predicted target, contrasted with the predicted class as the foil.
-        predicted = cases[2]["target"]
-        cases.append(case(model, tokenizer, 2, (predicted + 1) % labels, predicted, True))
-        write_json(os.path.join(EXPECTED, name + "-attributions.json"), {
-            "model": name,
-            "labels": [model.config.id2label[i] for i in range(labels)],
-            "texts": TEXTS,
-            "cases": cases,
-        })
-        worst = max(abs(run["delta"]) for c in cases for run in c["integratedGradients"] if run["method"] == "gausslegendre")
-        print(name, "cases", len(cases), "largest |delta| gausslegendre", worst)
+        write_attributions(name)
 
 
 if __name__ == "__main__":

@@ -207,7 +207,7 @@ def expectations(spec, model, tokenizer):
     return {
         "model": spec["name"],
         "labels": [model.config.id2label[i] for i in range(label_count)],
-        "hidden": model.config.hidden_size if spec["arch"] == "bert" else model.config.dim,
+        "hidden": model.get_input_embeddings().embedding_dim,   # the width of a gradient row
         "texts": TEXTS,
         "ids": ids,
         "logits": [f32_list(row) for row in logits],

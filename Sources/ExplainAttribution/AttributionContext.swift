@@ -23,7 +23,8 @@ struct AttributionContext {
     /// the caller has one: the gradient methods then differentiate it without a second forward.
     var inputPass: ForwardPass? = nil
 
-    var hiddenSize: Int { model.config.hiddenSize }
+    /// The width of a word embedding and of its gradient.
+    var embeddingSize: Int { model.config.embeddingSize }
     var sequenceCount: Int { ids.count }
 
     /// Runs probes through the model in batches of at most `batchSize` sequences, with the input gradient of

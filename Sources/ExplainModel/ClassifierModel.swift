@@ -32,8 +32,8 @@ public final class ForwardPass: @unchecked Sendable {
     }
 }
 
-/// A BertForSequenceClassification or DistilBertForSequenceClassification loaded from a HuggingFace
-/// directory, with its tokenizer. Immutable after loading, so passes may run on several threads at once.
+/// A <Family>ForSequenceClassification (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT)
+/// loaded from a HuggingFace directory, with its tokenizer. Immutable after loading, so passes may run on several threads at once.
 public final class ClassifierModel: @unchecked Sendable {
     public let directory: URL
     public let config: ModelConfig
@@ -44,7 +44,7 @@ public final class ClassifierModel: @unchecked Sendable {
     /// The mapped weight file the tensors point into.
     let weights: SafeTensorsFile
 
-    public var maxTokens: Int { min(config.maxPositions, tokenizer.maxLength) }
+    public var maxTokens: Int { min(config.maxTokens, tokenizer.maxLength) }
 
     /// Loads config.json, model.safetensors and the tokenizer files; every problem is a ModelError naming
     /// the file (tokenizer problems come wrapped as ModelError.tokenizer).
@@ -56,16 +56,7 @@ public final class ClassifierModel: @unchecked Sendable {
         let (config, weights) = try ModelFiles.open(directory: directory)
         let loader = WeightLoader(file: weights, architecture: config.architecture)
         let encoder = try TransformerEncoder(config: config, loader: loader)
-        let h = config.hiddenSize, labels = config.labels.count
-        let head: ClassificationHead
-        switch config.architecture {
-        case .bert:
-            head = ClassificationHead(dense: try loader.linear("pooler.dense", outputs: h, inputs: h), squash: .tanh,
-                                      classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
-        case .distilbert:
-            head = ClassificationHead(dense: try loader.linear("pre_classifier", outputs: h, inputs: h, inBase: false), squash: .relu,
-                                      classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
-        }
+        let head = try ClassificationHead(config: config, loader: loader)
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer.load(directory: directory) } catch let error as TokenizerError {
             throw ModelError.tokenizer(error.description)
@@ -98,7 +89,7 @@ public final class ClassifierModel: @unchecked Sendable {
         self.head = head
     }
 
-    /// The word-embedding rows of the ids (T × H).
+    /// The word-embedding rows of the ids (T × E).
     public func wordEmbeddings(ids: [Int]) -> [Float] { encoder.embeddings.lookup(ids: ids) }
 
     public func forward(_ input: ModelInput) -> ForwardPass {
@@ -113,8 +104,8 @@ public final class ClassifierModel: @unchecked Sendable {
                 zip(rows, emptied).map { $1 ? encoder.embeddings.lookup(ids: [pad]) : $0 }
             }
         }
-        let (spans, wordRows) = encoder.pack(ids: input.ids, wordEmbeddings: input.wordEmbeddings)
-        let encoderCache = TransformerEncoder.Cache(encoder: encoder, spans: spans)
+        let (spans, wordRows, positions) = encoder.pack(ids: input.ids, wordEmbeddings: input.wordEmbeddings)
+        let encoderCache = TransformerEncoder.Cache(encoder: encoder, spans: spans, positions: positions)
         let first = encoder.forward(wordRows: wordRows.pointer, cache: encoderCache)
         let batch = spans.count, labels = config.labels.count
         let headCache = ClassificationHead.Cache(batch: batch, hidden: config.hiddenSize)
@@ -126,9 +117,9 @@ public final class ClassifierModel: @unchecked Sendable {
 
     public func logits(_ input: ModelInput) -> [[Float]] { forward(input).logits }
 
-    /// ∂(Σ_c w[b][c] · logit[b][c]) / ∂(word embedding of each token), per sequence T_i × H row-major.
+    /// ∂(Σ_c w[b][c] · logit[b][c]) / ∂(word embedding of each token), per sequence T_i × E row-major.
     public func inputGradient(_ pass: ForwardPass, logitWeights: [[Float]]) -> [[Float]] {
-        let h = config.hiddenSize, labels = config.labels.count, batch = pass.spans.count
+        let h = config.hiddenSize, e = config.embeddingSize, labels = config.labels.count, batch = pass.spans.count
         precondition(logitWeights.count == batch && logitWeights.allSatisfy { $0.count == labels }, "logit weights are not B × C")
         let dLogits = FloatBuffer(count: batch * labels, zeroed: false)
         for b in 0..<batch { for c in 0..<labels { dLogits.pointer[b * labels + c] = logitWeights[b][c] } }
@@ -136,7 +127,7 @@ public final class ClassifierModel: @unchecked Sendable {
         head.backward(dFirst: dFirst.pointer, dLogits: dLogits.pointer, batch: batch, cache: pass.headCache)
         let dWords = encoder.backward(dFirst: dFirst, cache: pass.encoderCache)
         return zip(pass.spans, pass.emptied).map { span, emptied in
-            emptied ? [] : Array(UnsafeBufferPointer(start: dWords.pointer + span.offset * h, count: span.length * h))
+            emptied ? [] : Array(UnsafeBufferPointer(start: dWords.pointer + span.offset * e, count: span.length * e))
         }
     }
 

@@ -1,7 +1,17 @@
 import Foundation
 import ExplainJSON
 
-public enum Architecture: String, Sendable { case bert, distilbert }
+/// The encoder families explaind runs, by their `model_type`.
+public enum Architecture: String, Sendable, CaseIterable {
+    case bert, distilbert, roberta, xlmRoberta = "xlm-roberta", camembert, electra, albert
+
+    /// For error messages: every supported `model_type`.
+    public static var supportedList: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// RoBERTa's embeddings (also XLM-RoBERTa's and CamemBERT's): position ids count from padding_idx + 1
+    /// over the non-pad tokens, one token type.
+    public var isRoberta: Bool { self == .roberta || self == .xlmRoberta || self == .camembert }
+}
 
 /// The pointwise non-linearity of the feed-forward block.
 public enum Activation: String, Sendable {
@@ -10,11 +20,15 @@ public enum Activation: String, Sendable {
     case relu
 }
 
-/// The fields of a HuggingFace `config.json` that the forward pass needs, for both BERT and DistilBERT
-/// (whose config uses other names: dim, n_layers, n_heads, hidden_dim, activation).
+/// The fields of a HuggingFace `config.json` that the forward pass needs, for every supported family
+/// (DistilBERT's config uses other names: dim, n_layers, n_heads, hidden_dim, activation). A field the
+/// file leaves out takes the default of the family's transformers config class.
 public struct ModelConfig: Sendable, Equatable {
     public var architecture: Architecture
     public var vocabSize: Int
+    /// The width of the word embeddings: the hidden size, except ELECTRA's and ALBERT's `embedding_size`,
+    /// which a linear maps to the hidden size. Input gradients are taken at this width.
+    public var embeddingSize: Int
     public var hiddenSize: Int
     public var layerCount: Int
     public var headCount: Int
@@ -25,6 +39,14 @@ public struct ModelConfig: Sendable, Equatable {
     public var maxPositions: Int
     public var labels: [String]
     public var padTokenID: Int
+    /// ALBERT: layers share the weights of `layerGroupCount` groups of `layersPerGroup` layers each.
+    public var layerGroupCount: Int = 1
+    public var layersPerGroup: Int = 1
+
+    /// The id of a sequence's first position row: RoBERTa's padding_idx + 1, else 0.
+    public var firstPosition: Int { architecture.isRoberta ? padTokenID + 1 : 0 }
+    /// The longest sequence the position table serves (RoBERTa's 514 rows give 512).
+    public var maxTokens: Int { max(0, maxPositions - firstPosition) }
 
     public var headSize: Int { hiddenSize / headCount }
 
@@ -59,49 +81,76 @@ public struct ModelConfig: Sendable, Equatable {
             guard value > 0 else { throw fail("\(key) must be positive, found \(value)") }
             return value
         }
+        func number(_ key: String, default fallback: Double) throws -> Float {
+            guard let value = json[key] else { return Float(fallback) }
+            guard let number = value.doubleValue, number > 0 else { throw fail("\(key) must be a positive number") }
+            return Float(number)
+        }
         guard let modelType = json["model_type"]?.stringValue else { throw fail("missing model_type") }
-        switch modelType {
-        case "bert":
-            architecture = .bert
-            vocabSize = try positive("vocab_size")
-            hiddenSize = try positive("hidden_size")
-            layerCount = try positive("num_hidden_layers")
-            headCount = try positive("num_attention_heads")
-            intermediateSize = try positive("intermediate_size")
-            typeVocabSize = try integer("type_vocab_size", default: 2)
-            guard typeVocabSize >= 0 else { throw fail("type_vocab_size must not be negative") }
-            maxPositions = try positive("max_position_embeddings", default: 512)
-            let eps = json["layer_norm_eps"] ?? 1e-12
-            guard let epsValue = eps.doubleValue, epsValue > 0 else { throw fail("layer_norm_eps must be a positive number") }
-            layerNormEps = Float(epsValue)
-            activation = try Self.activation(json["hidden_act"] ?? "gelu", key: "hidden_act", fail: fail)
-            if let kind = json["position_embedding_type"]?.stringValue, kind != "absolute" {
-                throw fail("position_embedding_type \(kind) is not supported (only absolute)")
-            }
-        case "distilbert":
-            architecture = .distilbert
-            vocabSize = try positive("vocab_size")
-            hiddenSize = try positive("dim")
-            layerCount = try positive("n_layers")
-            headCount = try positive("n_heads")
-            intermediateSize = try positive("hidden_dim")
+        guard let architecture = Architecture(rawValue: modelType) else {
+            throw ModelError.unsupportedModelType(file: file, modelType: modelType)
+        }
+        self.architecture = architecture
+        try Self.checkHead(json, file: file)
+        if architecture == .distilbert {
+            vocabSize = try positive("vocab_size", default: 30522)
+            hiddenSize = try positive("dim", default: 768)
+            layerCount = try positive("n_layers", default: 6)
+            headCount = try positive("n_heads", default: 12)
+            intermediateSize = try positive("hidden_dim", default: 3072)
             typeVocabSize = 0
             maxPositions = try positive("max_position_embeddings", default: 512)
             layerNormEps = 1e-12   // fixed in transformers' DistilBERT
             activation = try Self.activation(json["activation"] ?? "gelu", key: "activation", fail: fail)
-        default:
-            throw ModelError.unsupportedModelType(file: file, modelType: modelType)
+            embeddingSize = hiddenSize
+        } else {
+            // Each family's transformers config defaults (BertConfig, RobertaConfig, ElectraConfig, AlbertConfig).
+            let defaults: (vocab: Int, hidden: Int, embedding: Int?, heads: Int, inner: Int, act: String)
+            switch architecture {
+            case .electra: defaults = (30522, 256, 128, 4, 1024, "gelu")
+            case .albert: defaults = (30000, 4096, 128, 64, 16384, "gelu_new")
+            case .roberta: defaults = (50265, 768, nil, 12, 3072, "gelu")
+            default: defaults = (30522, 768, nil, 12, 3072, "gelu")
+            }
+            vocabSize = try positive("vocab_size", default: defaults.vocab)
+            hiddenSize = try positive("hidden_size", default: defaults.hidden)
+            embeddingSize = defaults.embedding == nil ? hiddenSize : try positive("embedding_size", default: defaults.embedding)
+            layerCount = try positive("num_hidden_layers", default: 12)
+            headCount = try positive("num_attention_heads", default: defaults.heads)
+            intermediateSize = try positive("intermediate_size", default: defaults.inner)
+            typeVocabSize = try integer("type_vocab_size", default: 2)
+            guard typeVocabSize >= 0 else { throw fail("type_vocab_size must not be negative") }
+            maxPositions = try positive("max_position_embeddings", default: 512)
+            layerNormEps = try number("layer_norm_eps", default: 1e-12)
+            activation = try Self.activation(json["hidden_act"] ?? .string(defaults.act), key: "hidden_act", fail: fail)
+            if let kind = json["position_embedding_type"]?.stringValue, kind != "absolute" {
+                throw fail("position_embedding_type \(kind) is not supported (only absolute)")
+            }
+            if architecture == .albert {
+                layerGroupCount = try positive("num_hidden_groups", default: 1)
+                layersPerGroup = try positive("inner_group_num", default: 1)
+                guard layerCount % layerGroupCount == 0 else {
+                    throw fail("num_hidden_layers \(layerCount) is not a multiple of num_hidden_groups \(layerGroupCount)")
+                }
+            }
         }
         guard hiddenSize % headCount == 0 else {
             throw fail("hidden size \(hiddenSize) is not a multiple of the head count \(headCount)")
         }
-        padTokenID = try integer("pad_token_id", default: 0)
+        padTokenID = try integer("pad_token_id", default: architecture.isRoberta ? 1 : 0)
+        if architecture.isRoberta {
+            guard padTokenID >= 0, padTokenID + 1 < maxPositions else {
+                throw fail("pad_token_id \(padTokenID) leaves no position rows of max_position_embeddings \(maxPositions)")
+            }
+        }
         let labelCount = try Self.labelCount(json, fail: fail)
         if let weightValues = try weightValues?() {
-            // Each of these sizes is at least one hidden-wide row (or, for layers, an H × H matrix) of weights.
-            let sizes = [("num_labels", labelCount, hiddenSize), ("vocab_size", vocabSize, hiddenSize),
-                         ("max_position_embeddings", maxPositions, hiddenSize), ("intermediate_size", intermediateSize, hiddenSize),
-                         ("type_vocab_size", typeVocabSize, hiddenSize), ("num_hidden_layers", layerCount, hiddenSize * hiddenSize),
+            // Each of these sizes is at least one row of weights: an embedding-wide one for the embedding
+            // tables, hidden-wide for the rest, an H × H matrix per distinct layer (ALBERT's are shared).
+            let distinctLayers = architecture == .albert ? layerGroupCount * layersPerGroup : layerCount
+            let sizes = [("num_labels", labelCount, hiddenSize), ("vocab_size", vocabSize, embeddingSize),
+                         ("max_position_embeddings", maxPositions, embeddingSize), ("intermediate_size", intermediateSize, hiddenSize),
+                         ("type_vocab_size", typeVocabSize, embeddingSize), ("num_hidden_layers", distinctLayers, hiddenSize * hiddenSize),
                          ("hidden_size", hiddenSize, hiddenSize)]
             for (key, count, rowValues) in sizes {
                 let (needed, overflow) = count.multipliedReportingOverflow(by: rowValues)
@@ -111,6 +160,20 @@ public struct ModelConfig: Sendable, Equatable {
             }
         }
         labels = try Self.labels(json, count: labelCount, fail: fail)
+    }
+
+    /// Only single-label sequence classification is run: another head, or multi-label outputs (sigmoid,
+    /// not softmax), would give numbers that mean something else.
+    private static func checkHead(_ json: JSONObject, file: String) throws {
+        if let architectures = json["architectures"]?.arrayValue, !architectures.isEmpty {
+            let names = architectures.compactMap(\.stringValue)
+            if !names.contains(where: { $0.hasSuffix("ForSequenceClassification") }) {
+                throw ModelError.unsupportedHead(file: file, reason: "architectures \(names.joined(separator: ", ")) has no sequence-classification head (supported: <Family>ForSequenceClassification of \(Architecture.supportedList))")
+            }
+        }
+        if let problem = json["problem_type"]?.stringValue, problem != "single_label_classification" {
+            throw ModelError.unsupportedHead(file: file, reason: "problem_type \"\(problem)\" is not supported (supported: single_label_classification)")
+        }
     }
 
     private static func activation(_ value: JSONValue, key: String, fail: (String) -> ModelError) throws -> Activation {

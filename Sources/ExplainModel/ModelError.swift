@@ -8,6 +8,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String, reason: String)
     case malformedConfig(file: String, reason: String)
     case unsupportedModelType(file: String, modelType: String)
+    case unsupportedHead(file: String, reason: String)
     case malformedSafetensors(file: String, reason: String)
     case missingTensor(file: String, name: String)
     case wrongShape(file: String, name: String, expected: [Int], found: [Int])
@@ -26,7 +27,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .malformedConfig(let file, let reason):
             return "\(file): malformed config: \(reason)"
         case .unsupportedModelType(let file, let modelType):
-            return "\(file): unsupported model_type \"\(modelType)\" (supported: bert, distilbert)"
+            return "\(file): unsupported model_type \"\(modelType)\" (supported: \(Architecture.supportedList))"
+        case .unsupportedHead(let file, let reason):
+            return "\(file): \(reason)"
         case .malformedSafetensors(let file, let reason):
             return "\(file): malformed safetensors: \(reason)"
         case .missingTensor(let file, let name):
@@ -45,7 +48,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     /// True when the files exist but are not a usable model (as opposed to absent ones).
     public var isCorrupt: Bool {
         switch self {
-        case .missingFile, .unsupportedModelType: return false
+        case .missingFile, .unsupportedModelType, .unsupportedHead: return false
         default: return true
         }
     }

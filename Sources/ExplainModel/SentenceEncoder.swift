@@ -22,8 +22,8 @@ public final class SentenceEncoder: @unchecked Sendable {
     /// BERT pooler reads (BertPooler takes hidden_states[:, 0]).
     public func firstTokenStates(ids: [[Int]]) -> [[Float]] {
         let h = config.hiddenSize
-        let (spans, wordRows) = encoder.pack(ids: ids, wordEmbeddings: nil)
-        let first = encoder.forward(wordRows: wordRows.pointer, cache: TransformerEncoder.Cache(encoder: encoder, spans: spans))
+        let (spans, wordRows, positions) = encoder.pack(ids: ids, wordEmbeddings: nil)
+        let first = encoder.forward(wordRows: wordRows.pointer, cache: TransformerEncoder.Cache(encoder: encoder, spans: spans, positions: positions))
         return spans.indices.map { Array(UnsafeBufferPointer(start: first.pointer + $0 * h, count: h)) }
     }
 }

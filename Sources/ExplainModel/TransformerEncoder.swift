@@ -1,43 +1,54 @@
 import Foundation
 
-/// Embeddings and the stack of encoder layers: the part of BERT and DistilBERT shared by every head.
+/// Embeddings and the stack of encoder layers: the part of every supported model shared by every head.
 struct TransformerEncoder: Sendable {
     let config: ModelConfig
     let embeddings: Embeddings
+    /// One entry per layer run; ALBERT's entries repeat its shared groups (weights shared, caches not).
     let layers: [EncoderLayer]
 
-    /// HuggingFace's tensor names for one encoder layer, which differ between the two architectures.
+    /// HuggingFace's tensor names for one encoder layer, which differ between the families.
     struct LayerNames {
-        let prefix: String
         let query, key, value, attentionOutput, attentionNorm, expand, project, outputNorm: String
 
         static let bert = LayerNames(
-            prefix: "encoder.layer.", query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
+            query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
             attentionOutput: "attention.output.dense", attentionNorm: "attention.output.LayerNorm",
             expand: "intermediate.dense", project: "output.dense", outputNorm: "output.LayerNorm")
         static let distilbert = LayerNames(
-            prefix: "transformer.layer.", query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin",
+            query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin",
             attentionOutput: "attention.out_lin", attentionNorm: "sa_layer_norm",
             expand: "ffn.lin1", project: "ffn.lin2", outputNorm: "output_layer_norm")
+        static let albert = LayerNames(
+            query: "attention.query", key: "attention.key", value: "attention.value",
+            attentionOutput: "attention.dense", attentionNorm: "attention.LayerNorm",
+            expand: "ffn", project: "ffn_output", outputNorm: "full_layer_layer_norm")
     }
 
     init(config: ModelConfig, loader: WeightLoader) throws {
         self.config = config
-        let h = config.hiddenSize, inner = config.intermediateSize, eps = config.layerNormEps
-        // DistilBERT has no token-type embeddings; BERT adds type 0's row to every token.
+        let h = config.hiddenSize, e = config.embeddingSize, eps = config.layerNormEps
+        // DistilBERT has no token-type embeddings; the others add type 0's row to every token.
         var tokenType: [Float]? = nil
-        if config.architecture == .bert && config.typeVocabSize > 0 {
-            tokenType = Array(try loader.base("embeddings.token_type_embeddings.weight", [config.typeVocabSize, h]).array[0..<h])
+        if config.architecture != .distilbert && config.typeVocabSize > 0 {
+            tokenType = Array(try loader.base("embeddings.token_type_embeddings.weight", [config.typeVocabSize, e]).array[0..<e])
+        }
+        var projection: Linear? = nil
+        switch config.architecture {
+        case .electra where e != h: projection = try loader.linear("embeddings_project", outputs: h, inputs: e)
+        case .albert: projection = try loader.linear("encoder.embedding_hidden_mapping_in", outputs: h, inputs: e)
+        default: break
         }
         embeddings = Embeddings(
-            words: try loader.base("embeddings.word_embeddings.weight", [config.vocabSize, h]),
-            positions: try loader.base("embeddings.position_embeddings.weight", [config.maxPositions, h]),
+            words: try loader.base("embeddings.word_embeddings.weight", [config.vocabSize, e]),
+            positions: try loader.base("embeddings.position_embeddings.weight", [config.maxPositions, e]),
             tokenType: tokenType,
-            norm: try loader.layerNorm("embeddings.LayerNorm", size: h, eps: eps), hiddenSize: h)
-        let names = config.architecture == .bert ? LayerNames.bert : .distilbert
-        layers = try (0..<config.layerCount).map { i in
-            let p = names.prefix + "\(i)."
-            return EncoderLayer(
+            norm: try loader.layerNorm("embeddings.LayerNorm", size: e, eps: eps),
+            projection: projection, embeddingSize: e,
+            positionRule: config.architecture.isRoberta ? .afterPadding(padID: config.padTokenID) : .sequential)
+
+        func layer(_ p: String, _ names: LayerNames) throws -> EncoderLayer {
+            EncoderLayer(
                 attention: SelfAttention(
                     queryKeyValue: try Self.fused([loader.linear(p + names.query, outputs: h, inputs: h),
                                                    loader.linear(p + names.key, outputs: h, inputs: h),
@@ -46,10 +57,23 @@ struct TransformerEncoder: Sendable {
                     headCount: config.headCount),
                 attentionNorm: try loader.layerNorm(p + names.attentionNorm, size: h, eps: eps),
                 feedForward: FeedForward(
-                    expand: try loader.linear(p + names.expand, outputs: inner, inputs: h),
-                    project: try loader.linear(p + names.project, outputs: h, inputs: inner),
+                    expand: try loader.linear(p + names.expand, outputs: config.intermediateSize, inputs: h),
+                    project: try loader.linear(p + names.project, outputs: h, inputs: config.intermediateSize),
                     activation: config.activation),
                 outputNorm: try loader.layerNorm(p + names.outputNorm, size: h, eps: eps))
+        }
+        switch config.architecture {
+        case .distilbert:
+            layers = try (0..<config.layerCount).map { try layer("transformer.layer.\($0).", .distilbert) }
+        case .albert:
+            // AlbertTransformer: layer i runs group i / (layers / groups), each group its inner layers in turn.
+            let groups = try (0..<config.layerGroupCount).map { g in
+                try (0..<config.layersPerGroup).map { try layer("encoder.albert_layer_groups.\(g).albert_layers.\($0).", .albert) }
+            }
+            let perGroup = config.layerCount / config.layerGroupCount
+            layers = (0..<config.layerCount).flatMap { groups[$0 / perGroup] }
+        default:
+            layers = try (0..<config.layerCount).map { try layer("encoder.layer.\($0).", .bert) }
         }
     }
 
@@ -59,24 +83,27 @@ struct TransformerEncoder: Sendable {
                outputSize: parts.reduce(0) { $0 + $1.outputSize })
     }
 
-    /// Packs sequences back to back (no padding) and fills their word-embedding rows, looked up or given.
-    func pack(ids: [[Int]], wordEmbeddings: [[Float]]?) -> (spans: [SequenceSpan], wordRows: FloatBuffer) {
-        let h = config.hiddenSize
+    /// Packs sequences back to back (no padding), fills their word-embedding rows, looked up or given, and
+    /// each token's position row (from the ids, so given embeddings keep the input's positions).
+    func pack(ids: [[Int]], wordEmbeddings: [[Float]]?) -> (spans: [SequenceSpan], wordRows: FloatBuffer, positions: [Int]) {
+        let e = config.embeddingSize
         var spans: [SequenceSpan] = []
+        var positions: [Int] = []
         var rows = 0
         for (s, sequence) in ids.enumerated() {
-            precondition(!sequence.isEmpty && sequence.count <= config.maxPositions, "sequence length \(sequence.count) outside 1...\(config.maxPositions)")
+            precondition(!sequence.isEmpty && sequence.count <= config.maxTokens, "sequence length \(sequence.count) outside 1...\(config.maxTokens)")
             precondition(sequence.allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "token id out of range")
-            if let wordEmbeddings { precondition(wordEmbeddings[s].count == sequence.count * h, "word embeddings of sequence \(s) are not T × H") }
+            if let wordEmbeddings { precondition(wordEmbeddings[s].count == sequence.count * e, "word embeddings of sequence \(s) are not T × E") }
             spans.append(SequenceSpan(offset: rows, length: sequence.count))
+            positions += embeddings.positionIDs(sequence)
             rows += sequence.count
         }
-        let wordRows = FloatBuffer(count: rows * h, zeroed: false)
+        let wordRows = FloatBuffer(count: rows * e, zeroed: false)
         for (s, span) in spans.enumerated() {
             let values = wordEmbeddings?[s] ?? embeddings.lookup(ids: ids[s])
-            values.withUnsafeBufferPointer { (wordRows.pointer + span.offset * h).update(from: $0.baseAddress!, count: values.count) }
+            values.withUnsafeBufferPointer { (wordRows.pointer + span.offset * e).update(from: $0.baseAddress!, count: values.count) }
         }
-        return (spans, wordRows)
+        return (spans, wordRows, positions)
     }
 
     /// Every layer writes all tokens but the last, which writes only the first token of each sequence.
@@ -84,10 +111,12 @@ struct TransformerEncoder: Sendable {
         let embeddings: Embeddings.Cache
         let layers: [EncoderLayer.Cache]
         let spans: [SequenceSpan]
-        init(encoder: TransformerEncoder, spans: [SequenceSpan]) {
+        let positions: [Int]
+        init(encoder: TransformerEncoder, spans: [SequenceSpan], positions: [Int]) {
             self.spans = spans
+            self.positions = positions
             let rows = spans.last.map { $0.offset + $0.length } ?? 0
-            embeddings = .init(rows: rows, hidden: encoder.config.hiddenSize)
+            embeddings = .init(rows: rows, width: encoder.config.embeddingSize)
             layers = encoder.layers.indices.map { i in
                 encoder.layers[i].makeCache(i == encoder.layers.count - 1 ? .firstTokens(spans) : .allTokens(spans))
             }
@@ -100,7 +129,7 @@ struct TransformerEncoder: Sendable {
         let rows = spans.last.map { $0.offset + $0.length } ?? 0
         var current = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
         var next = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
-        embeddings.forward(current.pointer, wordRows: wordRows, spans: spans, cache: cache.embeddings)
+        embeddings.forward(current.pointer, wordRows: wordRows, positionRows: cache.positions, cache: cache.embeddings)
         for (layer, layerCache) in zip(layers, cache.layers) {
             layer.forward(next.pointer, current.pointer, cache: layerCache)
             swap(&current, &next)
@@ -108,7 +137,7 @@ struct TransformerEncoder: Sendable {
         return current
     }
 
-    /// d(word-embedding rows) (N × H) from d(first-token states) (B × H).
+    /// d(word-embedding rows) (N × E) from d(first-token states) (B × H).
     func backward(dFirst: FloatBuffer, cache: Cache) -> FloatBuffer {
         let rows = cache.spans.last.map { $0.offset + $0.length } ?? 0
         var current = dFirst
@@ -117,7 +146,7 @@ struct TransformerEncoder: Sendable {
             layer.backward(dx: next.pointer, dy: current.pointer, cache: layerCache)
             current = next
         }
-        let dWords = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
+        let dWords = FloatBuffer(count: rows * config.embeddingSize, zeroed: false)
         embeddings.backward(dWords: dWords.pointer, dy: current.pointer, rows: rows, cache: cache.embeddings)
         return dWords
     }

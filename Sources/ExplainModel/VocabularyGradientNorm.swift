@@ -33,7 +33,7 @@ extension ClassifierModel {
     /// Per row of `gradient` (rows × H): ‖E g_row‖₂, the vanilla gradient of Simonyan et al. (2014) taken
     /// with respect to the one-hot input as the reference workflow does.
     public func oneHotGradientNorms(_ gradient: [Float]) -> [Float] {
-        let h = config.hiddenSize, rows = gradient.count / h
+        let h = config.embeddingSize, rows = gradient.count / h
         let gram = gramCache.get(encoder.embeddings.words, vocabulary: config.vocabSize, hidden: h)
         var projected = [Float](repeating: 0, count: gradient.count)
         gradient.withUnsafeBufferPointer { g in

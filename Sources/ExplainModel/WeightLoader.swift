@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads the tensors a model needs from a safetensors file by their HuggingFace names, accepting keys with
-/// and without the base-model prefix (`bert.`, `distilbert.`) and the old `gamma`/`beta` layer-norm names,
+/// and without the base-model prefix (`bert.`, `roberta.`, …) and the old `gamma`/`beta` layer-norm names,
 /// and checks each one's shape against the config.
 struct WeightLoader {
     let file: SafeTensorsFile
@@ -11,7 +11,18 @@ struct WeightLoader {
     init(file: SafeTensorsFile, architecture: Architecture) {
         self.file = file
         fileName = URL(fileURLWithPath: file.path).lastPathComponent
-        prefix = architecture == .bert ? "bert." : "distilbert."
+        prefix = Self.basePrefix(architecture)
+    }
+
+    /// The base model's attribute name in <Family>ForSequenceClassification (its base_model_prefix).
+    static func basePrefix(_ architecture: Architecture) -> String {
+        switch architecture {
+        case .bert: return "bert."
+        case .distilbert: return "distilbert."
+        case .roberta, .xlmRoberta, .camembert: return "roberta."
+        case .electra: return "electra."
+        case .albert: return "albert."
+        }
     }
 
     /// A base-model tensor: `prefix + name`, or `name` alone.
@@ -19,7 +30,7 @@ struct WeightLoader {
         try tensor(candidates: [prefix + name, name], shape: shape)
     }
 
-    /// A head tensor (classifier, pre_classifier), never prefixed.
+    /// A head tensor (classifier, classifier.out_proj, pre_classifier), never prefixed.
     func head(_ name: String, _ shape: [Int]) throws -> Weights {
         try tensor(candidates: [name], shape: shape)
     }

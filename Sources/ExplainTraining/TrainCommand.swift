@@ -52,7 +52,7 @@ struct TrainCommand {
             throw TrainingError.model("cannot load the encoder in \(encoderDirectory.path): \(error)")
         }
         let labelIndex = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.element, $0.offset) })
-        let maxTokens = min(tokenizer.maxLength, sentenceEncoder.config.maxPositions)
+        let maxTokens = min(tokenizer.maxLength, sentenceEncoder.config.maxTokens)
         func examples(_ items: [LabelledText], _ name: String) -> HeadTrainer.Examples {
             var inputs: [[Float]] = []
             for start in stride(from: 0, to: items.count, by: 32) {

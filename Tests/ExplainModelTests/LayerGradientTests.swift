@@ -175,25 +175,35 @@ final class LayerGradientTests: XCTestCase {
         }
     }
 
+    /// Without and with a projection to a wider hidden size (ELECTRA, ALBERT), positions as RoBERTa's
+    /// rule gives them for ids with a pad inside.
     func testEmbeddings() {
-        let layer = Embeddings(words: Weights(random.floats(10 * 8)), positions: Weights(random.floats(6 * 8)), tokenType: random.floats(8),
-                               norm: layerNorm(8), hiddenSize: 8)
-        func run(_ x: [Float]) -> ([Float], Embeddings.Cache) {
-            let cache = Embeddings.Cache(rows: 8, hidden: 8)
-            var y = [Float](repeating: 0, count: 64)
-            y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, wordRows: x, spans: spans, cache: cache) }
-            return (y, cache)
+        let positionRows = Embeddings(words: Weights([0]), positions: Weights([0]), tokenType: nil, norm: layerNorm(1),
+                                      projection: nil, embeddingSize: 1, positionRule: .afterPadding(padID: 1))
+            .positionIDs([0, 7, 1, 9, 3, 2, 4, 5])
+        XCTAssertEqual(positionRows, [2, 3, 1, 4, 5, 6, 7, 8])
+        for projection in [nil, linear(11, 8)] {
+            let layer = Embeddings(words: Weights(random.floats(10 * 8)), positions: Weights(random.floats(9 * 8)), tokenType: random.floats(8),
+                                   norm: layerNorm(8), projection: projection, embeddingSize: 8, positionRule: .afterPadding(padID: 1))
+            let outputs = 8 * layer.outputSize
+            func run(_ x: [Float]) -> ([Float], Embeddings.Cache) {
+                let cache = Embeddings.Cache(rows: 8, width: 8)
+                var y = [Float](repeating: 0, count: outputs)
+                y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, wordRows: x, positionRows: positionRows, cache: cache) }
+                return (y, cache)
+            }
+            checkGradient("embeddings, projection \(projection != nil)", inputCount: 64, outputCount: outputs, step: 1e-3,
+                          forward: { run($0).0 }, backward: { x, r in
+                let cache = run(x).1
+                var dx = [Float](repeating: 0, count: 64)
+                dx.withUnsafeMutableBufferPointer { layer.backward(dWords: $0.baseAddress!, dy: r, rows: 8, cache: cache) }
+                return dx
+            })
         }
-        checkGradient("embeddings", inputCount: 64, outputCount: 64, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
-            let cache = run(x).1
-            var dx = [Float](repeating: 0, count: 64)
-            dx.withUnsafeMutableBufferPointer { layer.backward(dWords: $0.baseAddress!, dy: r, rows: 8, cache: cache) }
-            return dx
-        })
     }
 
     func testClassificationHead() {
-        for squash in [ClassificationHead.Squash.tanh, .relu] {
+        for squash in [ClassificationHead.Squash.tanh, .relu, .gelu] {
             let head = ClassificationHead(dense: linear(8, 8), squash: squash, classifier: linear(3, 8))
             func run(_ x: [Float]) -> ([Float], ClassificationHead.Cache) {
                 let cache = ClassificationHead.Cache(batch: 2, hidden: 8)

@@ -253,7 +253,41 @@ final class ModelLoadingErrorTests: XCTestCase {
     func testUnknownModelType() throws {
         try write(#"{"model_type": "gpt2", "vocab_size": 10}"#, "config.json")
         XCTAssertEqual(loadError(), .unsupportedModelType(file: "config.json", modelType: "gpt2"))
-        XCTAssertEqual(loadError()?.description, "config.json: unsupported model_type \"gpt2\" (supported: bert, distilbert)")
+        XCTAssertEqual(loadError()?.description,
+                       "config.json: unsupported model_type \"gpt2\" (supported: bert, distilbert, roberta, xlm-roberta, camembert, electra, albert)")
+    }
+
+    /// Another head than sequence classification, or multi-label outputs, are refused naming what runs.
+    func testUnsupportedHeads() throws {
+        try write(#"{"model_type": "roberta", "architectures": ["RobertaForTokenClassification"]}"#, "config.json")
+        guard case .unsupportedHead(_, let reason)? = loadError() else { return XCTFail("\(String(describing: loadError()))") }
+        XCTAssertTrue(reason.contains("RobertaForTokenClassification") && reason.contains("ForSequenceClassification"), reason)
+        try write(#"{"model_type": "bert", "problem_type": "multi_label_classification"}"#, "config.json")
+        guard case .unsupportedHead(_, let reason2)? = loadError() else { return XCTFail() }
+        XCTAssertTrue(reason2.contains("multi_label_classification") && reason2.contains("single_label_classification"), reason2)
+        XCTAssertFalse(loadError()!.isCorrupt)
+    }
+
+    /// Fields a config leaves out take the family's transformers defaults.
+    func testFamilyDefaults() throws {
+        func config(_ type: String) throws -> ModelConfig {
+            try ModelConfig(json: ["model_type": type, "architectures": ["X\(type)ForSequenceClassification"]])
+        }
+        let roberta = try config("roberta")
+        XCTAssertEqual([roberta.vocabSize, roberta.hiddenSize, roberta.embeddingSize, roberta.layerCount, roberta.padTokenID, roberta.firstPosition, roberta.maxTokens],
+                       [50265, 768, 768, 12, 1, 2, 510])
+        let xlm = try config("xlm-roberta")
+        XCTAssertEqual([xlm.vocabSize, xlm.padTokenID, xlm.typeVocabSize], [30522, 1, 2])
+        let electra = try config("electra")
+        XCTAssertEqual([electra.embeddingSize, electra.hiddenSize, electra.headCount, electra.intermediateSize, electra.firstPosition], [128, 256, 4, 1024, 0])
+        XCTAssertEqual(electra.activation, .geluErf)
+        let albert = try config("albert")
+        XCTAssertEqual([albert.vocabSize, albert.embeddingSize, albert.hiddenSize, albert.headCount, albert.intermediateSize, albert.layerGroupCount, albert.layersPerGroup],
+                       [30000, 128, 4096, 64, 16384, 1, 1])
+        XCTAssertEqual(albert.activation, .geluTanh)
+        let distil = try config("distilbert")
+        XCTAssertEqual([distil.hiddenSize, distil.layerCount, distil.intermediateSize], [768, 6, 3072])
+        XCTAssertThrowsError(try ModelConfig(json: ["model_type": "albert", "num_hidden_layers": 5, "num_hidden_groups": 2]))
     }
 
     func testLabelsFromConfig() throws {

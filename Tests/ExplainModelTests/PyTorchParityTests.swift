@@ -13,7 +13,8 @@ final class PyTorchParityTests: XCTestCase {
         let gradients: [Gradient]
     }
 
-    static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest"]
+    static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest",
+                         "roberta-3labels", "xlm-roberta-2labels-f16", "camembert-4labels-bf16", "electra-2labels", "albert-3labels-f16"]
 
     func load(_ name: String) throws -> (ClassifierModel, Expected) {
         let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixturesDirectory.appendingPathComponent("expected/\(name).json")))

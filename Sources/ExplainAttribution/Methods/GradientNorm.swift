@@ -4,6 +4,6 @@ enum GradientNorm: AttributionMethod {
         name: "gradientNorm", signed: false, summary: "L2 norm of the gradient with respect to each token's word embedding", options: [])
 
     static func attribute(_ context: AttributionContext) throws -> MethodResult {
-        MethodResult(scores: try context.inputGradients().map { Rows.norms($0, width: context.hiddenSize) })
+        MethodResult(scores: try context.inputGradients().map { Rows.norms($0, width: context.embeddingSize) })
     }
 }

@@ -5,6 +5,6 @@ enum GradientXInput: AttributionMethod {
 
     static func attribute(_ context: AttributionContext) throws -> MethodResult {
         let gradients = try context.inputGradients()
-        return MethodResult(scores: zip(gradients, context.embeddings).map { Rows.dots($0, $1, width: context.hiddenSize) })
+        return MethodResult(scores: zip(gradients, context.embeddings).map { Rows.dots($0, $1, width: context.embeddingSize) })
     }
 }

@@ -21,7 +21,7 @@ enum IntegratedGradients: AttributionMethod {
         let options = context.options
         let rule = Quadrature(rawValue: options.string("rule"))!
         let maxSteps = options.integer("steps"), batchSize = options.integer("batchSize")
-        let h = context.hiddenSize
+        let h = context.embeddingSize
         let baselines = try baselineEmbeddings(context, kind: options.string("baseline"))
 
         // f(baseline) for every sequence, in one pass.
@@ -92,7 +92,7 @@ enum IntegratedGradients: AttributionMethod {
 
     /// b_i: the baseline token's embedding (or zero) at ordinary positions, the input's own at special ones.
     static func baselineEmbeddings(_ context: AttributionContext, kind: String) throws -> [[Float]] {
-        let h = context.hiddenSize, tokenizer = context.model.tokenizer
+        let h = context.embeddingSize, tokenizer = context.model.tokenizer
         let replacement: [Float]
         let token: Int??
         switch kind {

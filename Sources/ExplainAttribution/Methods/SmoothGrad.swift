@@ -17,7 +17,7 @@ enum SmoothGrad: AttributionMethod {
 
     static func attribute(_ context: AttributionContext) throws -> MethodResult {
         let samples = context.options.integer("samples"), noise = context.options.number("noise")
-        let h = context.hiddenSize
+        let h = context.embeddingSize
         // Each text's noise stream, drawn in order as its copies are made batch by batch: memory holds one
         // batch of noisy copies and one running mean per text, whatever the texts × samples.
         var generators = (0..<context.sequenceCount).map { s in

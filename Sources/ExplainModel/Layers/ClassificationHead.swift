@@ -1,10 +1,36 @@
-/// The sequence-classification head on the first ([CLS]) token: dense, a non-linearity, classifier.
-/// BERT: pooler dense + tanh, then classifier. DistilBERT: pre_classifier + ReLU, then classifier.
+/// The sequence-classification head on the first token ([CLS], <s>): dense, a non-linearity, output layer.
+/// BERT, ALBERT: pooler dense + tanh, then classifier. DistilBERT: pre_classifier + ReLU, then classifier.
+/// RoBERTa family: classifier.dense + tanh, then classifier.out_proj. ELECTRA: classifier.dense + GELU
+/// (exact, whatever hidden_act says, as ElectraClassificationHead), then classifier.out_proj.
 struct ClassificationHead: Sendable {
-    enum Squash: Sendable { case tanh, relu }
+    enum Squash: Sendable { case tanh, relu, gelu }
     let dense: Linear        // (H, H)
     let squash: Squash
     let classifier: Linear   // (C, H)
+
+    init(dense: Linear, squash: Squash, classifier: Linear) {
+        self.dense = dense
+        self.squash = squash
+        self.classifier = classifier
+    }
+
+    /// The family's head, by its tensor names.
+    init(config: ModelConfig, loader: WeightLoader) throws {
+        let h = config.hiddenSize, labels = config.labels.count
+        switch config.architecture {
+        case .bert, .albert:
+            // BertPooler's linear is pooler.dense; AlbertModel's is the pooler itself.
+            self.init(dense: try loader.linear(config.architecture == .bert ? "pooler.dense" : "pooler", outputs: h, inputs: h), squash: .tanh,
+                      classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
+        case .distilbert:
+            self.init(dense: try loader.linear("pre_classifier", outputs: h, inputs: h, inBase: false), squash: .relu,
+                      classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
+        case .roberta, .xlmRoberta, .camembert, .electra:
+            self.init(dense: try loader.linear("classifier.dense", outputs: h, inputs: h, inBase: false),
+                      squash: config.architecture == .electra ? .gelu : .tanh,
+                      classifier: try loader.linear("classifier.out_proj", outputs: labels, inputs: h, inBase: false))
+        }
+    }
 
     final class Cache {
         let preActivation: FloatBuffer, activated: FloatBuffer   // (B, H)
@@ -21,6 +47,7 @@ struct ClassificationHead: Sendable {
         switch squash {
         case .tanh: Tanh.forward(cache.activated.pointer, cache.preActivation.pointer, count: count)
         case .relu: ReLU.forward(cache.activated.pointer, cache.preActivation.pointer, count: count)
+        case .gelu: GELU.forward(cache.activated.pointer, cache.preActivation.pointer, count: count, tanhForm: false)
         }
         classifier.forward(logits, cache.activated.pointer, rows: batch)
     }
@@ -33,6 +60,7 @@ struct ClassificationHead: Sendable {
         switch squash {
         case .tanh: Tanh.backward(dx: dActivated.pointer, dy: dActivated.pointer, y: cache.activated.pointer, count: count)
         case .relu: ReLU.backward(dx: dActivated.pointer, dy: dActivated.pointer, x: cache.preActivation.pointer, count: count)
+        case .gelu: GELU.backward(dx: dActivated.pointer, dy: dActivated.pointer, x: cache.preActivation.pointer, count: count, tanhForm: false)
         }
         dFirst.update(repeating: 0, count: count)
         dense.backward(dx: dFirst, dy: dActivated.pointer, rows: batch)

@@ -1,49 +1,89 @@
-/// The input layer: word + absolute position (+ token type 0 for BERT) embeddings, summed, then layer
-/// norm (BertEmbeddings, DistilBERT's Embeddings). The word embeddings may be given instead of looked up:
-/// that is the `inputs_embeds` input explanations differentiate against.
+/// The input layer: word + absolute position (+ token type 0) embeddings, summed, then layer norm
+/// (BertEmbeddings, DistilBERT's Embeddings, RobertaEmbeddings, ElectraEmbeddings, AlbertEmbeddings), then,
+/// where the embeddings are narrower than the encoder, a linear map to the hidden size (ELECTRA's
+/// `embeddings_project`, ALBERT's `embedding_hidden_mapping_in`). The word embeddings may be given instead
+/// of looked up: that is the `inputs_embeds` input explanations differentiate against.
 struct Embeddings: Sendable {
-    let words: Weights          // (V, H)
-    let positions: Weights      // (P, H)
-    let tokenType: [Float]?     // row 0 of (type_vocab, H); nil when the model has none
-    let norm: LayerNorm
-    let hiddenSize: Int
+    /// How a token's position row is chosen.
+    enum Positions: Sendable {
+        /// 0, 1, 2, … (BERT, DistilBERT, ELECTRA, ALBERT).
+        case sequential
+        /// RoBERTa's create_position_ids_from_input_ids: a pad token takes row padding_idx, the others
+        /// padding_idx + 1, + 2, … counting non-pad tokens only.
+        case afterPadding(padID: Int)
+    }
+
+    let words: Weights          // (V, E)
+    let positions: Weights      // (P, E)
+    let tokenType: [Float]?     // row 0 of (type_vocab, E); nil when the model has none
+    let norm: LayerNorm         // over E
+    let projection: Linear?     // (H, E); nil when E = H
+    let embeddingSize: Int      // E
+    let positionRule: Positions
+
+    var outputSize: Int { projection?.outputSize ?? embeddingSize }
 
     final class Cache {
-        let normalized: FloatBuffer, rstd: FloatBuffer
-        init(rows: Int, hidden: Int) {
-            normalized = FloatBuffer(count: rows * hidden, zeroed: false)
+        let normalized: FloatBuffer, rstd: FloatBuffer   // LN's x̂ (N, E), rstd (N)
+        init(rows: Int, width: Int) {
+            normalized = FloatBuffer(count: rows * width, zeroed: false)
             rstd = FloatBuffer(count: rows, zeroed: false)
         }
     }
 
     func lookup(ids: [Int]) -> [Float] {
-        var rows = [Float](repeating: 0, count: ids.count * hiddenSize)
+        let e = embeddingSize
+        var rows = [Float](repeating: 0, count: ids.count * e)
         for (t, id) in ids.enumerated() {
-            for j in 0..<hiddenSize { rows[t * hiddenSize + j] = words[id * hiddenSize + j] }
+            for j in 0..<e { rows[t * e + j] = words[id * e + j] }
         }
         return rows
     }
 
-    /// y (N × H). `wordRows` holds each token's word embedding (N × H), looked up or given.
-    func forward(_ y: UnsafeMutablePointer<Float>, wordRows: UnsafePointer<Float>, spans: [SequenceSpan], cache: Cache) {
-        let h = hiddenSize
-        let rows = spans.last.map { $0.offset + $0.length } ?? 0
-        let sum = FloatBuffer(count: rows * h, zeroed: false)
-        for span in spans {
-            for t in 0..<span.length {
-                let r = span.offset + t
-                for j in 0..<h {
-                    sum.pointer[r * h + j] = wordRows[r * h + j] + positions[t * h + j] + (tokenType?[j] ?? 0)
-                }
+    /// The position row of each token of one sequence.
+    func positionIDs(_ ids: [Int]) -> [Int] {
+        switch positionRule {
+        case .sequential:
+            return Array(ids.indices)
+        case .afterPadding(let padID):
+            var counted = 0
+            return ids.map { id in
+                if id == padID { return padID }
+                counted += 1
+                return padID + counted
             }
         }
-        norm.forward(y, sum.pointer, rows: rows, normalized: cache.normalized.pointer, rstd: cache.rstd.pointer)
     }
 
-    /// The gradient with respect to the word-embedding rows: the sum passes it through unchanged, so it is
-    /// the layer norm's input gradient.
+    /// y (N × outputSize). `wordRows` holds each token's word embedding (N × E), looked up or given;
+    /// `positionRows` each token's position row (N).
+    func forward(_ y: UnsafeMutablePointer<Float>, wordRows: UnsafePointer<Float>, positionRows: [Int], cache: Cache) {
+        let e = embeddingSize, rows = positionRows.count
+        let sum = FloatBuffer(count: rows * e, zeroed: false)
+        for (r, position) in positionRows.enumerated() {
+            for j in 0..<e {
+                sum.pointer[r * e + j] = wordRows[r * e + j] + positions[position * e + j] + (tokenType?[j] ?? 0)
+            }
+        }
+        guard let projection else {
+            norm.forward(y, sum.pointer, rows: rows, normalized: cache.normalized.pointer, rstd: cache.rstd.pointer)
+            return
+        }
+        let normed = FloatBuffer(count: rows * e, zeroed: false)
+        norm.forward(normed.pointer, sum.pointer, rows: rows, normalized: cache.normalized.pointer, rstd: cache.rstd.pointer)
+        projection.forward(y, normed.pointer, rows: rows)
+    }
+
+    /// The gradient with respect to the word-embedding rows (N × E) from dy (N × outputSize): back
+    /// through the projection, then the layer norm; the sum passes it on unchanged.
     func backward(dWords: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, rows: Int, cache: Cache) {
-        dWords.update(repeating: 0, count: rows * hiddenSize)
-        norm.backward(dx: dWords, dy: dy, rows: rows, normalized: cache.normalized.pointer, rstd: cache.rstd.pointer)
+        var dNormed = dy
+        let projected = FloatBuffer(count: projection == nil ? 0 : rows * embeddingSize)
+        if let projection {
+            projection.backward(dx: projected.pointer, dy: dy, rows: rows)
+            dNormed = UnsafePointer(projected.pointer)
+        }
+        dWords.update(repeating: 0, count: rows * embeddingSize)
+        norm.backward(dx: dWords, dy: dNormed, rows: rows, normalized: cache.normalized.pointer, rstd: cache.rstd.pointer)
     }
 }

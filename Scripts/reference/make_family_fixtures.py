@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""Tiny random RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA and ALBERT classifiers and their expectations.
+
+    python3 Scripts/reference/make_family_fixtures.py
+
+Writes Tests/Fixtures/models/<name>/ and Tests/Fixtures/expected/<name>.json and
+<name>-attributions.json in the schemas of make_model_fixtures.py and make_attribution_fixtures.py
+(README.md), plus the same weights in other files: a RoBERTa as `pytorch_model.bin` only (with
+strided, offset and shared storages), the XLM-RoBERTa as a sharded `pytorch_model.bin.index.json`
+and the CamemBERT as a sharded `model.safetensors.index.json`.
+
+Each family gets a small WordPiece vocabulary (a few hundred ids, so a fixture is tens of KB) with
+its own special tokens at its own ids (RoBERTa's <s>=0 <pad>=1 </s>=2 <unk>=3 ... <mask>; ALBERT's
+<pad>=0 <unk>=1 [CLS]=2 [SEP]=3 [MASK]=4), so the model math and the baselines that use the pad,
+mask and unk ids are tested apart from each family's real tokenizer.
+"""
+
+import collections
+import json
+import os
+import shutil
+import sys
+import unicodedata
+
+import torch
+from safetensors.torch import save_file
+from transformers import (
+    AutoTokenizer,
+    AlbertConfig,
+    AlbertForSequenceClassification,
+    CamembertConfig,
+    CamembertForSequenceClassification,
+    ElectraConfig,
+    ElectraForSequenceClassification,
+    RobertaConfig,
+    RobertaForSequenceClassification,
+    XLMRobertaConfig,
+    XLMRobertaForSequenceClassification,
+)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_attribution_fixtures import write_attributions  # noqa: E402
+from make_model_fixtures import CONFIG_DTYPE, STORAGE, assert_same_parameters, batched_logits, expectations  # noqa: E402
+from reference_common import EXPECTED, MODELS, TEXTS, load_model, setup_torch, write_json  # noqa: E402
+
+VOCABULARY_SIZE = 300
+ROBERTA_SPECIALS = dict(cls="<s>", pad="<pad>", sep="</s>", unk="<unk>", mask="<mask>")
+ROBERTA_ORDER = ["<s>", "<pad>", "</s>", "<unk>"]          # <mask> is the last id, as in roberta-base
+BERT_SPECIALS = dict(cls="[CLS]", pad="[PAD]", sep="[SEP]", unk="[UNK]", mask="[MASK]")
+BERT_ORDER = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+ALBERT_SPECIALS = dict(cls="[CLS]", pad="<pad>", sep="[SEP]", unk="<unk>", mask="[MASK]")
+ALBERT_ORDER = ["<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]"]
+
+FAMILIES = {
+    "roberta": (RobertaConfig, RobertaForSequenceClassification, ROBERTA_SPECIALS, ROBERTA_ORDER),
+    "xlm-roberta": (XLMRobertaConfig, XLMRobertaForSequenceClassification, ROBERTA_SPECIALS, ROBERTA_ORDER),
+    "camembert": (CamembertConfig, CamembertForSequenceClassification, ROBERTA_SPECIALS, ROBERTA_ORDER),
+    "electra": (ElectraConfig, ElectraForSequenceClassification, BERT_SPECIALS, BERT_ORDER),
+    "albert": (AlbertConfig, AlbertForSequenceClassification, ALBERT_SPECIALS, ALBERT_ORDER),
+}
+
+# Odd sizes; embedding size differs from hidden size for ELECTRA and ALBERT. RoBERTa-family position
+# tables hold padding_idx + 1 = 2 rows more than the usable length, as the real checkpoints do (514).
+SPECS = [
+    dict(name="roberta-3labels", family="roberta", seed=11, hidden=20, layers=2, heads=4, intermediate=36,
+         act="gelu", max_positions=130, labels=["anger", "joy", "sadness"], dtype="F32"),
+    dict(name="xlm-roberta-2labels-f16", family="xlm-roberta", seed=12, hidden=12, layers=3, heads=3,
+         intermediate=28, act="gelu", max_positions=130, labels=["negative", "positive"], dtype="F16"),
+    dict(name="camembert-4labels-bf16", family="camembert", seed=13, hidden=16, layers=2, heads=2,
+         intermediate=20, act="gelu_new", max_positions=130, labels=None, label_count=4, dtype="BF16"),
+    dict(name="electra-2labels", family="electra", seed=14, hidden=18, embedding=10, layers=2, heads=3,
+         intermediate=30, act="gelu", max_positions=128, labels=["unacceptable", "acceptable"], dtype="F32"),
+    dict(name="albert-3labels-f16", family="albert", seed=15, hidden=24, embedding=14, layers=3, heads=4,
+         intermediate=40, act="gelu_new", max_positions=128, labels=None, label_count=3, dtype="F16"),
+]
+
+
+def basic_words(text):
+    """Lower-cased, accent-stripped words and punctuation marks, as BERT's basic tokenizer splits them."""
+    text = unicodedata.normalize("NFD", text.lower())
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    words, current = [], ""
+    for c in text:
+        if c.isspace() or unicodedata.category(c).startswith("P") or (c.isascii() and not c.isalnum()):
+            if current:
+                words.append(current)
+            current = ""
+            if not c.isspace():
+                words.append(c)
+        else:
+            current += c
+    if current:
+        words.append(current)
+    return words
+
+
+def vocabulary(order, mask_last):
+    """Specials, then ASCII letters, digits and punctuation with their ## forms, then the most frequent
+    words of the texts, to VOCABULARY_SIZE ids. Non-ASCII symbols stay out, so they become unk."""
+    words = [w for text in TEXTS for w in basic_words(text)]
+    characters = sorted({c for w in words for c in w if c.isascii() and c.isprintable()})
+    tokens = list(order) + characters + ["##" + c for c in characters if c.isalnum()]
+    budget = VOCABULARY_SIZE - len(tokens) - (1 if mask_last else 0)
+    # Words up to 7 letters: longer ones split into pieces.
+    counts = collections.Counter(w for w in words if 1 < len(w) <= 7 and w.isascii())
+    for word, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:budget]:
+        tokens.append(word)
+    # A few word pieces, so some words split into more than characters.
+    for piece in ["##ing", "##ed", "##s", "##tion", "##al", "##er", "##ic", "##ly"]:
+        if len(tokens) < VOCABULARY_SIZE - (1 if mask_last else 0) and piece not in tokens:
+            tokens.append(piece)
+    if mask_last:
+        tokens.append("<mask>")
+    assert len(tokens) == len(set(tokens)) and len(tokens) <= VOCABULARY_SIZE
+    return tokens
+
+
+def write_tokenizer(directory, family):
+    _, _, specials, order = FAMILIES[family]
+    tokens = vocabulary(order, mask_last=specials["mask"] not in order)
+    with open(os.path.join(directory, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(tokens) + "\n")
+    write_json(os.path.join(directory, "tokenizer_config.json"), {
+        "tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": 512,
+        **{f"{kind}_token": name for kind, name in specials.items()},
+    })
+    return tokens, specials
+
+
+def build(spec, tokens, specials):
+    config_class, model_class, _, _ = FAMILIES[spec["family"]]
+    labels = spec["labels"] or [f"LABEL_{i}" for i in range(spec["label_count"])]
+    fields = dict(
+        vocab_size=len(tokens), hidden_size=spec["hidden"], num_hidden_layers=spec["layers"],
+        num_attention_heads=spec["heads"], intermediate_size=spec["intermediate"], hidden_act=spec["act"],
+        max_position_embeddings=spec["max_positions"], layer_norm_eps=1e-12,
+        pad_token_id=tokens.index(specials["pad"]), bos_token_id=tokens.index(specials["cls"]),
+        eos_token_id=tokens.index(specials["sep"]),
+        id2label={i: label for i, label in enumerate(labels)}, label2id={label: i for i, label in enumerate(labels)},
+    )
+    if spec["family"] in ("roberta", "xlm-roberta", "camembert"):
+        fields["type_vocab_size"] = 1
+    else:
+        fields["type_vocab_size"] = 2
+        fields["embedding_size"] = spec["embedding"]
+    config = config_class(**fields)
+    config.architectures = [model_class.__name__]
+    model = model_class(config)
+    model.to(torch.float32)
+    model.eval()
+    return model
+
+
+def classifier_output(model):
+    """The last linear of the head: RoBERTa's and ELECTRA's classifier.out_proj, ALBERT's classifier."""
+    return getattr(model.classifier, "out_proj", model.classifier)
+
+
+def randomize(model, seed):
+    """As make_model_fixtures.randomize: every parameter moves the logits; the head's output layer wider."""
+    generator = torch.Generator().manual_seed(seed)
+    output_weight = classifier_output(model).weight
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            noise = torch.randn(parameter.shape, generator=generator, dtype=torch.float32)
+            is_norm = "LayerNorm" in name or "layer_norm" in name
+            if is_norm and name.endswith("weight"):
+                parameter.copy_(1.0 + 0.2 * noise)
+            elif name.endswith("bias"):
+                parameter.copy_(0.1 * noise)
+            elif parameter is output_weight:
+                parameter.copy_(1.0 * noise)
+            else:
+                parameter.copy_(0.2 * noise)
+
+
+def draw_model(spec, tokens, specials, ids):
+    """The first seed whose predictions vary over the texts and are never near ties (classifier bias
+    centred, weights rounded to the stored dtype first)."""
+    storage = STORAGE[spec["dtype"]]
+    for attempt in range(50):
+        model = build(spec, tokens, specials)
+        randomize(model, spec["seed"] + 100 * attempt)
+        with torch.no_grad():
+            classifier_output(model).bias -= batched_logits(model, ids).mean(dim=0)
+            for parameter in model.parameters():
+                parameter.copy_(parameter.to(storage).to(torch.float32))
+        logits = batched_logits(model, ids)
+        top2 = logits.topk(2, dim=1).values
+        if len(set(logits.argmax(dim=1).tolist())) > 1 and (top2[:, 0] - top2[:, 1]).min().item() > 1e-3:
+            return model
+    raise RuntimeError(f"{spec['name']}: no seed gave varied, untied predictions")
+
+
+def state_tensors(model, dtype):
+    """Parameters by checkpoint name, in the stored dtype (position_ids and other buffers left out, as
+    safetensors checkpoints of transformers 5 do)."""
+    return {name: p.detach().to(STORAGE[dtype]).contiguous() for name, p in model.named_parameters()}
+
+
+def fresh_directory(name):
+    directory = os.path.join(MODELS, name)
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    return directory
+
+
+def write_config(model, spec, directory):
+    model.config.dtype = CONFIG_DTYPE[spec["dtype"]]
+    model.config.save_pretrained(directory)
+
+
+def link_tokenizer(source, directory):
+    for file in ["vocab.txt", "tokenizer_config.json"]:
+        os.symlink(os.path.join("..", source, file), os.path.join(directory, file))
+    os.symlink(os.path.join("..", source, "config.json"), os.path.join(directory, "config.json"))
+
+
+def write_pickled_with_views(tensors, path):
+    """pytorch_model.bin whose storages exercise a reader: Q and K of layer 0 as two views into one
+    storage (the second at an offset), the classifier's dense weight transposed in storage (strides
+    (1, H)), and a tied extra key sharing the word embeddings' storage."""
+    state = collections.OrderedDict(tensors)
+    query, key = "roberta.encoder.layer.0.attention.self.query.weight", "roberta.encoder.layer.0.attention.self.key.weight"
+    stacked = torch.cat([state[query], state[key]], dim=0)
+    half = state[query].shape[0]
+    state[query], state[key] = stacked[:half], stacked[half:]
+    dense = "classifier.dense.weight"
+    state[dense] = state[dense].t().contiguous().t()
+    state["lm_head.decoder.weight"] = state["roberta.embeddings.word_embeddings.weight"]
+    assert state[key].storage_offset() > 0 and state[dense].stride() == (1, state[dense].shape[0])
+    torch.save(state, path)
+
+
+def write_shards(tensors, directory, weights_name, save):
+    """Two shards and the index transformers writes: {"metadata": {"total_size"}, "weight_map"}."""
+    names = list(tensors)
+    stem, extension = weights_name.rsplit(".", 1)
+    shards = [names[: len(names) // 2], names[len(names) // 2:]]
+    weight_map, total = {}, 0
+    for index, shard in enumerate(shards):
+        file = f"{stem}-{index + 1:05d}-of-{len(shards):05d}.{extension}"
+        save({name: tensors[name] for name in shard}, os.path.join(directory, file))
+        for name in shard:
+            weight_map[name] = file
+            total += tensors[name].numel() * tensors[name].element_size()
+    with open(os.path.join(directory, weights_name + ".index.json"), "w") as f:
+        json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
+
+
+def main():
+    setup_torch()
+    for spec in SPECS:
+        directory = fresh_directory(spec["name"])
+        tokens, specials = write_tokenizer(directory, spec["family"])
+        tokenizer = AutoTokenizer.from_pretrained(directory)
+        ids = [tokenizer(text)["input_ids"] for text in TEXTS]
+        model = draw_model(spec, tokens, specials, ids)
+        write_config(model, spec, directory)
+        tensors = state_tensors(model, spec["dtype"])
+        save_file(tensors, os.path.join(directory, "model.safetensors"), metadata={"format": "pt"})
+        loaded, tokenizer = load_model(spec["name"])
+        assert_same_parameters(model, loaded)
+        expected = expectations(dict(spec, arch=spec["family"]), loaded, tokenizer)
+        write_json(os.path.join(EXPECTED, spec["name"] + ".json"), expected)
+        write_attributions(spec["name"])
+        print(spec["name"], "vocabulary", len(tokens), "longest text", max(len(row) for row in ids), "tokens",
+              "predicted", expected["predicted"])
+
+        # The same weights in other files; each must load to the same parameters.
+        variants = {
+            "roberta-3labels": ("roberta-3labels-bin",
+                                lambda d: write_pickled_with_views(tensors, os.path.join(d, "pytorch_model.bin"))),
+            "xlm-roberta-2labels-f16": ("xlm-roberta-2labels-f16-sharded-bin",
+                                        lambda d: write_shards(tensors, d, "pytorch_model.bin", torch.save)),
+            "camembert-4labels-bf16": ("camembert-4labels-bf16-sharded",
+                                       lambda d: write_shards(tensors, d, "model.safetensors",
+                                                              lambda t, p: save_file(t, p, metadata={"format": "pt"}))),
+        }
+        if spec["name"] in variants:
+            name, write = variants[spec["name"]]
+            variant = fresh_directory(name)
+            link_tokenizer(spec["name"], variant)
+            write(variant)
+            reloaded, _ = load_model(name)
+            assert_same_parameters(model, reloaded)
+            print(" ", name, sorted(os.listdir(variant)))
+
+
+if __name__ == "__main__":
+    main()
