@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "ExplainJSON"),
         // text -> tokens with offsets (HuggingFace tokenizers' pipeline: WordPiece, BPE, Unigram, exactly)
         .target(name: "ExplainTokenizer", dependencies: ["ExplainJSON"]),
-        // HuggingFace directories -> BERT / DistilBERT forward and input-gradient passes
+        // HuggingFace directories (safetensors, pytorch_model.bin, shards) -> forward and input-gradient passes
         .target(name: "ExplainModel", dependencies: ["CBLAS", "ExplainJSON", "ExplainTokenizer"]),
         // attribution methods over the model
         .target(name: "ExplainAttribution", dependencies: ["ExplainModel", "ExplainTokenizer"]),

@@ -5,7 +5,7 @@
 
 Writes Tests/Fixtures/models/<name>/ and Tests/Fixtures/expected/<name>.json and
 <name>-attributions.json in the schemas of make_model_fixtures.py and make_attribution_fixtures.py
-(README.md), plus the same weights in other files: a RoBERTa as `pytorch_model.bin` only (with
+(README.md), plus the same weights in other files under Tests/Fixtures/weight-files/: a RoBERTa as `pytorch_model.bin` only (with
 strided, offset and shared storages), the XLM-RoBERTa as a sharded `pytorch_model.bin.index.json`
 and the CamemBERT as a sharded `model.safetensors.index.json`.
 
@@ -41,7 +41,11 @@ from transformers import (
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_attribution_fixtures import write_attributions  # noqa: E402
 from make_model_fixtures import CONFIG_DTYPE, STORAGE, assert_same_parameters, batched_logits, expectations  # noqa: E402
-from reference_common import EXPECTED, MODELS, TEXTS, load_model, setup_torch, write_json  # noqa: E402
+from reference_common import EXPECTED, FIXTURES, MODELS, TEXTS, load_model, setup_torch, write_json  # noqa: E402
+
+# The same weights in other files, apart from Tests/Fixtures/models (whose every directory has its own
+# expectations): they share their base fixture's.
+WEIGHT_FILES = os.path.join(FIXTURES, "weight-files")
 
 VOCABULARY_SIZE = 300
 ROBERTA_SPECIALS = dict(cls="<s>", pad="<pad>", sep="</s>", unk="<unk>", mask="<mask>")
@@ -198,8 +202,8 @@ def state_tensors(model, dtype):
     return {name: p.detach().to(STORAGE[dtype]).contiguous() for name, p in model.named_parameters()}
 
 
-def fresh_directory(name):
-    directory = os.path.join(MODELS, name)
+def fresh_directory(name, parent=MODELS):
+    directory = os.path.join(parent, name)
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
     return directory
@@ -210,10 +214,9 @@ def write_config(model, spec, directory):
     model.config.save_pretrained(directory)
 
 
-def link_tokenizer(source, directory):
-    for file in ["vocab.txt", "tokenizer_config.json"]:
-        os.symlink(os.path.join("..", source, file), os.path.join(directory, file))
-    os.symlink(os.path.join("..", source, "config.json"), os.path.join(directory, "config.json"))
+def link_config_and_tokenizer(source, directory):
+    for file in ["config.json", "vocab.txt", "tokenizer_config.json"]:
+        os.symlink(os.path.join("..", "..", "models", source, file), os.path.join(directory, file))
 
 
 def write_pickled_with_views(tensors, path):
@@ -279,10 +282,10 @@ def main():
         }
         if spec["name"] in variants:
             name, write = variants[spec["name"]]
-            variant = fresh_directory(name)
-            link_tokenizer(spec["name"], variant)
+            variant = fresh_directory(name, WEIGHT_FILES)
+            link_config_and_tokenizer(spec["name"], variant)
             write(variant)
-            reloaded, _ = load_model(name)
+            reloaded = type(model).from_pretrained(variant, dtype=torch.float32)
             assert_same_parameters(model, reloaded)
             print(" ", name, sorted(os.listdir(variant)))
 

@@ -41,12 +41,12 @@ public final class ClassifierModel: @unchecked Sendable {
     let encoder: TransformerEncoder
     let head: ClassificationHead
     let gramCache = WordEmbeddingGram()
-    /// The mapped weight file the tensors point into.
-    let weights: SafeTensorsFile
+    /// The mapped weight files the tensors point into.
+    let weights: Checkpoint
 
     public var maxTokens: Int { min(config.maxTokens, tokenizer.maxLength) }
 
-    /// Loads config.json, model.safetensors and the tokenizer files; every problem is a ModelError naming
+    /// Loads config.json, the weights (Checkpoint) and the tokenizer files; every problem is a ModelError naming
     /// the file (tokenizer problems come wrapped as ModelError.tokenizer).
     public static func load(directory: URL) throws -> ClassifierModel {
         var isDirectory: ObjCBool = false
@@ -54,7 +54,7 @@ public final class ClassifierModel: @unchecked Sendable {
             throw ModelError.missingFile(directory.path)
         }
         let (config, weights) = try ModelFiles.open(directory: directory)
-        let loader = WeightLoader(file: weights, architecture: config.architecture)
+        let loader = WeightLoader(checkpoint: weights, architecture: config.architecture)
         let encoder = try TransformerEncoder(config: config, loader: loader)
         let head = try ClassificationHead(config: config, loader: loader)
         let tokenizer: Tokenizer
@@ -75,12 +75,12 @@ public final class ClassifierModel: @unchecked Sendable {
                                weights: weights)
     }
 
-    /// Throws ModelError.fileChanged when model.safetensors was replaced, truncated or rewritten since it was
+    /// Throws ModelError.fileChanged when a weight file was replaced, truncated or rewritten since it was
     /// loaded (checked before and after each request: a pass over a changed mapping means nothing).
     public func checkUnchanged() throws { try weights.checkUnchanged() }
 
     init(directory: URL, config: ModelConfig, tokenizer: Tokenizer, encoder: TransformerEncoder, head: ClassificationHead,
-         weights: SafeTensorsFile) {
+         weights: Checkpoint) {
         self.weights = weights
         self.directory = directory
         self.config = config

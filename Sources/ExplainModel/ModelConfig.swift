@@ -53,7 +53,7 @@ public struct ModelConfig: Sendable, Equatable {
     /// `weightValues`, when given, is asked (once the fields themselves are valid) for the number of values
     /// the weight file actually holds, and every size is checked against it before anything is allocated from
     /// it (a hostile `num_labels: 1e12` must not allocate a trillion names).
-    public static func load(file url: URL, weightValues: (() throws -> Int)? = nil) throws -> ModelConfig {
+    public static func load(file url: URL, weightValues: (() throws -> (count: Int, file: String))? = nil) throws -> ModelConfig {
         let file = url.lastPathComponent
         let data = try RegularFile.read(url)
         let parsed: JSONValue
@@ -66,7 +66,7 @@ public struct ModelConfig: Sendable, Equatable {
         return try ModelConfig(json: object, file: file, weightValues: weightValues)
     }
 
-    public init(json: JSONObject, file: String = "config.json", weightValues: (() throws -> Int)? = nil) throws {
+    public init(json: JSONObject, file: String = "config.json", weightValues: (() throws -> (count: Int, file: String))? = nil) throws {
         func fail(_ reason: String) -> ModelError { .malformedConfig(file: file, reason: reason) }
         func integer(_ key: String, default fallback: Int? = nil) throws -> Int {
             guard let value = json[key] else {
@@ -144,7 +144,7 @@ public struct ModelConfig: Sendable, Equatable {
             }
         }
         let labelCount = try Self.labelCount(json, fail: fail)
-        if let weightValues = try weightValues?() {
+        if let (weightValues, weightFile) = try weightValues?() {
             // Each of these sizes is at least one row of weights: an embedding-wide one for the embedding
             // tables, hidden-wide for the rest, an H × H matrix per distinct layer (ALBERT's are shared).
             let distinctLayers = architecture == .albert ? layerGroupCount * layersPerGroup : layerCount
@@ -155,7 +155,7 @@ public struct ModelConfig: Sendable, Equatable {
             for (key, count, rowValues) in sizes {
                 let (needed, overflow) = count.multipliedReportingOverflow(by: rowValues)
                 guard !overflow, needed <= weightValues else {
-                    throw fail("\(key) \(count) needs more weights than model.safetensors holds (\(weightValues) values)")
+                    throw fail("\(key) \(count) needs more weights than \(weightFile) holds (\(weightValues) values)")
                 }
             }
         }
@@ -168,11 +168,11 @@ public struct ModelConfig: Sendable, Equatable {
         if let architectures = json["architectures"]?.arrayValue, !architectures.isEmpty {
             let names = architectures.compactMap(\.stringValue)
             if !names.contains(where: { $0.hasSuffix("ForSequenceClassification") }) {
-                throw ModelError.unsupportedHead(file: file, reason: "architectures \(names.joined(separator: ", ")) has no sequence-classification head (supported: <Family>ForSequenceClassification of \(Architecture.supportedList))")
+                throw ModelError.unsupported(file: file, reason: "architectures \(names.joined(separator: ", ")) has no sequence-classification head (supported: <Family>ForSequenceClassification of \(Architecture.supportedList))")
             }
         }
         if let problem = json["problem_type"]?.stringValue, problem != "single_label_classification" {
-            throw ModelError.unsupportedHead(file: file, reason: "problem_type \"\(problem)\" is not supported (supported: single_label_classification)")
+            throw ModelError.unsupported(file: file, reason: "problem_type \"\(problem)\" is not supported (supported: single_label_classification)")
         }
     }
 

@@ -8,7 +8,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String, reason: String)
     case malformedConfig(file: String, reason: String)
     case unsupportedModelType(file: String, modelType: String)
-    case unsupportedHead(file: String, reason: String)
+    /// A head, problem type or file format explaind does not run; the reason names what it does run.
+    case unsupported(file: String, reason: String)
+    case malformedCheckpoint(file: String, reason: String)
     case malformedSafetensors(file: String, reason: String)
     case missingTensor(file: String, name: String)
     case wrongShape(file: String, name: String, expected: [Int], found: [Int])
@@ -28,10 +30,12 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "\(file): malformed config: \(reason)"
         case .unsupportedModelType(let file, let modelType):
             return "\(file): unsupported model_type \"\(modelType)\" (supported: \(Architecture.supportedList))"
-        case .unsupportedHead(let file, let reason):
+        case .unsupported(let file, let reason):
             return "\(file): \(reason)"
         case .malformedSafetensors(let file, let reason):
             return "\(file): malformed safetensors: \(reason)"
+        case .malformedCheckpoint(let file, let reason):
+            return "\(file): malformed checkpoint: \(reason)"
         case .missingTensor(let file, let name):
             return "\(file): missing tensor \(name)"
         case .wrongShape(let file, let name, let expected, let found):
@@ -48,7 +52,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     /// True when the files exist but are not a usable model (as opposed to absent ones).
     public var isCorrupt: Bool {
         switch self {
-        case .missingFile, .unsupportedModelType, .unsupportedHead: return false
+        case .missingFile, .unsupportedModelType, .unsupported: return false
         default: return true
         }
     }

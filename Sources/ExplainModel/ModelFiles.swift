@@ -4,13 +4,12 @@ import Foundation
 /// file present must be a regular file (no FIFO, device or folder in its place), the weight file's header is
 /// header is read before the config's sizes are used, so they are checked against the tensors that exist.
 enum ModelFiles {
-    /// The files a model load may read, besides config.json and model.safetensors (the tokenizer's).
+    /// The files a model load may read, besides config.json and the weights (the tokenizer's).
     static let tokenizerFiles = ["tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json",
                                  "added_tokens.json", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model"]
 
-    static func open(directory: URL) throws -> (ModelConfig, SafeTensorsFile) {
+    static func open(directory: URL) throws -> (ModelConfig, Checkpoint) {
         let configURL = directory.appendingPathComponent("config.json")
-        let weightsURL = directory.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: configURL.path) else { throw ModelError.missingFile(configURL.path) }
         for name in tokenizerFiles {
             let url = directory.appendingPathComponent(name)
@@ -20,13 +19,12 @@ enum ModelFiles {
                 throw ModelError.unreadable(file: name, reason: "\(url.path) is \(RegularFile.kind(info.st_mode)), not a regular file")
             }
         }
-        // config.json's own errors first, then the weight file's, then the sizes against the tensors.
-        var weights: SafeTensorsFile?
+        // config.json's own errors first, then the weight files', then the sizes against the tensors.
+        var weights: Checkpoint?
         let config = try ModelConfig.load(file: configURL) {
-            guard FileManager.default.fileExists(atPath: weightsURL.path) else { throw ModelError.missingFile(weightsURL.path) }
-            let file = try SafeTensorsFile(url: weightsURL)
-            weights = file
-            return file.valueCount
+            let checkpoint = try Checkpoint.load(directory: directory)
+            weights = checkpoint
+            return (checkpoint.valueCount, checkpoint.name)
         }
         return (config, weights!)
     }

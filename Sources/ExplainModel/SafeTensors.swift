@@ -163,7 +163,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard entry.dtype == .f32, Int(bitPattern: raw) % MemoryLayout<Float>.alignment == 0 else {
             return Weights(floats(name)!)
         }
-        return Weights(mapped: raw.assumingMemoryBound(to: Float.self), count: (entry.end - entry.begin) / 4, file: self)
+        return Weights(mapped: raw.assumingMemoryBound(to: Float.self), count: (entry.end - entry.begin) / 4, owner: self)
     }
 
     /// The tensor's values as Float32, widened from F16/BF16 when needed; nil for other dtypes.

@@ -8,8 +8,8 @@ public final class SentenceEncoder: @unchecked Sendable {
     let encoder: TransformerEncoder
 
     public static func load(directory: URL) throws -> SentenceEncoder {
-        let (config, weights) = try ModelFiles.open(directory: directory)
-        let loader = WeightLoader(file: weights, architecture: config.architecture)
+        let (config, checkpoint) = try ModelFiles.open(directory: directory)
+        let loader = WeightLoader(checkpoint: checkpoint, architecture: config.architecture)
         return SentenceEncoder(config: config, encoder: try TransformerEncoder(config: config, loader: loader))
     }
 

@@ -1,16 +1,14 @@
 import Foundation
 
-/// Reads the tensors a model needs from a safetensors file by their HuggingFace names, accepting keys with
+/// Reads the tensors a model needs from its checkpoint by their HuggingFace names, accepting keys with
 /// and without the base-model prefix (`bert.`, `roberta.`, …) and the old `gamma`/`beta` layer-norm names,
 /// and checks each one's shape against the config.
 struct WeightLoader {
-    let file: SafeTensorsFile
-    let fileName: String
+    let checkpoint: Checkpoint
     let prefix: String
 
-    init(file: SafeTensorsFile, architecture: Architecture) {
-        self.file = file
-        fileName = URL(fileURLWithPath: file.path).lastPathComponent
+    init(checkpoint: Checkpoint, architecture: Architecture) {
+        self.checkpoint = checkpoint
         prefix = Self.basePrefix(architecture)
     }
 
@@ -35,7 +33,7 @@ struct WeightLoader {
         try tensor(candidates: [name], shape: shape)
     }
 
-    func has(_ name: String) -> Bool { file.entries[prefix + name] != nil || file.entries[name] != nil }
+    func has(_ name: String) -> Bool { checkpoint.tensors[prefix + name] != nil || checkpoint.tensors[name] != nil }
 
     func linear(_ name: String, outputs: Int, inputs: Int, inBase: Bool = true) throws -> Linear {
         let load = inBase ? base : head
@@ -50,18 +48,17 @@ struct WeightLoader {
     }
 
     private func tensor(candidates: [String], shape: [Int]) throws -> Weights {
-        guard let name = candidates.first(where: { file.entries[$0] != nil }), let entry = file.entries[name] else {
-            throw ModelError.missingTensor(file: fileName, name: candidates[0])
+        guard let name = candidates.first(where: { checkpoint.tensors[$0] != nil }), let tensor = checkpoint.tensors[name] else {
+            throw ModelError.missingTensor(file: checkpoint.name, name: candidates[0])
         }
-        guard entry.shape == shape else {
-            throw ModelError.wrongShape(file: fileName, name: name, expected: shape, found: entry.shape)
+        guard tensor.shape == shape else {
+            throw ModelError.wrongShape(file: tensor.file, name: name, expected: shape, found: tensor.shape)
         }
-        guard entry.dtype.isReadableAsFloat else {
-            throw ModelError.malformedSafetensors(file: fileName, reason: "tensor \(name): dtype \(entry.dtype.rawValue) is not a float type (F32, F16, BF16)")
+        guard tensor.dtype.isReadableAsFloat, let weights = tensor.read() else {
+            throw ModelError.malformedCheckpoint(file: tensor.file, reason: "tensor \(name): dtype \(tensor.dtype.rawValue) is not a float type (F32, F16, BF16)")
         }
-        let weights = file.weights(name)!
         if let bad = weights.firstNonFinite() {
-            throw ModelError.nonFiniteWeights(file: fileName, name: name, index: bad)
+            throw ModelError.nonFiniteWeights(file: tensor.file, name: name, index: bad)
         }
         return weights
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A read-only block of Float32 weights. F32 tensors are views into the memory-mapped safetensors file, so
+/// A read-only block of Float32 weights. F32 tensors are views into the memory-mapped weight file, so
 /// loading copies nothing and only the pages a pass reads count towards the process's memory (a word
 /// embedding matrix is mostly never read); F16/BF16 tensors and fused stacks are owned copies.
 ///
@@ -19,8 +19,9 @@ struct Weights: @unchecked Sendable {
         self.init(pointer: buffer.pointer, count: values.count, owner: buffer, isMapped: false)
     }
 
-    init(mapped pointer: UnsafePointer<Float>, count: Int, file: SafeTensorsFile) {
-        self.init(pointer: pointer, count: count, owner: file, isMapped: true)
+    /// A view into a mapped file, which `owner` keeps mapped.
+    init(mapped pointer: UnsafePointer<Float>, count: Int, owner: AnyObject) {
+        self.init(pointer: pointer, count: count, owner: owner, isMapped: true)
     }
 
     private init(pointer: UnsafePointer<Float>, count: Int, owner: AnyObject, isMapped: Bool) {

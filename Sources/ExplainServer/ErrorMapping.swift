@@ -63,7 +63,7 @@ enum ErrorMapping {
         let code: ErrorCode
         switch error {
         case ModelError.missingFile: code = .modelNotFound
-        case ModelError.unsupportedModelType, ModelError.unsupportedHead: code = .modelUnsupported
+        case ModelError.unsupportedModelType, ModelError.unsupported: code = .modelUnsupported
         default: code = .modelCorrupt
         }
         let kind = code == .modelNotFound ? "not found" : code == .modelUnsupported ? "unsupported" : "corrupt"

@@ -260,10 +260,10 @@ final class ModelLoadingErrorTests: XCTestCase {
     /// Another head than sequence classification, or multi-label outputs, are refused naming what runs.
     func testUnsupportedHeads() throws {
         try write(#"{"model_type": "roberta", "architectures": ["RobertaForTokenClassification"]}"#, "config.json")
-        guard case .unsupportedHead(_, let reason)? = loadError() else { return XCTFail("\(String(describing: loadError()))") }
+        guard case .unsupported(_, let reason)? = loadError() else { return XCTFail("\(String(describing: loadError()))") }
         XCTAssertTrue(reason.contains("RobertaForTokenClassification") && reason.contains("ForSequenceClassification"), reason)
         try write(#"{"model_type": "bert", "problem_type": "multi_label_classification"}"#, "config.json")
-        guard case .unsupportedHead(_, let reason2)? = loadError() else { return XCTFail() }
+        guard case .unsupported(_, let reason2)? = loadError() else { return XCTFail() }
         XCTAssertTrue(reason2.contains("multi_label_classification") && reason2.contains("single_label_classification"), reason2)
         XCTAssertFalse(loadError()!.isCorrupt)
     }

@@ -53,7 +53,7 @@ final class CompletionTests: XCTestCase {
                        [fixtures + "/distilbert-3labels-bf16/config.json"])
         XCTAssertEqual(try complete(":load ", fixtures + "/distilbert-3labels-bf16/con").append, " ")
         XCTAssertEqual(words(try complete(":html ", fixtures + "/bert-")).count, 3)
-        XCTAssertEqual(Completion.files("~/x", home: fixtures).kind, .words([]))
+        XCTAssertEqual(Completion.files("~/q", home: fixtures).kind, .words([]))
         XCTAssertEqual(words(Completion.files("~/bert-l", home: fixtures)), ["~/bert-largest/"])
         XCTAssertEqual(try complete(":load /m ", "x").kind, .nothing)
     }
