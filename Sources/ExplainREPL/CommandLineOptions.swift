@@ -23,7 +23,8 @@ public struct CommandLineOptions: Equatable, Sendable {
     usage: explain [options] [TEXT ...]
            explain [options] < lines.txt
 
-    Explains a BERT/DistilBERT classifier's predictions through a child explaind daemon (JSON-RPC over pipes).
+    Explains a text classifier's predictions (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA,
+    ALBERT) through a child explaind daemon (JSON-RPC over pipes).
     With TEXT, prints one explanation per argument and exits; with stdin not a terminal, explains each line
     (lines starting with ':' are REPL commands, '::' escapes a text that starts with ':'); otherwise starts
     the interactive REPL (:help there).

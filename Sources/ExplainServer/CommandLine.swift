@@ -62,10 +62,12 @@ public enum ServerCommandLine {
                     [--log-level error|warning|info|debug|off] [--max-frame-bytes N] [--help] [--version]
 
     A JSON-RPC 2.0 daemon on stdin/stdout (LSP Content-Length framing, or one JSON message per line) that
-    explains BERT/DistilBERT text classifiers. See Protocol.md for the methods.
+    explains text classifiers: BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT. See
+    Protocol.md for the methods.
 
-      --model DIR          a HuggingFace classifier directory (config.json, model.safetensors, tokenizer.json
-                           or vocab.txt); repeat to keep several models resident; the first is the default
+      --model DIR          a HuggingFace classifier directory (config.json; model.safetensors, shards or
+                           pytorch_model.bin; tokenizer files); repeat to keep several models resident; the
+                           first is the default
       --model-id ID        the id of the preceding --model (default: the directory's name)
       --no-default-model   without --model, start with no model (load one with models/load) instead of the
                            default political/general model (assembled by `explaind setup` on first use)

@@ -56,9 +56,9 @@ public final class ModelStore: @unchecked Sendable {
     init(log: Log) { self.log = log }
 
     public static let noModelMessage = """
-        no model is loaded: start explaind with --model DIR (a HuggingFace BertForSequenceClassification or \
-        DistilBertForSequenceClassification directory with config.json, model.safetensors and tokenizer.json \
-        or vocab.txt), or load one with models/load {"path": DIR}
+        no model is loaded: start explaind with --model DIR (a HuggingFace <Family>ForSequenceClassification \
+        directory of bert, distilbert, roberta, xlm-roberta, camembert, electra or albert, with config.json, \
+        the weights and the tokenizer files), or load one with models/load {"path": DIR}
         """
 
     /// Loads a directory (on the caller's thread: the loading lane or start-up) and makes it resident.
