@@ -271,7 +271,7 @@ final class ModelLoadingErrorTests: XCTestCase {
     /// Fields a config leaves out take the family's transformers defaults.
     func testFamilyDefaults() throws {
         func config(_ type: String) throws -> ModelConfig {
-            try ModelConfig(json: ["model_type": type, "architectures": ["X\(type)ForSequenceClassification"]])
+            try ModelConfig(json: ["model_type": .string(type), "architectures": [.string("X\(type)ForSequenceClassification")]])
         }
         let roberta = try config("roberta")
         XCTAssertEqual([roberta.vocabSize, roberta.hiddenSize, roberta.embeddingSize, roberta.layerCount, roberta.padTokenID, roberta.firstPosition, roberta.maxTokens],

@@ -1,5 +1,6 @@
 import Foundation
 import ExplainJSON
+import ExplainTokenizer
 
 /// The weights of a model directory, whichever files hold them, in HuggingFace's order of preference
 /// (`from_pretrained`): `model.safetensors`, then `model.safetensors.index.json` (shards), then
@@ -32,7 +33,12 @@ struct Checkpoint {
     static let fileNames = [safetensors, safetensorsIndex, pytorch, pytorchIndex]
 
     static func load(directory: URL) throws -> Checkpoint {
-        guard let name = fileNames.first(where: { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }) else {
+        // A dangling link counts as present, so its message names where it leads (copied HF caches).
+        let present = { (name: String) -> Bool in
+            let path = directory.appendingPathComponent(name).path
+            return FileManager.default.fileExists(atPath: path) || LinkedFile.isDangling(path)
+        }
+        guard let name = fileNames.first(where: present) else {
             throw ModelError.missingFile(directory.appendingPathComponent(safetensors).path
                                          + " (nor \(fileNames.dropFirst().joined(separator: ", ")))")
         }
