@@ -21,6 +21,7 @@ import os
 import shutil
 import sys
 import unicodedata
+import zipfile
 
 import torch
 from safetensors.torch import save_file
@@ -251,8 +252,27 @@ def write_shards(tensors, directory, weights_name, save):
         json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
 
 
+# What the hostile checkpoint would run if unpickled by torch.load without weights_only: a marker file.
+HOSTILE_MARKER = "/tmp/explaind-hostile-pickle-ran"
+
+
+def write_hostile_checkpoint():
+    """weight-files/hostile-os-system/pytorch_model.bin: torch.save's zip layout whose data.pkl calls
+    os.system (GLOBAL 'os system', the command, TUPLE, REDUCE). Written byte by byte, never unpickled."""
+    directory = fresh_directory("hostile-os-system", WEIGHT_FILES)
+    link_config_and_tokenizer("roberta-3labels", directory)
+    command = f"touch {HOSTILE_MARKER}".encode()
+    data = (b"\x80\x02" + b"cos\nsystem\n" + b"(" + b"X" + len(command).to_bytes(4, "little") + command
+            + b"t" + b"R" + b".")
+    with zipfile.ZipFile(os.path.join(directory, "pytorch_model.bin"), "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("archive/data.pkl", data)
+        archive.writestr("archive/byteorder", "little")
+        archive.writestr("archive/version", "3\n")
+
+
 def main():
     setup_torch()
+    write_hostile_checkpoint()
     for spec in SPECS:
         directory = fresh_directory(spec["name"])
         tokens, specials = write_tokenizer(directory, spec["family"])
