@@ -41,7 +41,14 @@ from transformers import (
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_attribution_fixtures import write_attributions  # noqa: E402
-from make_model_fixtures import CONFIG_DTYPE, STORAGE, assert_same_parameters, batched_logits, expectations  # noqa: E402
+from make_model_fixtures import (  # noqa: E402
+    CONFIG_DTYPE,
+    STORAGE,
+    assert_same_parameters,
+    batched_logits,
+    expectations,
+    randomize,
+)
 from reference_common import EXPECTED, FIXTURES, MODELS, TEXTS, load_model, setup_torch, write_json  # noqa: E402
 
 # The same weights in other files, apart from Tests/Fixtures/models (whose every directory has its own
@@ -159,24 +166,6 @@ def build(spec, tokens, specials):
 def classifier_output(model):
     """The last linear of the head: RoBERTa's and ELECTRA's classifier.out_proj, ALBERT's classifier."""
     return getattr(model.classifier, "out_proj", model.classifier)
-
-
-def randomize(model, seed):
-    """As make_model_fixtures.randomize: every parameter moves the logits; the head's output layer wider."""
-    generator = torch.Generator().manual_seed(seed)
-    output_weight = classifier_output(model).weight
-    with torch.no_grad():
-        for name, parameter in model.named_parameters():
-            noise = torch.randn(parameter.shape, generator=generator, dtype=torch.float32)
-            is_norm = "LayerNorm" in name or "layer_norm" in name
-            if is_norm and name.endswith("weight"):
-                parameter.copy_(1.0 + 0.2 * noise)
-            elif name.endswith("bias"):
-                parameter.copy_(0.1 * noise)
-            elif parameter is output_weight:
-                parameter.copy_(1.0 * noise)
-            else:
-                parameter.copy_(0.2 * noise)
 
 
 def draw_model(spec, tokens, specials, ids):

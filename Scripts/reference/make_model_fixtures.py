@@ -90,6 +90,8 @@ def build(spec):
 def randomize(model, seed):
     """Non-trivial values for every parameter (HF init zeroes biases and sets LayerNorm to 1/0)."""
     generator = torch.Generator().manual_seed(seed)
+    # The head's output layer: `classifier` (BERT, DistilBERT, ALBERT) or `classifier.out_proj` (RoBERTa, ELECTRA).
+    output_weight = getattr(model.classifier, "out_proj", model.classifier).weight
     with torch.no_grad():
         for name, parameter in model.named_parameters():
             noise = torch.randn(parameter.shape, generator=generator, dtype=torch.float32)
@@ -98,7 +100,7 @@ def randomize(model, seed):
                 parameter.copy_(1.0 + 0.2 * noise)
             elif name.endswith("bias"):
                 parameter.copy_(0.1 * noise)
-            elif name == "classifier.weight":
+            elif parameter is output_weight:
                 # Larger, so the text-dependent part of [CLS] shows in the logits (the bias is centred).
                 parameter.copy_(1.0 * noise)
             else:

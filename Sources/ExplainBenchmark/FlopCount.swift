@@ -1,7 +1,7 @@
 import ExplainModel
 
-/// The shapes that set a BERT/DistilBERT classifier's arithmetic: hidden H, layers L, heads, intermediate I,
-/// labels C.
+/// The shapes that set an encoder classifier's arithmetic: hidden H, layers L, heads, intermediate I,
+/// labels C. (ELECTRA's and ALBERT's embedding projection, E × H per token, is left out: a small term.)
 public struct ModelShape: Sendable, Equatable, Codable {
     public var hidden: Int
     public var layers: Int

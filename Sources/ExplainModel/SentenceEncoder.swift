@@ -1,7 +1,7 @@
 import Foundation
 
-/// The encoder of a checkpoint without a classification head (HuggingFace `BertModel`, `DistilBertModel`):
-/// embeddings and encoder layers only, read from `config.json` + `model.safetensors`. The head trainer
+/// The encoder of a checkpoint without a classification head (HuggingFace `BertModel`, `DistilBertModel`, …):
+/// embeddings and encoder layers only, read from `config.json` and the weights (Checkpoint). The head trainer
 /// uses it to compute the frozen encoder's [CLS] states once per text.
 public final class SentenceEncoder: @unchecked Sendable {
     public let config: ModelConfig
