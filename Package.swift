@@ -23,26 +23,29 @@ let package = Package(
         // attribution methods over the model
         .target(name: "ExplainAttribution", dependencies: ["ExplainModel", "ExplainTokenizer"]),
         // the head trainer for the default model
-        .target(name: "ExplainTraining", dependencies: ["ExplainModel", "ExplainTokenizer", "CBLAS"]),
+        .target(name: "ExplainTraining", dependencies: ["ExplainJSON", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
         // JSON-RPC message types and JSON values, apart from any transport
         .target(name: "ExplainProtocol", dependencies: ["ExplainJSON"]),
-        // framing, dispatch and handlers of the daemon
-        .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainAttribution", "ExplainModel", "ExplainTokenizer"]),
+        // framing both ways (LSP Content-Length and newline-delimited), for the daemon, the REPL and the tests
+        .target(name: "ExplainTransport"),
+        // dispatch and handlers of the daemon
+        .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainTransport", "ExplainAttribution", "ExplainModel", "ExplainTokenizer"]),
         // timings, FLOP counts and cold starts of the attribution methods, and the PyTorch comparison
-        .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
+        .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainJSON", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
 
         .executableTarget(name: "explaind", dependencies: ["ExplainServer", "ExplainTraining"]),
         // the REPL's testable parts: daemon connection, commands, completion, colour scales, terminal and HTML views
-        .target(name: "ExplainREPL", dependencies: ["ExplainProtocol"]),
+        .target(name: "ExplainREPL", dependencies: ["ExplainProtocol", "ExplainTransport"]),
         .executableTarget(name: "explain", dependencies: ["ExplainREPL", "ExplainProtocol", "CEditLine"]),
         .executableTarget(name: "explaind-bench", dependencies: ["ExplainBenchmark"]),
 
         .testTarget(name: "ExplainJSONTests", dependencies: ["ExplainJSON"]),
+        .testTarget(name: "ExplainTransportTests", dependencies: ["ExplainTransport"]),
         .testTarget(name: "ExplainTokenizerTests", dependencies: ["ExplainTokenizer"]),
         .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel", "ExplainJSON"]),
         .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution", "ExplainModel"]),
         .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
-        .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer", "ExplainModel"]),
+        .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer", "ExplainModel", "ExplainTransport"]),
         .testTarget(name: "ExplainTrainingTests", dependencies: ["ExplainTraining", "ExplainModel", "ExplainTokenizer", "ExplainAttribution"]),
         .testTarget(name: "ExplainBenchmarkTests", dependencies: ["ExplainBenchmark", "ExplainModel"]),
         .testTarget(name: "ExplainREPLTests", dependencies: ["ExplainREPL", "ExplainProtocol"]),

@@ -7,12 +7,15 @@ public enum BenchmarkCommandLine {
         case coldChild(model: String, workload: Workload, threads: Int)
         /// `tokenizers DIR...`: the tokenizers alone, beside HuggingFace `tokenizers` (TokenizerBenchmark).
         case tokenizers(directories: [String], python: String)
+        /// `json`: the JSON parser's throughput beside Python's.
+        case json(JSONThroughput.Options)
     }
 
     public static let usage = """
         usage: explaind-bench [--model DIR]... [--methods a,b] [--repeat N] [--threads N] [--json]
                               [--compare-python] [--no-cold-start] [--python-script PATH] [--python EXE]
                               [--sentences N] [--sgemm-size N]
+               explaind-bench json [--megabytes N] [--repeat N] [--python EXE]
 
         Times each attribution method on the five reference sentences, one call per sentence and all five as one
         batch: median and spread over N repeats after a warm-up, tokens/s, useful GFLOP/s against a 2048³ sgemm
@@ -34,9 +37,14 @@ public enum BenchmarkCommandLine {
 
         Times each tokenizer directory on 10,000 tweet-length texts and one 1 MB text, beside HuggingFace
         `tokenizers` (one thread, Scripts/reference/bench_tokenizers.py) on the same texts when Python has it.
+
+        json: parses a synthetic tokenizer.json of --megabytes MB (default 20; XLM-R's is 17) with explaind's
+        JSON reader and with Python's json module, in the same run: CPU time per parse and MB/s (median of
+        --repeat, default 5).
         """
 
     public static func parse(_ arguments: [String]) throws -> Command {
+        if arguments.first == "json" { return try parseJSON(Array(arguments.dropFirst())) }
         if arguments.first == "tokenizers" {
             var directories: [String] = [], python = "python3"
             var rest = arguments.dropFirst()
@@ -96,5 +104,31 @@ public enum BenchmarkCommandLine {
             return .coldChild(model: model, workload: options.workloads[0], threads: options.threads)
         }
         return .benchmark(options)
+    }
+
+    static func parseJSON(_ arguments: [String]) throws -> Command {
+        var options = JSONThroughput.Options()
+        var index = 0
+        func value(_ flag: String) throws -> String {
+            index += 1
+            guard index < arguments.count else { throw BenchmarkError.usage("\(flag) needs a value\n\n\(usage)") }
+            return arguments[index]
+        }
+        func positive(_ flag: String) throws -> Int {
+            let text = try value(flag)
+            guard let number = Int(text), number >= 1 else { throw BenchmarkError.usage("\(flag) must be a positive integer, got \"\(text)\"") }
+            return number
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "-h", "--help": return .help
+            case "--megabytes": options.megabytes = try positive("--megabytes")
+            case "--repeat": options.repeats = try positive("--repeat")
+            case "--python": options.python = try value("--python")
+            default: throw BenchmarkError.usage("unknown argument \"\(arguments[index])\" for json\n\n\(usage)")
+            }
+            index += 1
+        }
+        return .json(options)
     }
 }

@@ -270,36 +270,25 @@ private struct Cursor {
     /// A string from its opening quote; validates UTF-8 and escapes, builds the scalars' UTF-8 bytes.
     mutating func string() throws -> String {
         position += 1  // opening quote
-        let contentStart = position
-        // Most strings have no escapes: validate in place and make the String from the input bytes at once.
-        while position < bytes.count {
-            let b = bytes[position]
-            if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[contentStart..<position]), as: UTF8.self)
-                position += 1
-                return s
-            } else if b == UInt8(ascii: "\\") {
-                break
-            } else if b < 0x20 {
-                throw fail(.controlCharacterInString)
-            } else if b < 0x80 {
-                position += 1
-            } else {
-                try multiByteScalar()
-            }
-        }
-        var utf8: [UInt8] = []
-        var runStart = contentStart
+        // Most strings have no escapes: they are made from the input bytes at once; `unescaped` is built only
+        // once an escape is met.
+        var unescaped: [UInt8]? = nil
+        var runStart = position
         while true {
             guard position < bytes.count else { throw fail(.unexpectedEnd) }
             let b = bytes[position]
             if b == UInt8(ascii: "\"") {
-                utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+                let run = UnsafeBufferPointer(rebasing: bytes[runStart..<position])
                 position += 1
-                return String(decoding: utf8, as: UTF8.self)
+                guard var built = unescaped else { return String(decoding: run, as: UTF8.self) }
+                built.append(contentsOf: run)
+                return String(decoding: built, as: UTF8.self)
             } else if b == UInt8(ascii: "\\") {
-                utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
-                try escape(into: &utf8)
+                var built = unescaped ?? []
+                unescaped = nil  // so that `built` is the only reference and appends do not copy
+                built.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+                try escape(into: &built)
+                unescaped = built
                 runStart = position
             } else if b < 0x20 {
                 throw fail(.controlCharacterInString)

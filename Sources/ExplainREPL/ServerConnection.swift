@@ -1,5 +1,6 @@
 import Foundation
 import ExplainProtocol
+import ExplainTransport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -98,7 +99,7 @@ public final class ServerConnection: @unchecked Sendable {
     }
 
     private func write(_ message: JSONValue) throws {
-        let bytes = FrameSplitter.frame(JSONSerializer.serialize(message))
+        let bytes = FrameEncoder.frame(JSONSerializer.serialize(message), as: .lsp)
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.write(toServer, $0.baseAddress, $0.count) }
@@ -208,19 +209,24 @@ public final class ServerConnection: @unchecked Sendable {
     // MARK: reader threads
 
     private func readMessages(from fd: Int32) {
-        var splitter = FrameSplitter()
+        var parser = LSPFrameParser(maxFrameBytes: Int.max)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
             guard n > 0 else { break }
-            do {
-                for body in try splitter.feed(Array(buffer[0..<n])) {
+            var broken: String? = nil
+            for event in parser.feed(buffer[0..<n]) {
+                switch event {
+                case .message(let body):
                     guard let message = try? JSONParser.parse(body, maxDepth: 512) else { continue }
                     deliver(message)
+                case .malformedHeader(let problem): broken = problem
+                case .oversized: break  // no limit on the daemon's replies
                 }
-            } catch {
-                condition.lock(); closeReason = "broken framing from the daemon: \(error)"; condition.unlock()
+            }
+            if let broken {
+                condition.lock(); closeReason = "broken framing from the daemon: \(broken)"; condition.unlock()
                 break
             }
         }

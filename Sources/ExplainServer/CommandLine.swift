@@ -1,5 +1,6 @@
 import ExplainProtocol
 import ExplainAttribution
+import ExplainTransport
 
 /// Everything the command line can set, with the defaults the daemon runs with.
 public struct ServerOptions: Sendable {

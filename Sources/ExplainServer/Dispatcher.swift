@@ -1,5 +1,6 @@
 import Foundation
 import ExplainProtocol
+import ExplainTransport
 
 /// Which worker lane runs a method. Inline methods are instant and run on the reader thread; the others run
 /// on their own bounded lanes so a cheap request never queues behind a long one.

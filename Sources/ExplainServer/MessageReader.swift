@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ExplainProtocol
+import ExplainTransport
 
 /// Reads the protocol input and cuts it into frames, asking the frame parser how many bytes to read so it
 /// never consumes bytes past the current message.

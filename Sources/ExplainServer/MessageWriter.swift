@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import ExplainProtocol
+import ExplainTransport
 
 /// Writes whole messages to the protocol file descriptor, one at a time, in the client's framing.
 /// Replies come from several threads; the lock keeps each frame contiguous on the wire.
@@ -29,16 +30,7 @@ public final class MessageWriter: @unchecked Sendable {
         let body = JSONSerializer.serialize(message)
         lock.lock()
         defer { lock.unlock() }
-        var frame: [UInt8]
-        switch framing {
-        case .lsp:
-            frame = Array("Content-Length: \(body.count)\r\n\r\n".utf8)
-            frame.append(contentsOf: body)
-        case .ndjson:
-            frame = body  // the serializer escapes newlines inside strings, so one message is one line
-            frame.append(UInt8(ascii: "\n"))
-        }
-        writeAll(frame)
+        writeAll(FrameEncoder.frame(body, as: framing))
     }
 
     private func writeAll(_ bytes: [UInt8]) {

@@ -30,7 +30,7 @@ enum EncoderDirectory {
         } catch {
             throw TrainingError.fileSystem(path: directory.path, reason: error.localizedDescription)
         }
-        let weights = try FloatTensorReader.read(unpacked.appendingPathComponent("model.safetensors"))
+        let weights = try CheckpointTensors.read(unpacked.appendingPathComponent("model.safetensors"))
         if !weights.skipped.isEmpty { log("leaving out non-float tensors: \(weights.skipped.joined(separator: ", "))") }
         do {
             try SafeTensorsWriter.write(weights.tensors, to: directory.appendingPathComponent("model.safetensors"))

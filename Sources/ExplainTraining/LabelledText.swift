@@ -1,4 +1,5 @@
 import Foundation
+import ExplainJSON
 
 /// One example of a classification dataset: a line {"text": ..., "label": ...} of a JSONL file.
 struct LabelledText: Sendable, Equatable {
@@ -21,11 +22,11 @@ struct LabelledText: Sendable, Equatable {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             func fail(_ reason: String) -> TrainingError { .malformedData(file: url.path, line: index + 1, reason: reason) }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
+            guard let object = (try? JSONParser.parse(Array(trimmed.utf8)))?.objectValue else {
                 throw fail("not a JSON object")
             }
-            guard let text = object["text"] as? String else { throw fail("missing string \"text\"") }
-            guard let label = object["label"] as? String, !label.isEmpty else { throw fail("missing string \"label\"") }
+            guard let text = object["text"]?.stringValue else { throw fail("missing string \"text\"") }
+            guard let label = object["label"]?.stringValue, !label.isEmpty else { throw fail("missing string \"label\"") }
             guard !text.isEmpty else { throw fail("empty \"text\"") }
             examples.append(LabelledText(text: text, label: label))
         }

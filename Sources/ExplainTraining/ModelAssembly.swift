@@ -63,7 +63,7 @@ enum ModelAssembly {
                                               reason: "hidden_size \(hiddenSize) does not match the head's \(head.head.hiddenSize)")
         }
         log("joining the encoder with the trained head")
-        let weights = try FloatTensorReader.read(encoder.appendingPathComponent("model.safetensors"))
+        let weights = try CheckpointTensors.read(encoder.appendingPathComponent("model.safetensors"))
         var tensors = weights.tensors.compactMap { tensor -> (name: String, shape: [Int], values: [Float])? in
             let name = tensor.name.hasPrefix("bert.") ? tensor.name : "bert." + tensor.name
             // The trained pooler replaces the encoder's own.

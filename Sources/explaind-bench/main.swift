@@ -14,6 +14,8 @@ do {
         let script = URL(fileURLWithPath: BenchmarkOptions.defaultPythonScript).deletingLastPathComponent()
             .appendingPathComponent("bench_tokenizers.py").path
         print(try TokenizerBenchmark.run(directories: directories, python: python, script: script, log: logLine))
+    case .json(let options):
+        print(JSONThroughput.render(try JSONThroughput.run(options, log: logLine)))
     case .coldChild(let model, let workload, let threads):
         print(try BenchmarkRunner.coldChild(model: model, workload: workload, threads: threads))
     case .benchmark(var options):

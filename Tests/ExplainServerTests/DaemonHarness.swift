@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ExplainProtocol
+import ExplainTransport
 @testable import ExplainServer
 
 /// Paths relative to this file (fixtures) and to the build (the daemon binary).
@@ -96,12 +97,7 @@ final class DaemonProcess: @unchecked Sendable {
         input.fileHandleForWriting.write(Data(bytes))
     }
 
-    func frame(_ body: [UInt8]) -> [UInt8] {
-        switch framing {
-        case .lsp: return Array("Content-Length: \(body.count)\r\n\r\n".utf8) + body
-        case .ndjson: return body + [0x0A]
-        }
-    }
+    func frame(_ body: [UInt8]) -> [UInt8] { FrameEncoder.frame(body, as: framing) }
 
     func send(_ message: JSONValue) { sendRaw(frame(JSONSerializer.serialize(message))) }
 

@@ -1,6 +1,7 @@
 import XCTest
 @testable import ExplainServer
 import ExplainProtocol
+import ExplainTransport
 import ExplainModel
 
 /// Seeded random inputs through framing, JSON parsing, message classification and params decoding:
@@ -68,7 +69,7 @@ final class FuzzTests: XCTestCase {
             exercise(body)
             // Every tenth input also goes through both framings, in random chunks, with a random header.
             guard i % 10 == 0 else { continue }
-            var framed = i % 20 == 0 ? lspFrame(String(decoding: body, as: UTF8.self)) : bytes("Content-Length: \(body.count)\r\n\r\n") + body
+            var framed = i % 20 == 0 ? FrameEncoder.frame(body, as: .lsp) : Array("Content-Length: \(body.count)\r\n\r\n".utf8) + body
             if rng.next() % 4 == 0 { framed = mutate(framed, &rng) }
             var offset = 0
             while offset < framed.count {
@@ -85,11 +86,11 @@ final class FuzzTests: XCTestCase {
             }
         }
         // After the noise, both parsers still frame a clean message (LSP may need one to resynchronise).
-        let clean = bytes(#"{"jsonrpc":"2.0","id":9,"method":"x"}"#)
-        let lspEvents = lsp.feed(bytes("\r\n\r\n")[...]) + lsp.feed((bytes("Content-Length: \(clean.count)\r\n\r\n") + clean)[...])
-            + lsp.feed((bytes("Content-Length: \(clean.count)\r\n\r\n") + clean)[...])
+        let clean = Array(#"{"jsonrpc":"2.0","id":9,"method":"x"}"#.utf8)
+        let lspEvents = lsp.feed(Array("\r\n\r\n".utf8)[...]) + lsp.feed((Array("Content-Length: \(clean.count)\r\n\r\n".utf8) + clean)[...])
+            + lsp.feed((Array("Content-Length: \(clean.count)\r\n\r\n".utf8) + clean)[...])
         XCTAssertTrue(lspEvents.contains(.message(clean)))
-        XCTAssertEqual(ndjson.feed((bytes("\n") + clean + bytes("\n"))[...]).last, .message(clean))
+        XCTAssertEqual(ndjson.feed((Array("\n".utf8) + clean + Array("\n".utf8))[...]).last, .message(clean))
         XCTAssertGreaterThan(parsed, inputs / 50, "mutations too destructive to test anything")
         XCTAssertGreaterThan(messages, inputs / 20)
         print("fuzz: \(inputs) inputs, \(parsed) valid JSON, \(messages) LSP frames, \(Int(Date().timeIntervalSince(start) * 1000)) ms")

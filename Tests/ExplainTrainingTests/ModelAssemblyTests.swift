@@ -27,7 +27,7 @@ final class ModelAssemblyTests: XCTestCase {
         for file in ["config.json", "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"] {
             try Data(contentsOf: Self.fixture.appendingPathComponent(file)).write(to: model.appendingPathComponent(file))
         }
-        let fixtureTensors = try FloatTensorReader.read(Self.fixture.appendingPathComponent("model.safetensors")).tensors
+        let fixtureTensors = try CheckpointTensors.read(Self.fixture.appendingPathComponent("model.safetensors")).tensors
         let encoderTensors = fixtureTensors.filter { !$0.name.hasPrefix("classifier.") }
         XCTAssertTrue(encoderTensors.contains { $0.name.hasSuffix("pooler.dense.weight") })
         try Self.safetensorsWithPositionIDs(encoderTensors, positions: 64).write(to: model.appendingPathComponent("model.safetensors"))

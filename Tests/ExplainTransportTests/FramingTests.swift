@@ -1,5 +1,5 @@
 import XCTest
-@testable import ExplainServer
+@testable import ExplainTransport
 
 func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 func lspFrame(_ body: String) -> [UInt8] { bytes("Content-Length: \(body.utf8.count)\r\n\r\n\(body)") }
