@@ -61,19 +61,10 @@ public enum BenchmarkCommandLine {
         }
         var options = BenchmarkOptions()
         var coldChild = false
-        var index = 0
-        func value(_ flag: String) throws -> String {
-            index += 1
-            guard index < arguments.count else { throw BenchmarkError.usage("\(flag) needs a value\n\n\(usage)") }
-            return arguments[index]
-        }
-        func positive(_ flag: String) throws -> Int {
-            let text = try value(flag)
-            guard let number = Int(text), number >= 1 else { throw BenchmarkError.usage("\(flag) must be a positive integer, got \"\(text)\"") }
-            return number
-        }
-        while index < arguments.count {
-            let argument = arguments[index]
+        var cursor = ArgumentCursor(arguments)
+        func value(_ flag: String) throws -> String { try cursor.value(flag) }
+        func positive(_ flag: String) throws -> Int { try cursor.positive(flag) }
+        while let argument = cursor.current {
             switch argument {
             case "-h", "--help": return .help
             case "--model": options.models.append(try value(argument))
@@ -95,7 +86,7 @@ public enum BenchmarkCommandLine {
             case "--cold-child": coldChild = true
             default: throw BenchmarkError.usage("unknown argument \"\(argument)\"\n\n\(usage)")
             }
-            index += 1
+            cursor.advance()
         }
         if coldChild {
             guard let model = options.models.first, options.workloads.count == 1 else {
@@ -108,27 +99,39 @@ public enum BenchmarkCommandLine {
 
     static func parseJSON(_ arguments: [String]) throws -> Command {
         var options = JSONThroughput.Options()
-        var index = 0
-        func value(_ flag: String) throws -> String {
-            index += 1
-            guard index < arguments.count else { throw BenchmarkError.usage("\(flag) needs a value\n\n\(usage)") }
-            return arguments[index]
-        }
-        func positive(_ flag: String) throws -> Int {
-            let text = try value(flag)
-            guard let number = Int(text), number >= 1 else { throw BenchmarkError.usage("\(flag) must be a positive integer, got \"\(text)\"") }
-            return number
-        }
-        while index < arguments.count {
-            switch arguments[index] {
+        var cursor = ArgumentCursor(arguments)
+        while let argument = cursor.current {
+            switch argument {
             case "-h", "--help": return .help
-            case "--megabytes": options.megabytes = try positive("--megabytes")
-            case "--repeat": options.repeats = try positive("--repeat")
-            case "--python": options.python = try value("--python")
-            default: throw BenchmarkError.usage("unknown argument \"\(arguments[index])\" for json\n\n\(usage)")
+            case "--megabytes": options.megabytes = try cursor.positive(argument)
+            case "--repeat": options.repeats = try cursor.positive(argument)
+            case "--python": options.python = try cursor.value(argument)
+            default: throw BenchmarkError.usage("unknown argument \"\(argument)\" for json\n\n\(usage)")
             }
-            index += 1
+            cursor.advance()
         }
         return .json(options)
+    }
+}
+
+/// Walks the arguments: a flag's value is the next argument.
+struct ArgumentCursor {
+    private let arguments: [String]
+    private var index = 0
+    init(_ arguments: [String]) { self.arguments = arguments }
+
+    var current: String? { index < arguments.count ? arguments[index] : nil }
+    mutating func advance() { index += 1 }
+
+    mutating func value(_ flag: String) throws -> String {
+        index += 1
+        guard index < arguments.count else { throw BenchmarkError.usage("\(flag) needs a value\n\n\(BenchmarkCommandLine.usage)") }
+        return arguments[index]
+    }
+
+    mutating func positive(_ flag: String) throws -> Int {
+        let text = try value(flag)
+        guard let number = Int(text), number >= 1 else { throw BenchmarkError.usage("\(flag) must be a positive integer, got \"\(text)\"") }
+        return number
     }
 }

@@ -78,7 +78,8 @@ public enum JSONThroughput {
         var lines = ["JSON parse of a \(format(Double(r.bytes) / 1e6, 1)) MB tokenizer.json-like document, median of \(r.ours.samples)"]
         lines.append(line("ExplainJSON         ", r.ours))
         if let p = r.python {
-            lines.append(line("Python \(r.pythonVersion ?? "") json".padding(toLength: 20, withPad: " ", startingAt: 0), p))
+            let name = "Python \(r.pythonVersion ?? "") json"
+            lines.append(line(name + String(repeating: " ", count: max(0, 20 - name.count)), p))
             lines.append("ratio (Python time / ours): \(format(p.median / r.ours.median, 2))×")
         }
         return lines.joined(separator: "\n")
