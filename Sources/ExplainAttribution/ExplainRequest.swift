@@ -19,6 +19,9 @@ public struct ExplainRequest: Sendable {
     public var foil: TargetSpec? = nil
     public var output: OutputKind = .logit
     public var normalize: Normalization = .max
+    /// Whether [CLS], [SEP] and other special tokens count in the normalisation's divisor (by default they
+    /// do not: their scores are divided by the text tokens' divisor like the others).
+    public var normalizeSpecialTokens = false
     public var granularity: Granularity = .token
     public var options: [String: OptionValue] = [:]
 

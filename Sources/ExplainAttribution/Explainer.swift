@@ -54,7 +54,8 @@ public final class Explainer: Sendable {
                 target: ClassRef(index: targets[s], label: model.config.labels[targets[s]]),
                 foil: foils[s].map { ClassRef(index: $0, label: model.config.labels[$0]) },
                 method: request.method, options: options.values, output: request.output, normalize: request.normalize,
-                granularity: request.granularity, tokenScores: request.normalize.apply(raw), rawTokenScores: raw,
+                granularity: request.granularity, tokenScores: request.normalize.apply(raw, excluding: request.normalizeSpecialTokens ? [] : encodings[s].tokens.map(\.special)),
+                rawTokenScores: raw,
                 wordScores: wordScores, extras: result.extras[s])
         }
         for (s, explanation) in explanations.enumerated() { try FiniteResults.require(explanation, of: FiniteResults.name(s, of: texts.count)) }

@@ -25,8 +25,15 @@ final class ReferenceParityTests: XCTestCase {
                 let what = "\(name) text \(testCase.text)"
                 let vanilla = try scores(explainer, fixture, testCase, request("vanillaGradient", testCase))
                 worst = max(worst, assertClose(vanilla.tokenScores, testCase.vanillaGradient.raw, rtol: 1e-4, "\(what) vanillaGradient"))
-                let vanillaMax = try scores(explainer, fixture, testCase, request("vanillaGradient", testCase, normalize: .max))
+                // the reference workflow divides by the largest score of all tokens, [CLS] and [SEP] included
+                var withSpecials = request("vanillaGradient", testCase, normalize: .max)
+                withSpecials.normalizeSpecialTokens = true
+                let vanillaMax = try scores(explainer, fixture, testCase, withSpecials)
                 worst = max(worst, assertClose(vanillaMax.tokenScores, testCase.vanillaGradient.normalized, rtol: 1e-4, "\(what) vanillaGradient 0–1"))
+                // by default the text's own tokens set the scale: the largest of them is 1
+                let textScale = try scores(explainer, fixture, testCase, request("vanillaGradient", testCase, normalize: .max))
+                let textMaximum = zip(vanilla.tokenScores, testCase.special).filter { !$0.1 }.map { abs($0.0) }.max()!
+                assertClose(textScale.tokenScores, vanilla.tokenScores.map { $0 / textMaximum }, rtol: 1e-6, "\(what) vanillaGradient, specials out")
                 assertClose(vanilla.prediction.logits, testCase.logits, atol: 1e-4, "\(what) logits")
                 assertClose(vanilla.prediction.probabilities, testCase.probabilities, atol: 1e-5, "\(what) probabilities")
                 for (method, expected) in [("gradientNorm", testCase.gradientNorm), ("gradientXInput", testCase.gradientXInput)] {

@@ -51,6 +51,8 @@ public struct CompareRequest: Sendable {
     /// For the gradient methods; occlusion and the faithfulness figures always use probabilities.
     public var output: OutputKind = .logit
     public var normalize: Normalization = .max
+    /// As `ExplainRequest.normalizeSpecialTokens`.
+    public var normalizeSpecialTokens = false
     public var granularity: Granularity = .token
     /// Options per method name, e.g. ["integratedGradients": ["steps": .number(32)]].
     public var options: [String: [String: OptionValue]] = [:]

@@ -32,6 +32,7 @@ extension Explainer {
             single.foil = request.foil
             single.output = request.output
             single.normalize = request.normalize
+            single.normalizeSpecialTokens = request.normalizeSpecialTokens
             single.granularity = request.granularity
             single.options = request.options[method] ?? [:]
             let range = (done / total)...((done + cost) / total)

@@ -11,6 +11,8 @@ public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equat
     public var foil: ClassSelector?
     public var output: String?
     public var normalize: String?
+    /// Special tokens in the normalisation's divisor (default false).
+    public var normalizeSpecialTokens: Bool?
     public var granularity: String?
     /// Method name → option name → a number, string or boolean.
     public var options: [String: [String: OptionScalar]]
@@ -30,6 +32,7 @@ public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equat
         foil = try params.optional("foil")
         output = try params.optional("output")
         normalize = try params.optional("normalize")
+        normalizeSpecialTokens = try params.optional("normalizeSpecialTokens")
         granularity = try params.optional("granularity")
         let perMethod: [String: [String: OptionScalar]?] = try params.optional("options") ?? [:]
         options = perMethod.mapValues { $0 ?? [:] }

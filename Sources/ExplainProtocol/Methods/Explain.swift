@@ -26,6 +26,8 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
     public var foil: ClassSelector?
     public var output: String?
     public var normalize: String?
+    /// Special tokens in the normalisation's divisor (default false).
+    public var normalizeSpecialTokens: Bool?
     public var granularity: String?
     public var options: [String: OptionScalar]
     public var model: String?
@@ -46,6 +48,7 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
         foil = try params.optional("foil")
         output = try params.optional("output")
         normalize = try params.optional("normalize")
+        normalizeSpecialTokens = try params.optional("normalizeSpecialTokens")
         granularity = try params.optional("granularity")
         options = try params.optional("options") ?? [:]
         model = try params.optional("model")

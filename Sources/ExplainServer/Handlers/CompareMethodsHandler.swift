@@ -49,6 +49,7 @@ enum CompareMethodsHandler {
         request.foil = ExplainHandler.targetSpec(params.foil)
         if let name = params.output { request.output = try ExplainHandler.choice(name, field: "output", OutputKind.self) }
         if let name = params.normalize { request.normalize = try ExplainHandler.choice(name, field: "normalize", Normalization.self) }
+        request.normalizeSpecialTokens = params.normalizeSpecialTokens ?? false
         if let name = params.granularity { request.granularity = try ExplainHandler.choice(name, field: "granularity", Granularity.self) }
         for (method, options) in params.options {
             request.options[method] = try ExplainHandler.optionValues(options, field: "options.\(method)", limits: limits)

@@ -50,6 +50,7 @@ enum ExplainHandler {
         request.foil = targetSpec(params.foil)
         if let name = params.output { request.output = try choice(name, field: "output", OutputKind.self) }
         if let name = params.normalize { request.normalize = try choice(name, field: "normalize", Normalization.self) }
+        request.normalizeSpecialTokens = params.normalizeSpecialTokens ?? false
         if let name = params.granularity { request.granularity = try choice(name, field: "granularity", Granularity.self) }
         request.options = try optionValues(params.options, field: "options", limits: limits)
         return request
