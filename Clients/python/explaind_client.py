@@ -547,9 +547,11 @@ class ExplaindClient:
     def explain_params(self, texts: Texts, method: Optional[str] = None, target: Union[str, int, None] = None,
                        foil: Union[str, int, None] = None, normalize: Optional[str] = None,
                        granularity: Optional[str] = None, options: Optional[Dict[str, Any]] = None,
-                       model: Optional[str] = None, progress_token: Union[str, int, None] = None) -> Dict[str, Any]:
+                       model: Optional[str] = None, progress_token: Union[str, int, None] = None,
+                       output: Optional[str] = None, normalize_special_tokens: Optional[bool] = None) -> Dict[str, Any]:
         params = _params(method=method, target=target, foil=foil, normalize=normalize, granularity=granularity,
-                         options=options, model=model, workDoneToken=progress_token)
+                         options=options, model=model, workDoneToken=progress_token, output=output,
+                         normalizeSpecialTokens=normalize_special_tokens)
         params["text" if isinstance(texts, str) else "texts"] = texts if isinstance(texts, str) else list(texts)
         return params
 

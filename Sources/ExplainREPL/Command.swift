@@ -10,6 +10,7 @@ public enum Command: Equatable, Sendable {
     case foil(String?)
     case normalize(String?)
     case granularity(String?)
+    case output(String?)
     /// `:set NAME=VALUE`; `:set NAME=` removes it; `:set` alone lists the options.
     case set(name: String, value: String?)
     case listOptions
@@ -20,7 +21,10 @@ public enum Command: Equatable, Sendable {
     case models
     case load(path: String, id: String?)
     case use(String)
+    case unload(String)
     case bars(Bool?)
+    /// Whether special tokens count in the normalisation's divisor.
+    case specials(Bool?)
     case html(String)
     case json
     case help(String?)
@@ -32,7 +36,10 @@ public enum Command: Equatable, Sendable {
 public enum CommandParser {
     /// `::` escapes a text that starts with ':' (`::) great day` explains ":) great day"); with `textsOnly`
     /// every line is a text.
-    public static func parse(_ line: String, methodNames: [String] = [], textsOnly: Bool = false) throws -> Command? {
+    /// `resolveMethod` maps a typed method name (any case, an alias) to the daemon's; by default a
+    /// case-insensitive match among `methodNames`.
+    public static func parse(_ line: String, methodNames: [String] = [], resolveMethod: ((String) -> String?)? = nil,
+                             textsOnly: Bool = false) throws -> Command? {
         let trimmed = line.trimmingWhitespace
         if trimmed.isEmpty { return nil }
         if textsOnly { return .explain(trimmed) }
@@ -63,6 +70,7 @@ public enum CommandParser {
         case "foil": return .foil(try single("label, index or \"none\""))
         case "normalize": return .normalize(try single("normalisation"))
         case "granularity": return .granularity(try single("granularity"))
+        case "output": return .output(try single("output"))
         case "set":
             guard let arg else { return .listOptions }
             guard let eq = arg.firstIndex(of: "=") else {
@@ -79,11 +87,12 @@ public enum CommandParser {
             let text = try required("a text")
             var words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
             var methods: [String] = []
+            let resolve = resolveMethod ?? { name in methodNames.first { $0.lowercased() == name.lowercased() } }
             // leading words naming methods (alone or comma-separated) are the methods, the rest is the text
             while let first = words.first {
-                let names = first.split(separator: ",").map(String.init)
-                guard !names.isEmpty, names.allSatisfy({ methodNames.contains($0) }) else { break }
-                methods += names
+                let names = first.split(separator: ",").map { resolve(String($0)) }
+                guard !names.isEmpty, names.allSatisfy({ $0 != nil }) else { break }
+                methods += names.compactMap { $0 }
                 words.removeFirst()
             }
             guard !words.isEmpty else { throw REPLError.usage(":compare needs a text after the methods — usage: \(command.usage)") }
@@ -94,13 +103,16 @@ public enum CommandParser {
             guard parts.count <= 2 else { throw REPLError.usage(":load takes a path and an optional id — usage: \(command.usage)") }
             return .load(path: expandHome(parts[0]), id: parts.count == 2 ? parts[1] : nil)
         case "use": return .use(try single("model id") ?? required("a model id"))
-        case "bars":
+        case "unload": return .unload(try single("model id") ?? required("a model id"))
+        case "bars", "specials":
+            let on: Bool?
             switch arg?.lowercased() {
-            case nil: return .bars(nil)
-            case "on"?: return .bars(true)
-            case "off"?: return .bars(false)
-            default: throw REPLError.usage(":bars takes on, off or nothing (toggle)")
+            case nil: on = nil
+            case "on"?: on = true
+            case "off"?: on = false
+            default: throw REPLError.usage(":\(command.name) takes on, off or nothing (toggle)")
             }
+            return command.name == "bars" ? .bars(on) : .specials(on)
         case "html": return .html(expandHome(try required("a file name")))
         case "json": try noArgument(); return .json
         case "help": return .help(arg.map { $0.hasPrefix(":") ? String($0.dropFirst()) : $0 })

@@ -23,6 +23,12 @@ public struct Comparison: Sendable {
     public var ranking: [String]
     public var summary: String?
     public var tables: [Table]
+    /// Spearman's ρ between two methods' scores, by method pair (both orders).
+    public var spearman: [String: [String: Double]] = [:]
+    /// Per method: comprehensiveness, sufficiency, taucorr_loo, deletionArea (when present), and the deletion curve.
+    public var faithfulness: [String: [String: Double]] = [:]
+    public var deletionCurves: [String: [Double]] = [:]
+    public var output: String?
 
     public init(json r: JSONValue, text fallbackText: String) throws {
         text = r["text"]?.stringValue ?? fallbackText
@@ -58,7 +64,28 @@ public struct Comparison: Sendable {
             tables += Self.tables(r["ranking"]!, title: "ranking", methods: methods.map(\.name))
         }
         self.tables = tables
+        for pair in r["agreement"]?.arrayValue ?? [] {
+            guard let a = pair["a"]?.stringValue, let b = pair["b"]?.stringValue, let rho = pair["spearman"]?.doubleValue else { continue }
+            spearman[a, default: [:]][b] = rho
+            spearman[b, default: [:]][a] = rho
+        }
+        for f in r["faithfulness"]?.arrayValue ?? [] {
+            guard let name = f["method"]?.stringValue else { continue }
+            var figures: [String: Double] = [:]
+            for key in Self.faithfulnessFigures.map(\.key) { if let v = f[key]?.doubleValue { figures[key] = v } }
+            faithfulness[name] = figures
+            deletionCurves[name] = (f["deletionCurve"]?.arrayValue ?? []).compactMap(\.doubleValue)
+        }
+        output = r["output"]?.stringValue
     }
+
+    /// ferret's faithfulness figures with the direction that is better.
+    public static let faithfulnessFigures: [(key: String, higherIsBetter: Bool)] = [
+        ("comprehensiveness", true), ("sufficiency", false), ("taucorr_loo", true), ("deletionArea", false),
+    ]
+
+    /// ρ of two methods (1 on the diagonal); nil when the reply has no agreement for them.
+    public func rho(_ a: String, _ b: String) -> Double? { a == b ? 1 : spearman[a]?[b] }
 
     /// One method's explanation on the shared tokens, for the heat-map views.
     public func explanation(_ m: MethodScores) -> [ScoredUnit] {
@@ -170,10 +197,60 @@ extension TerminalView {
             let ms = m.elapsedMs.map { "  " + style.faint(ScoreFormat.milliseconds($0)) } ?? ""
             out.append(style.emphasised(m.name) + String(repeating: " ", count: width - m.name.count) + "  " + line + ms)
         }
-        for t in c.tables { out.append(table(t)) }
+        if c.spearman.isEmpty && c.faithfulness.isEmpty {
+            for t in c.tables { out.append(table(t)) }
+        } else {
+            if !c.spearman.isEmpty { out.append(agreementMatrix(c)) }
+            if !c.faithfulness.isEmpty { out.append(faithfulnessTable(c)) }
+        }
         if !c.ranking.isEmpty { out.append("ranking: " + c.ranking.joined(separator: " > ")) }
         if let s = c.summary { out.append(style.emphasised(s)) }
         return out.joined(separator: "\n")
+    }
+
+    /// Spearman's ρ of every pair of methods as a matrix, each cell shaded on the red–white–blue scale.
+    public func agreementMatrix(_ c: Comparison) -> String {
+        let names = c.methods.map(\.name)
+        let width = max(names.map(\.count).max() ?? 0, 6)
+        let cell = 7
+        func padLeft(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+        var rows = [style.emphasised("agreement") + style.faint(" (Spearman's ρ of the scores; 1: same order, −1: reversed)")]
+        // column heads: the methods' first letters would collide, so numbers, named on the rows
+        rows.append(String(repeating: " ", count: width + 6) + names.indices.map { padLeft("(\($0 + 1))", cell - 1) + " " }.joined())
+        for (i, a) in names.enumerated() {
+            var line = "  " + a + String(repeating: " ", count: width - a.count) + padLeft("(\(i + 1))", 4)
+            for b in names {
+                guard let rho = c.rho(a, b) else { line += padLeft("—", cell); continue }
+                let text = padLeft(ScoreFormat.fixed(rho, digits: 2), cell - 1) + " "
+                line += style.mode == .plain ? text : style.shaded(text, ColorScale.diverging.color(rho))
+            }
+            rows.append(line)
+        }
+        return rows.joined(separator: "\n")
+    }
+
+    /// ferret's faithfulness figures per method, each column saying which way is better, the best marked.
+    public func faithfulnessTable(_ c: Comparison) -> String {
+        let names = c.methods.map(\.name).filter { c.faithfulness[$0] != nil }
+        let figures = Comparison.faithfulnessFigures.filter { f in names.contains { c.faithfulness[$0]?[f.key] != nil } }
+        let heads = figures.map { $0.key + ($0.higherIsBetter ? " ↑" : " ↓") }
+        let width = names.map(\.count).max() ?? 0
+        var rows = [style.emphasised("faithfulness") + style.faint(" (↑ higher is better, ↓ lower is better; * the best)")]
+        rows.append(style.faint("  " + String(repeating: " ", count: width) + heads.map { "  " + $0 }.joined()))
+        for name in names {
+            var line = "  " + name + String(repeating: " ", count: width - name.count)
+            for (f, head) in zip(figures, heads) {
+                let values = names.compactMap { c.faithfulness[$0]?[f.key] }
+                let best = f.higherIsBetter ? values.max() : values.min()
+                guard let v = c.faithfulness[name]?[f.key] else { line += "  " + pad("—", head.count); continue }
+                let isBest = v == best && values.count > 1
+                let text = ScoreFormat.short(v)
+                let padded = String(repeating: " ", count: max(0, head.count - 1 - text.count)) + text
+                line += "  " + (isBest ? style.emphasised(padded) + "*" : padded + " ")
+            }
+            rows.append(line)
+        }
+        return rows.joined(separator: "\n")
     }
 
     public func table(_ t: Table) -> String {

@@ -52,7 +52,9 @@ public enum Completion {
             var result = words(names, word)
             result.append = "="
             return result
-        case "use" where position == 1: return words(server.models.map(\.id), word)
+        case "use" where position == 1, "unload" where position == 1: return words(server.models.map(\.id), word)
+        case "output" where position == 1: return words(server.outputs, word)
+        case "specials" where position == 1: return words(["on", "off"], word)
         case "help" where position == 1: return words(CommandHelp.names, word)
         case "bars" where position == 1: return words(["on", "off"], word)
         case "load" where position == 1, "html" where position == 1: return files(word)

@@ -51,6 +51,11 @@ public struct Explanation: Sendable, Equatable {
     public var truncated: Bool
     public var elapsedMs: Double?
     public var options: JSONObject
+    public var output: String
+    /// What the method reports besides scores: steps used, completeness gap, …
+    public var extras: JSONObject
+    /// The model that explained (the reply does not say; the session fills it in).
+    public var model: String?
 
     public init(_ e: ExplanationInfo) {
         text = e.text
@@ -67,6 +72,9 @@ public struct Explanation: Sendable, Equatable {
         truncated = e.truncated
         elapsedMs = e.elapsedMs
         options = JSONObject(e.options)
+        output = e.output
+        extras = JSONObject(e.extras)
+        model = nil
     }
 }
 

@@ -56,10 +56,20 @@ public enum ScoredText {
     }
 }
 
-/// Scores as the REPL prints them: two decimals (the plain form `token[0.42]`), never "-0.00".
+/// Scores as the REPL prints them: three significant figures (the plain form `token[0.421]`, and
+/// `token[0.00213]` with `:normalize none`), never "-0"; probabilities with four decimals.
 public enum ScoreFormat {
-    public static func short(_ x: Double) -> String { fixed(x, digits: 2) }
+    public static func short(_ x: Double) -> String { significant(x, digits: 3) }
     public static func long(_ x: Double) -> String { fixed(x, digits: 4) }
+
+    /// `digits` significant figures: fixed notation from 1e-4 to 1e6, exponent notation beyond.
+    public static func significant(_ x: Double, digits: Int) -> String {
+        guard x.isFinite, x != 0 else { return x == 0 ? "0" : fixed(x, digits: 0) }
+        let rounded = Double(String(format: "%.\(digits - 1)e", x))!  // so that 0.09996 counts as 0.1
+        let magnitude = Int(floor(log10(abs(rounded))))
+        if magnitude < -4 || magnitude >= 6 { return String(format: "%.\(digits - 1)e", x) }
+        return fixed(x, digits: max(0, digits - 1 - magnitude))
+    }
 
     public static func fixed(_ x: Double, digits: Int) -> String {
         guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }

@@ -34,6 +34,7 @@ public struct ServerDescription: Sendable {
     public var attributionMethods: [Method] = []
     public var normalizations: [String] = []
     public var granularities: [String] = []
+    public var outputs: [String] = []
     public var models: [Model] = []
 
     public init() {}
@@ -57,6 +58,7 @@ public struct ServerDescription: Sendable {
         }
         normalizations = strings(capabilities?["normalizations"])
         granularities = strings(capabilities?["granularities"])
+        outputs = strings(capabilities?["outputs"])
         models = Self.models(r["models"])
     }
 
@@ -72,6 +74,33 @@ public struct ServerDescription: Sendable {
     }
 
     public func method(named name: String) -> Method? { attributionMethods.first { $0.name == name } }
+
+    /// The names people use for the methods (Captum's and the papers'), each with the method names it may
+    /// stand for; an alias resolves only to a method this daemon offers.
+    public static let methodAliases: [String: [String]] = [
+        "ig": ["integratedGradients"], "integrated": ["integratedGradients"],
+        "saliency": ["vanillaGradient"], "vanilla": ["vanillaGradient"], "gradient": ["vanillaGradient"],
+        "norm": ["gradientNorm"], "gxi": ["gradientXInput"], "inputxgradient": ["gradientXInput"],
+        "sg": ["smoothGrad"], "smooth": ["smoothGrad"], "occ": ["occlusion"],
+        "shap": ["kernelShap", "partitionShap", "shap"], "kernelshap": ["kernelShap"], "lime": ["lime"],
+    ]
+
+    /// A method name as typed — any case, or an alias — as the daemon names it; nil when it offers no such
+    /// method. A daemon that did not list its methods takes the name as it is.
+    public func resolveMethod(_ name: String) -> String? {
+        if attributionMethods.isEmpty { return name }
+        let lowered = name.lowercased()
+        if let m = attributionMethods.first(where: { $0.name.lowercased() == lowered }) { return m.name }
+        for candidate in Self.methodAliases[lowered] ?? [] {
+            if let m = attributionMethods.first(where: { $0.name.lowercased() == candidate.lowercased() }) { return m.name }
+        }
+        return nil
+    }
+
+    /// The aliases that resolve here, for `:method` and completion.
+    public var availableAliases: [(alias: String, method: String)] {
+        Self.methodAliases.keys.sorted().compactMap { a in resolveMethod(a).map { (a, $0) } }
+    }
     public func model(id: String?) -> Model? {
         if let id { return models.first { $0.id == id } }
         return models.first { $0.isDefault } ?? models.first

@@ -112,7 +112,7 @@ public final class Session {
     /// Runs one line of input; with `textsOnly` (`--texts-only`) every non-blank line is a text, even one that
     /// starts with ':'.
     public func run(line: String, textsOnly: Bool = false) throws -> Outcome {
-        guard let command = try CommandParser.parse(line, methodNames: server.attributionMethods.map(\.name), textsOnly: textsOnly) else {
+        guard let command = try CommandParser.parse(line, resolveMethod: server.resolveMethod, textsOnly: textsOnly) else {
             return .proceed
         }
         return try execute(command)
@@ -128,6 +128,11 @@ public final class Session {
             settings.normalize = try choose(n, from: server.normalizations, what: "normalize", current: settings.normalize)
         case .granularity(let g):
             settings.granularity = try choose(g, from: server.granularities, what: "granularity", current: settings.granularity)
+        case .output(let o):
+            settings.output = try choose(o, from: server.outputs, what: "output", current: settings.output)
+        case .specials(let on):
+            settings.normalizeSpecialTokens = on ?? !settings.normalizeSpecialTokens
+            say(view.note("special tokens " + (settings.normalizeSpecialTokens ? "in" : "out of") + " the normalisation"))
         case let .set(name, value): try setOption(name, value)
         case .listOptions: say(optionList())
         case .show: say(settings.describe(server: server))
@@ -137,13 +142,14 @@ public final class Session {
         case .models: try listModels()
         case let .load(path, id): try loadModel(path, id)
         case .use(let id): try useModel(id)
+        case .unload(let id): try unloadModel(id)
         case .bars(let on):
             settings.bars = on ?? !settings.bars
             say(view.note("bars \(settings.bars ? "on" : "off")"))
         case .html(let file): try writeHTML(file)
         case .json:
             guard let lastReply else { throw REPLError.usage("no reply yet — explain a text first") }
-            say(JSONSerializer.string(lastReply))
+            say(PrettyJSON.string(lastReply))
         case .help(let name): say(try CommandHelp.text(for: name))
         case .quit: return .quit
         }
@@ -155,7 +161,8 @@ public final class Session {
         let params = settings.explainParams(texts: [text], server: server, progressToken: token)
         let result = try request(params, title: settings.method, progressToken: token)
         lastReply = result
-        let e = Explanation(try decode(ExplanationInfo.self, result))
+        var e = Explanation(try decode(ExplanationInfo.self, result))
+        e.model = settings.model ?? server.model(id: nil)?.id
         lastResult = .explanation(e)
         if jsonOutput { record(result); return }
         say(view.explanation(e, signed: isSigned(e.method), labels: labels, bars: settings.bars))
@@ -195,16 +202,20 @@ public final class Session {
 
     // MARK: settings
 
-    func setMethod(_ name: String?) throws {
+    func setMethod(_ typed: String?) throws {
         let names = server.attributionMethods.map(\.name)
-        guard let name else {
-            say(server.attributionMethods.map { m in
+        guard let typed else {
+            var lines = server.attributionMethods.map { m in
                 (m.name == settings.method ? "* " : "  ") + m.name + (m.signed ? " (signed)" : "") + (m.summary.isEmpty ? "" : " — " + m.summary)
-            }.joined(separator: "\n"))
+            }
+            let aliases = server.availableAliases
+            if !aliases.isEmpty { lines.append("aliases: " + aliases.map { "\($0.alias) → \($0.method)" }.joined(separator: ", ")) }
+            say(lines.joined(separator: "\n"))
             return
         }
-        guard names.isEmpty || names.contains(name) else {
-            throw REPLError.usage("unknown method \"\(name)\" — one of: \(names.joined(separator: ", "))")
+        guard let name = server.resolveMethod(typed) else {
+            throw REPLError.usage("unknown method \"\(typed)\" — one of: \(names.joined(separator: ", ")) (any case; aliases: "
+                + server.availableAliases.map(\.alias).joined(separator: ", ") + ")")
         }
         settings.method = name
         say(view.note("method \(name)"))
@@ -226,9 +237,18 @@ public final class Session {
         } else if !labels.isEmpty, !labels.contains(value) {
             throw REPLError.usage("unknown label \"\(value)\" — one of: \((labels + [neutral]).joined(separator: ", "))")
         }
+        // a foil equal to the target explains nothing (f_target − f_target = 0): refused now, not at the next text
+        let other = isFoil ? settings.target : settings.foil
+        if let chosen, let other, let a = classIndex(chosen), a == classIndex(other) {
+            let name = a < labels.count ? labels[a] : "class \(a)"
+            throw REPLError.usage("the foil must differ from the target (both \(name)) — :\(isFoil ? "foil" : "target") another class, or :foil none")
+        }
         if isFoil { settings.foil = chosen } else { settings.target = chosen }
         say(view.note("\(what) \(chosen ?? neutral)"))
     }
+
+    /// A class selector's index: digits as they are, a label by its position.
+    func classIndex(_ selector: String) -> Int? { Int(selector) ?? labels.firstIndex(of: selector) }
 
     func choose(_ value: String?, from choices: [String], what: String, current: String?) throws -> String? {
         guard let value else {
@@ -328,6 +348,16 @@ public final class Session {
         if let t = settings.target, Int(t) == nil, !labels.contains(t) { settings.target = nil }
         if let f = settings.foil, Int(f) == nil, !labels.contains(f) { settings.foil = nil }
         say(view.note("model \(id) — labels \(labels.joined(separator: "/"))"))
+    }
+
+    func unloadModel(_ id: String) throws {
+        let result = try request(ModelsUnloadParams(id: id))
+        lastReply = result
+        server.models.removeAll { $0.id == id }
+        if settings.model == id { settings.model = nil }
+        if jsonOutput { return record(result) }
+        let fallback = result["defaultModel"]?.stringValue
+        say(view.note("unloaded \(id)" + (fallback.map { "; explaining with \($0)" } ?? "")))
     }
 
     // MARK: html

@@ -9,6 +9,10 @@ public struct Settings: Sendable, Equatable {
     /// nil: the daemon's default.
     public var normalize: String? = nil
     public var granularity: String? = nil
+    /// nil: the daemon's default (logit).
+    public var output: String? = nil
+    /// Special tokens in the normalisation's divisor (the daemon's default: not).
+    public var normalizeSpecialTokens = false
     /// Method options set with `:set`, sent to every method that has an option of that name.
     public var options: [String: JSONValue] = [:]
     /// nil: the daemon's default model.
@@ -38,7 +42,8 @@ public struct Settings: Sendable, Equatable {
     /// `explain` params for one text, or several.
     public func explainParams(texts: [String], server: ServerDescription, progressToken: String?) -> ExplainParams {
         ExplainParams(input: texts.count == 1 ? .single(texts[0]) : .many(texts), method: method,
-                      target: target.map(Self.classSelector), foil: foil.map(Self.classSelector), normalize: normalize,
+                      target: target.map(Self.classSelector), foil: foil.map(Self.classSelector), output: output,
+                      normalize: normalize, normalizeSpecialTokens: normalizeSpecialTokens ? true : nil,
                       granularity: granularity, options: optionParams(for: method, in: server), model: model,
                       workDoneToken: progressToken.map { .string($0) })
     }
@@ -51,7 +56,8 @@ public struct Settings: Sendable, Equatable {
         }
         return CompareMethodsParams(text: text, methods: methods.isEmpty ? nil : methods,
                                     target: target.map(Self.classSelector), foil: foil.map(Self.classSelector),
-                                    normalize: normalize, granularity: granularity, options: perMethod, model: model,
+                                    output: output, normalize: normalize, normalizeSpecialTokens: normalizeSpecialTokens ? true : nil,
+                                    granularity: granularity, options: perMethod, model: model,
                                     workDoneToken: progressToken.map { .string($0) })
     }
 
@@ -74,6 +80,8 @@ public struct Settings: Sendable, Equatable {
             "foil         \(foil ?? "none")",
             "normalize    \(normalize ?? "(server default)")",
             "granularity  \(granularity ?? "(server default)")",
+            "output       \(output ?? "(server default)")",
+            "specials     \(normalizeSpecialTokens ? "in the normalisation" : "out of the normalisation")",
             "model        \(model ?? server.model(id: nil).map { "\($0.id) (default)" } ?? "(server default)")",
             "bars         \(bars ? "on" : "off")",
         ]

@@ -27,17 +27,35 @@ public struct TerminalView: Sendable {
         return out
     }
 
-    /// The prediction with every class's probability, then what was explained and how.
-    public func summary(_ e: Explanation, labels: [String]) -> String {
+    /// The prediction with every class's probability, then what was explained and how (model, output,
+    /// target and foil, the method's own figures), then what the colours mean.
+    public func summary(_ e: Explanation, labels: [String], signed: Bool = false) -> String {
         var lines = [prediction(e.prediction, labels: labels)]
         var about = ["method " + style.emphasised(e.method), "target " + e.target]
         if let foil = e.foil { about.append("foil " + foil) }
+        about.append("output " + e.output)
         if !e.normalize.isEmpty { about.append("normalize " + e.normalize) }
         about.append(e.granularity + " granularity")
+        if let model = e.model { about.append("model " + model) }
         if let ms = e.elapsedMs { about.append(ScoreFormat.milliseconds(ms)) }
         lines.append(about.joined(separator: " · "))
+        if let details = ExplanationContext.methodDetails(e) { lines.append(details) }
         if e.truncated { lines.append(style.colored("the text was truncated to the model's maximum length", TerminalStyle.warning)) }
+        if style.mode != .plain { lines.append(legend(e, signed: signed)) }
         return lines.joined(separator: "\n")
+    }
+
+    /// What the colours mean: the direction each colour stands for, and the score that is full colour.
+    public func legend(_ e: Explanation, signed: Bool) -> String {
+        let units = ScoredText.units(e)
+        let scale = ColorScale.for(signed: signed, scores: units.filter { !$0.special }.map(\.score))
+        let full = ScoreFormat.short(ScoredText.scaleMaximum(units))
+        let towards = ExplanationContext.towards(e)
+        let swatch = { (c: RGB) in self.style.shaded("  ", c) }
+        if scale == .diverging {
+            return swatch(ColorScale.blue) + " blue: towards \(towards)  " + swatch(ColorScale.red) + " red: against  (full colour at ±\(full))"
+        }
+        return swatch(ColorScale.blue) + " blue: important for \(towards), white: not  (full colour at \(full))"
     }
 
     public func prediction(_ p: Prediction, labels: [String]) -> String {
@@ -51,7 +69,7 @@ public struct TerminalView: Sendable {
     }
 
     public func explanation(_ e: Explanation, signed: Bool, labels: [String], bars: Bool) -> String {
-        var out = heatmap(e, signed: signed) + "\n" + summary(e, labels: labels)
+        var out = heatmap(e, signed: signed) + "\n" + summary(e, labels: labels, signed: signed)
         if bars { out += "\n" + barChart(e, signed: signed) }
         return out
     }
@@ -85,7 +103,7 @@ public struct TerminalView: Sendable {
             }
             let score = ScoreFormat.short(unit.score)
             rows.append("  " + (unit.special ? style.faint(label) : label) + " " + bar + " " +
-                        String(repeating: " ", count: max(0, 5 - score.count)) + score)
+                        String(repeating: " ", count: max(0, 7 - score.count)) + score)
         }
         return rows.joined(separator: "\n")
     }
@@ -110,7 +128,7 @@ public struct TerminalView: Sendable {
         }.joined(separator: " ")
         var rows = [line]
         for (i, token) in t.tokens.enumerated() {
-            let span = token.start.map { s in "\(s)..<\(token.end ?? s)" } ?? "—"
+            let span = token.start.map { s in "[\(s), \(token.end ?? s))" } ?? "—"
             let word = token.word.map { "word \($0)" } ?? "special"
             var text = token.text
             if fragmentedTokens.contains(i) { text = style.shaded(text, TerminalStyle.highlight) }

@@ -18,6 +18,23 @@ final class CommandParserTests: XCTestCase {
         XCTAssertNil(try parse("   "))
     }
 
+    func testOutputUnloadSpecialsAndMethodAliases() throws {
+        XCTAssertEqual(try parse(":output probability"), .output("probability"))
+        XCTAssertEqual(try parse(":output"), .output(nil))
+        XCTAssertEqual(try parse(":unload distil"), .unload("distil"))
+        XCTAssertEqual(try parse(":specials on"), .specials(true))
+        let server = try Samples.server()
+        XCTAssertEqual(server.resolveMethod("IG"), "integratedGradients")
+        XCTAssertEqual(server.resolveMethod("integratedgradients"), "integratedGradients")
+        XCTAssertEqual(server.resolveMethod("Occlusion"), "occlusion")
+        XCTAssertEqual(server.resolveMethod("saliency"), "vanillaGradient")
+        XCTAssertEqual(server.resolveMethod("sg"), "smoothGrad")
+        XCTAssertNil(server.resolveMethod("shap"), "no SHAP method in this daemon: the alias resolves to nothing")
+        XCTAssertNil(server.resolveMethod("nosuch"))
+        XCTAssertEqual(try CommandParser.parse(":compare ig,OCCLUSION Vote now", resolveMethod: server.resolveMethod),
+                       .compare(methods: ["integratedGradients", "occlusion"], text: "Vote now"))
+    }
+
     func testDoubleColonEscapesATextAndTextsOnlyTakesEveryLine() throws {
         XCTAssertEqual(try parse("::) great day"), .explain(":) great day"))
         XCTAssertEqual(try parse(":::"), .explain("::"))

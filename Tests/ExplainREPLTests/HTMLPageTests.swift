@@ -8,9 +8,9 @@ final class HTMLPageTests: XCTestCase {
         let page = HTMLPage.explanation(e, signed: true, labels: Samples.labels)
         XCTAssertTrue(page.hasPrefix("<!DOCTYPE html>"))
         // every token shaded in place, with its score for the hover
-        for (text, label, score, color) in [("Vote", "vote", "1.0000", "#2166ac"), ("un", "un", "-0.5000", "#d98c95"),
-                                            ("believ", "##believ", "0.0000", "#ffffff"), ("!", "!", "-1.0000", "#b2182b")] {
-            XCTAssertTrue(page.contains("<span class=\"tok\" data-token=\"\(label)\" data-score=\"\(score)\" title=\"\(label): \(score)\" style=\"background:\(color);"), text)
+        for (text, label, score, shown, color) in [("Vote", "vote", "1.0000", "1.00", "#2166ac"), ("un", "un", "-0.5000", "-0.500", "#d98c95"),
+                                                   ("believ", "##believ", "0.0000", "0", "#ffffff"), ("!", "!", "-1.0000", "-1.00", "#b2182b")] {
+            XCTAssertTrue(page.contains("<span class=\"tok\" data-token=\"\(label)\" data-score=\"\(score)\" title=\"\(label): \(shown)\" style=\"background:\(color);"), text)
             XCTAssertTrue(page.contains(">\(text)</span>"), text)
         }
         // prediction and probabilities on top
@@ -20,6 +20,9 @@ final class HTMLPageTests: XCTestCase {
         // a bar per token, specials included; diverging bars
         XCTAssertEqual(page.components(separatedBy: "<td class=\"label\">").count - 1, 7)
         XCTAssertTrue(page.contains("table class=\"bars signed\""))
+        // the context and a legend in words
+        XCTAssertTrue(page.contains("target political · output probability · normalize max"), page)
+        XCTAssertTrue(page.contains("red: against <i>political</i> · blue: towards <i>political</i> (full colour at ±1.00)"), page)
         // self-contained: no external resources
         for external in ["http://", "https://", "src=", "<link", "@import"] { XCTAssertFalse(page.contains(external), external) }
         XCTAssertTrue(page.contains("<style>") && page.contains("<script>"))
@@ -65,7 +68,25 @@ final class HTMLPageTests: XCTestCase {
         XCTAssertTrue(page.contains("<td>0.3500</td>"))
         XCTAssertTrue(page.contains("occlusion is the most faithful here"))
         let terminal = TerminalView(mode: .plain).comparison(c, server: try Samples.server(), labels: Samples.labels)
-        XCTAssertTrue(terminal.contains("vanillaGradient  Vote[0.90] now[-0.20]  2.0 ms"), terminal.debugDescription)
+        XCTAssertTrue(terminal.contains("vanillaGradient  Vote[0.900] now[-0.200]  2.0 ms"), terminal.debugDescription)
         XCTAssertTrue(terminal.contains("ranking: occlusion > vanillaGradient"))
+    }
+
+    func testComparisonPageHeatMapCurvesAndMatrix() throws {
+        let c = try Comparison(json: try JSONParser.parse(Samples.compareJSON), text: "Vote now")
+        let page = HTMLPage.comparison(c, server: try Samples.server(), labels: Samples.labels)
+        // tokens × methods: a row per text token, a cell per method with its score
+        XCTAssertEqual(page.components(separatedBy: "<tr class=\"token\">").count - 1, 2)
+        XCTAssertTrue(page.contains("<td class=\"cell\" data-method=\"occlusion\" data-score=\"0.1000\""), page)
+        XCTAssertTrue(page.contains(">-0.200</td>"))
+        // one polyline per method's deletion curve, inside an inline SVG
+        XCTAssertEqual(page.components(separatedBy: "<polyline class=\"curve\"").count - 1, 3)
+        XCTAssertTrue(page.contains("<svg class=\"curves\""))
+        // the ρ matrix and the faithfulness table with its directions and the best bold
+        XCTAssertTrue(page.contains("<table class=\"matrix\" id=\"agreement\">"))
+        XCTAssertEqual(page.components(separatedBy: "<td class=\"rho\"").count - 1, 9)
+        XCTAssertTrue(page.contains("<th>comprehensiveness ↑</th><th>sufficiency ↓</th>"))
+        XCTAssertTrue(page.contains("<td class=\"best\">0.350</td>"))
+        XCTAssertTrue(page.contains("target political · output logit"))
     }
 }

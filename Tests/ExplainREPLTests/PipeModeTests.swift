@@ -107,7 +107,7 @@ final class PipeModeTests: XCTestCase {
 
     /// (printed text, printed score) for every `text[score]` in a plain heat-map line.
     func printedTokens(_ line: String) throws -> [(String, Double)] {
-        let regex = try NSRegularExpression(pattern: #"([^\s\[\]]+)\[(-?\d+\.\d\d)\]"#)
+        let regex = try NSRegularExpression(pattern: #"([^\s\[\]]+)\[(-?[0-9.]+(?:e[-+]\d+)?)\]"#)
         let ns = line as NSString
         return regex.matches(in: line, range: NSRange(location: 0, length: ns.length)).map {
             (ns.substring(with: $0.range(at: 1)), Double(ns.substring(with: $0.range(at: 2)))!)
@@ -126,7 +126,7 @@ final class PipeModeTests: XCTestCase {
             var span = String.UnicodeScalarView(); span.append(contentsOf: text[start..<end])
             XCTAssertEqual(p.0, String(span), file: file, line: line)
             let score = try XCTUnwrap(t["score"]?.doubleValue)
-            XCTAssertEqual(p.1, score, accuracy: 0.005 + 1e-9, "\(p.0)", file: file, line: line)
+            XCTAssertEqual(p.1, score, accuracy: abs(score) * 0.005 + 1e-12, "\(p.0): three significant figures", file: file, line: line)
             XCTAssertEqual(ScoreFormat.short(score), ScoreFormat.short(p.1), file: file, line: line)
         }
         let prediction = try XCTUnwrap(result["prediction"])
@@ -176,7 +176,10 @@ final class PipeModeTests: XCTestCase {
         let words = try XCTUnwrap(expected["words"]?.arrayValue)
         let printed = try printedTokens(run.stdout.split(separator: "\n").first.map(String.init) ?? "")
         XCTAssertEqual(printed.map(\.0), ["Schwarzenegger", "won"])
-        for (p, w) in zip(printed, words) { XCTAssertEqual(p.1, try XCTUnwrap(w["score"]?.doubleValue), accuracy: 0.005 + 1e-9) }
+        for (p, w) in zip(printed, words) {
+            let score = try XCTUnwrap(w["score"]?.doubleValue)
+            XCTAssertEqual(p.1, score, accuracy: abs(score) * 0.005 + 1e-12)
+        }
     }
 
     func testJSONOutputIsTheDaemonsReplyPerLine() throws {
@@ -238,6 +241,57 @@ final class PipeModeTests: XCTestCase {
         XCTAssertEqual(records.map { $0["line"]?.intValue }, [1, 2])
         XCTAssertEqual(records.map { $0["text"]?.stringValue }, ["one", "two"])
         XCTAssertEqual(run.stderr, "", "the flags' confirmations are not shown")
+    }
+
+    func testNewCommandsAliasesOutputFoilJSONAndUnload() throws {
+        let input = [":method IG", ":set steps=8", ":output probability", ":target political", ":foil political", ":foil general",
+                     "Taxes rise.", ":json", ":load \(model) second", ":unload second", ":models"]
+        let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model]), input: input.joined(separator: "\n") + "\n")
+        XCTAssertEqual(run.status, 1, "the refused :foil makes the exit status 1")
+        XCTAssertTrue(run.stdout.contains("method integratedGradients\n"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("output probability\n"), run.stdout)
+        // a foil equal to the target is refused when it is set
+        XCTAssertTrue(run.stderr.contains("the foil must differ from the target (both political)"), run.stderr)
+        let expected = try Built.daemonResults(model: model, [("explain", ["text": "Taxes rise.", "method": "integratedGradients",
+            "options": ["steps": 8], "output": "probability", "target": "political", "foil": "general"])])[0]
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        let contextLine = try XCTUnwrap(lines.first { $0.hasPrefix("method integratedGradients · ") })
+        XCTAssertEqual(contextLine.components(separatedBy: " · ").prefix(7).joined(separator: " · "),
+                       "method integratedGradients · target political · foil general · output probability · normalize max · token granularity · model distilbert-3labels-bf16")
+        let gap = try XCTUnwrap(expected["extras"]?["gap"]?.doubleValue)
+        XCTAssertTrue(run.stdout.contains("8 steps, completeness gap \(ScoreFormat.short(gap))"), run.stdout)
+        // :json: the reply pretty-printed, and the same reply as the daemon's
+        let jsonStart = try XCTUnwrap(lines.firstIndex(of: "{"))
+        let jsonEnd = try XCTUnwrap(lines[jsonStart...].firstIndex(of: "}"))
+        let pretty = lines[jsonStart...jsonEnd].joined(separator: "\n")
+        XCTAssertTrue(pretty.contains("\n  \"method\": \"integratedGradients\",\n"), pretty)
+        let reply = try JSONParser.parse(pretty)
+        for field in ["text", "method", "target", "foil", "output", "tokens"] { XCTAssertEqual(reply[field], expected[field], field) }
+        // :unload frees the second model; :models lists only the first
+        XCTAssertTrue(run.stdout.contains("unloaded second"), run.stdout)
+        XCTAssertFalse(run.stdout.split(separator: "\n").last { $0.contains("distilbert") }?.contains("second") ?? true)
+    }
+
+    func testSpecialTokensStayOutOfTheNormalisation() throws {
+        // vanillaGradient's [CLS] gradient is the largest: with the specials in the divisor the text's
+        // tokens would all be below 1
+        let text = "The senate voted."
+        let results = try Built.daemonResults(model: model, [("explain", ["text": .string(text)]),
+                                                             ("explain", ["text": .string(text), "normalizeSpecialTokens": true])])
+        func scores(_ r: JSONValue, special: Bool) -> [Double] {
+            (r["tokens"]?.arrayValue ?? []).filter { ($0["special"] == .bool(true)) == special }.compactMap { $0["score"]?.doubleValue }
+        }
+        let raw = (results[0]["tokens"]?.arrayValue ?? []).compactMap { $0["rawScore"]?.doubleValue }
+        XCTAssertGreaterThan(raw.first!, raw.dropFirst().dropLast().max()!, "the fixture's [CLS] outweighs the text")
+        XCTAssertEqual(scores(results[0], special: false).map(abs).max()!, 1, accuracy: 1e-6)
+        XCTAssertGreaterThan(scores(results[0], special: true).max()!, 1, "a special token may score beyond the text's largest")
+        XCTAssertEqual(scores(results[1], special: true).map(abs).max()!, 1, accuracy: 1e-6)
+        XCTAssertLessThan(scores(results[1], special: false).map(abs).max()!, 1)
+        // and the REPL prints the numbers its shading uses: the largest text token is [1.00]
+        let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model, text]))
+        XCTAssertTrue(try printedTokens(run.stdout).contains { $0.1 == 1 }, run.stdout)
+        let withSpecials = try Built.run(try Built.explain(), Built.explainArguments(["--model", model]), input: ":specials on\n\(text)\n")
+        XCTAssertFalse(try printedTokens(withSpecials.stdout).contains { $0.1 == 1 }, withSpecials.stdout)
     }
 
     func testCommandsInPipeModeAndHTML() throws {

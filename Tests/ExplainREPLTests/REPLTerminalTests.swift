@@ -163,7 +163,7 @@ final class REPLTerminalTests: XCTestCase {
         let plain = try startREPL(environment: "TERM=xterm-256color COLORTERM=truecolor NO_COLOR=1")
         try plain.type("The senate voted.")
         try plain.send("Enter")
-        try plain.wait(for: "plain scores", { $0.range(of: #"senate\[-?\d\.\d\d\]"#, options: .regularExpression) != nil })
+        try plain.wait(for: "plain scores", { $0.range(of: #"senate\[-?[0-9.]+(e[-+]\d+)?\]"#, options: .regularExpression) != nil })
         XCTAssertFalse(try plain.capture(escapes: true).contains("48;"))
         try plain.type(":quit")
         try plain.send("Enter")
@@ -232,6 +232,30 @@ final class REPLTerminalTests: XCTestCase {
         XCTAssertFalse(try repl.capture().contains("EXITED"))
         // and a second Ctrl-C in a row at the empty prompt leaves
         try repl.send("C-c")
+        try repl.wait(forText: "EXITED 0")
+    }
+
+    func testAliasesFoilContextLegendSpansAndPrettyJSONAtThePrompt() throws {
+        let repl = try startREPL(environment: "TERM=xterm-256color COLORTERM=truecolor")
+        func enter(_ line: String) throws { try repl.type(line); try repl.send("Enter") }
+        try enter(":method IG")
+        try repl.wait(forText: "\nmethod integratedGradients")
+        try enter(":set steps=8")
+        try enter(":target political")
+        try enter(":foil political")
+        try repl.wait(forText: "error: the foil must differ from the target (both political)")
+        try enter(":foil general")
+        try repl.wait(forText: "\nfoil general")
+        try enter("Vote for the budget")
+        let screen = try repl.wait(forText: "blue: towards political rather than general")
+        XCTAssertTrue(screen.contains("· output logit · normalize max · token granularity · model distilbert-3labels-bf16 · "), screen)
+        XCTAssertTrue(screen.range(of: #"\n8 steps, completeness gap -?[0-9.e+-]+ \([0-9.e+-]+% of f\(x\) − f\(baseline\)\), baseline pad\n"#,
+                                   options: .regularExpression) != nil, screen)
+        try enter(":json")
+        try repl.wait(forText: "\n  \"method\": \"integratedGradients\",\n")
+        try enter(":tokenize Vote")
+        try repl.wait(forText: "vote            [0, 4)     word 0")
+        try repl.send("C-d")
         try repl.wait(forText: "EXITED 0")
     }
 }

@@ -39,6 +39,26 @@ enum Samples {
 
     static let labels = ["political", "general", "other"]
 
+    /// compareMethods as explaind sends it: agreement pairs and a faithfulness list.
+    static let compareJSON = """
+    {"text":"Vote now","tokens":[{"text":"[CLS]","start":null,"end":null,"special":true},
+        {"text":"vote","start":0,"end":4,"special":false},{"text":"now","start":5,"end":8,"special":false},
+        {"text":"[SEP]","start":null,"end":null,"special":true}],
+     "prediction":{"label":"political","index":0,"probabilities":[0.6,0.3,0.1]},"target":{"index":0,"label":"political"},
+     "output":"logit",
+     "methods":[{"method":"vanillaGradient","scores":[0,0.9,-0.2,0],"elapsedMs":2},
+                {"method":"occlusion","scores":[0,0.4,0.1,0],"elapsedMs":5},
+                {"method":"integratedGradients","scores":[0,-0.3,1,0],"elapsedMs":9}],
+     "agreement":[{"a":"vanillaGradient","b":"occlusion","spearman":-0.5,"kendall":-0.3},
+                  {"a":"vanillaGradient","b":"integratedGradients","spearman":0.8,"kendall":0.6},
+                  {"a":"occlusion","b":"integratedGradients","spearman":0.2,"kendall":0.1}],
+     "faithfulness":[{"method":"vanillaGradient","comprehensiveness":0.31,"sufficiency":0.02,"taucorr_loo":0.5,"deletionArea":0.4,"deletionCurve":[0.6,0.4,0.2]},
+                     {"method":"occlusion","comprehensiveness":0.35,"sufficiency":0.01,"taucorr_loo":1.0,"deletionArea":0.3,"deletionCurve":[0.6,0.2,0.1]},
+                     {"method":"integratedGradients","comprehensiveness":-0.1,"sufficiency":0.2,"taucorr_loo":-0.5,"deletionArea":0.55,"deletionCurve":[0.6,0.7,0.5]}],
+     "ranking":[{"method":"occlusion","rank":1},{"method":"vanillaGradient","rank":2},{"method":"integratedGradients","rank":3}],
+     "summary":"occlusion is the most faithful here"}
+    """
+
     static func explanation(_ json: String = explainJSON) throws -> Explanation {
         Explanation(try ExplanationInfo(json: try JSONParser.parse(json), at: ""))
     }

@@ -47,12 +47,13 @@ public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equat
     }
 
     public init(text: String, methods: [String]? = nil, target: ClassSelector? = nil, foil: ClassSelector? = nil,
-                output: String? = nil, normalize: String? = nil, granularity: String? = nil,
+                output: String? = nil, normalize: String? = nil, normalizeSpecialTokens: Bool? = nil, granularity: String? = nil,
                 options: [String: [String: OptionScalar]] = [:], metrics: [String]? = nil, thresholds: [Double]? = nil,
                 removal: String? = nil, topK: Int? = nil, topKFraction: Double? = nil, batchSize: Int? = nil,
                 model: String? = nil, workDoneToken: ProgressToken? = nil) {
         self.text = text; self.methods = methods; self.target = target; self.foil = foil; self.output = output
-        self.normalize = normalize; self.granularity = granularity; self.options = options; self.metrics = metrics
+        self.normalize = normalize; self.normalizeSpecialTokens = normalizeSpecialTokens; self.granularity = granularity
+        self.options = options; self.metrics = metrics
         self.thresholds = thresholds; self.removal = removal; self.topK = topK; self.topKFraction = topKFraction
         self.batchSize = batchSize; self.model = model; self.workDoneToken = workDoneToken
     }
@@ -65,6 +66,7 @@ public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equat
         params.set("foil", foil)
         params.set("output", output)
         params.set("normalize", normalize)
+        params.set("normalizeSpecialTokens", normalizeSpecialTokens)
         params.set("granularity", granularity)
         if !options.isEmpty {
             params.set("options", JSONValue.object(options.mapValues { JSONValue.object($0.mapValues(\.json)) }))

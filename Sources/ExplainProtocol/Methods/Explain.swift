@@ -34,10 +34,11 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
     public var workDoneToken: ProgressToken?
 
     public init(input: TextInput, method: String = "vanillaGradient", target: ClassSelector? = nil,
-                foil: ClassSelector? = nil, output: String? = nil, normalize: String? = nil, granularity: String? = nil,
+                foil: ClassSelector? = nil, output: String? = nil, normalize: String? = nil,
+                normalizeSpecialTokens: Bool? = nil, granularity: String? = nil,
                 options: [String: OptionScalar] = [:], model: String? = nil, workDoneToken: ProgressToken? = nil) {
         self.input = input; self.method = method; self.target = target; self.foil = foil; self.output = output
-        self.normalize = normalize; self.granularity = granularity; self.options = options; self.model = model
+        self.normalize = normalize; self.normalizeSpecialTokens = normalizeSpecialTokens; self.granularity = granularity; self.options = options; self.model = model
         self.workDoneToken = workDoneToken
     }
 
@@ -63,6 +64,7 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
         params.set("foil", foil)
         params.set("output", output)
         params.set("normalize", normalize)
+        params.set("normalizeSpecialTokens", normalizeSpecialTokens)
         params.set("granularity", granularity)
         if !options.isEmpty { params.set("options", JSONValue.object(options.mapValues(\.json))) }
         params.set("model", model)
