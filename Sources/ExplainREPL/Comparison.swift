@@ -84,6 +84,19 @@ public struct Comparison: Sendable {
         ("comprehensiveness", true), ("sufficiency", false), ("taucorr_loo", true), ("deletionArea", false),
     ]
 
+    /// The methods with faithfulness figures, and the figures any of them has, in display order.
+    public var faithfulnessShown: (methods: [String], figures: [(key: String, higherIsBetter: Bool)]) {
+        let names = methods.map(\.name).filter { faithfulness[$0] != nil }
+        return (names, Self.faithfulnessFigures.filter { f in names.contains { faithfulness[$0]?[f.key] != nil } })
+    }
+
+    /// Whether `method` has the best value of a figure (in its better direction) among several methods.
+    public func isBest(_ method: String, _ figure: (key: String, higherIsBetter: Bool)) -> Bool {
+        let values = faithfulnessShown.methods.compactMap { faithfulness[$0]?[figure.key] }
+        guard values.count > 1, let v = faithfulness[method]?[figure.key] else { return false }
+        return v == (figure.higherIsBetter ? values.max() : values.min())
+    }
+
     /// ρ of two methods (1 on the diagonal); nil when the reply has no agreement for them.
     public func rho(_ a: String, _ b: String) -> Double? { a == b ? 1 : spearman[a]?[b] }
 
@@ -179,6 +192,14 @@ extension TerminalView {
     public func comparison(_ c: Comparison, server: ServerDescription, labels: [String]) -> String {
         var out: [String] = []
         if let p = c.prediction { out.append(prediction(p, labels: labels)) }
+        var about: [String] = []
+        if let t = c.target { about.append("target " + t) }
+        if let o = c.output { about.append("output " + o) }
+        if !about.isEmpty { out.append(about.joined(separator: " · ")) }
+        if style.mode != .plain, let t = c.target {
+            out.append(style.shaded("  ", ColorScale.blue) + " blue: towards \(t)  " + style.shaded("  ", ColorScale.red)
+                       + " red: against  (each method on its own scale)")
+        }
         let width = c.methods.map(\.name.count).max() ?? 0
         for m in c.methods {
             let units = c.explanation(m)
@@ -231,8 +252,7 @@ extension TerminalView {
 
     /// ferret's faithfulness figures per method, each column saying which way is better, the best marked.
     public func faithfulnessTable(_ c: Comparison) -> String {
-        let names = c.methods.map(\.name).filter { c.faithfulness[$0] != nil }
-        let figures = Comparison.faithfulnessFigures.filter { f in names.contains { c.faithfulness[$0]?[f.key] != nil } }
+        let (names, figures) = c.faithfulnessShown
         let heads = figures.map { $0.key + ($0.higherIsBetter ? " ↑" : " ↓") }
         let width = names.map(\.count).max() ?? 0
         var rows = [style.emphasised("faithfulness") + style.faint(" (↑ higher is better, ↓ lower is better; * the best)")]
@@ -240,10 +260,8 @@ extension TerminalView {
         for name in names {
             var line = "  " + name + String(repeating: " ", count: width - name.count)
             for (f, head) in zip(figures, heads) {
-                let values = names.compactMap { c.faithfulness[$0]?[f.key] }
-                let best = f.higherIsBetter ? values.max() : values.min()
                 guard let v = c.faithfulness[name]?[f.key] else { line += "  " + pad("—", head.count); continue }
-                let isBest = v == best && values.count > 1
+                let isBest = c.isBest(name, f)
                 let text = ScoreFormat.short(v)
                 let padded = String(repeating: " ", count: max(0, head.count - 1 - text.count)) + text
                 line += "  " + (isBest ? style.emphasised(padded) + "*" : padded + " ")

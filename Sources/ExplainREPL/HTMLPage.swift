@@ -85,15 +85,12 @@ public enum HTMLPage {
     }
 
     static func faithfulnessTable(_ c: Comparison) -> String {
-        let names = c.methods.map(\.name).filter { c.faithfulness[$0] != nil }
-        let figures = Comparison.faithfulnessFigures.filter { f in names.contains { c.faithfulness[$0]?[f.key] != nil } }
+        let (names, figures) = c.faithfulnessShown
         let head = "<tr><th></th>" + figures.map { "<th>\(escape($0.key)) \($0.higherIsBetter ? "↑" : "↓")</th>" }.joined() + "</tr>"
         let rows = names.map { name in
             "<tr><th>\(escape(name))</th>" + figures.map { f in
-                let values = names.compactMap { c.faithfulness[$0]?[f.key] }
-                let best = f.higherIsBetter ? values.max() : values.min()
                 guard let v = c.faithfulness[name]?[f.key] else { return "<td>—</td>" }
-                return "<td\(v == best && values.count > 1 ? " class=\"best\"" : "")>\(ScoreFormat.short(v))</td>"
+                return "<td\(c.isBest(name, f) ? " class=\"best\"" : "")>\(ScoreFormat.short(v))</td>"
             }.joined() + "</tr>"
         }
         return "<div class=\"scroll\"><table class=\"metrics\" id=\"faithfulness\">\(head)\n\(rows.joined(separator: "\n"))</table></div>"

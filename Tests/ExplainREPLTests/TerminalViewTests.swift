@@ -129,6 +129,7 @@ final class TerminalViewTests: XCTestCase {
         let plain = TerminalView(mode: .plain).comparison(c, server: try Samples.server(), labels: Samples.labels)
         let lines = plain.split(separator: "\n").map(String.init)
         XCTAssertTrue(plain.contains("vanillaGradient      Vote[0.900] now[-0.200]"), plain)
+        XCTAssertTrue(lines.contains("target political · output logit"), plain)
         // the matrix: a row per method, ρ in each cell, 1 on the diagonal; no 15-row pair table
         XCTAssertTrue(lines.contains("                            (1)    (2)    (3) "), plain)
         XCTAssertTrue(lines.contains("  vanillaGradient     (1)  1.00  -0.50   0.80 "), plain)
@@ -139,6 +140,7 @@ final class TerminalViewTests: XCTestCase {
         XCTAssertTrue(lines.contains("  integratedGradients              -0.100          0.200         -0.500           0.550 "), plain)
         let colored = TerminalView(mode: .trueColor).comparison(c, server: try Samples.server(), labels: Samples.labels)
         XCTAssertTrue(colored.contains("\u{1B}[48;2;33;102;172m"), "ρ = 1 in full blue")
+        XCTAssertTrue(colored.contains(" blue: towards political  "), colored)
         XCTAssertTrue(colored.contains("\u{1B}[48;2;\(ColorScale.diverging.color(-0.5).r);\(ColorScale.diverging.color(-0.5).g);\(ColorScale.diverging.color(-0.5).b)m"), colored)
         XCTAssertTrue(colored.contains(" -0.50 \u{1B}[0m"), colored)
     }
