@@ -108,7 +108,7 @@ final class TerminalViewTests: XCTestCase {
             o["foil"] = ["index": 1, "label": "general"]
             json = .object(o)
         }
-        var e = try Explanation(json: json)
+        var e = Explanation(try ExplanationInfo(json: json, at: ""))
         e.model = "distil"
         let plain = TerminalView(mode: .plain).summary(e, labels: Samples.labels, signed: true)
         XCTAssertTrue(plain.contains("method integratedGradients · target political · foil general · output probability · normalize max · token granularity · model distil"), plain)
