@@ -121,7 +121,10 @@ class ClientTests(unittest.TestCase):
                          [(t.text, t.start, t.end) for t in self.client.tokenize(text).tokens])
         scores = [t.score for t in e.tokens]
         self.assertTrue(all(isinstance(s, float) and math.isfinite(s) for s in scores), scores)
-        self.assertAlmostEqual(max(abs(s) for s in scores), 1.0, places=5)  # normalize: max is the default
+        # normalize max is the default, over the text's own tokens ([CLS] and [SEP] may score beyond 1)
+        self.assertAlmostEqual(max(abs(t.score) for t in e.tokens if not t.special), 1.0, places=5)
+        with_specials = self.client.explain(text, method="vanillaGradient", normalize_special_tokens=True)
+        self.assertAlmostEqual(max(abs(t.score) for t in with_specials.tokens), 1.0, places=5)
         self.assertEqual(e.prediction, self.client.predict(text))
         self.assertEqual(e.target, e.prediction.label)
         self.assertGreaterEqual(e.elapsed_ms, 0)
