@@ -3,6 +3,8 @@ struct ModelToken: Sendable, Equatable {
     var id: Int
     var start: Int
     var end: Int
+    /// The token's text when it is not the vocabulary's (Unigram's unknown pieces show the text they cover).
+    var text: String? = nil
 }
 
 /// One piece of the text between pre-tokenization steps (HF `Split`): its normalized text and, once an added token

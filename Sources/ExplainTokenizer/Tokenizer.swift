@@ -85,7 +85,7 @@ public final class Tokenizer: Sendable {
             if pieces.isEmpty { continue }  // HF leaves a gap in its word ids; ours stay dense
             for piece in pieces {
                 let span = split.text.originalSpan(piece.start..<piece.end)
-                tokens.append(Token(id: piece.id, text: split.addedContent ?? model.token(forID: piece.id) ?? "",
+                tokens.append(Token(id: piece.id, text: split.addedContent ?? piece.text ?? model.token(forID: piece.id) ?? "",
                                     start: span.lowerBound, end: span.upperBound, special: false, word: wordCount))
             }
             wordCount += 1

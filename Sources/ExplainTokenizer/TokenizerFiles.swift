@@ -39,10 +39,14 @@ enum TokenizerFiles {
         if FileManager.default.fileExists(atPath: vocabJSON.path) && FileManager.default.fileExists(atPath: mergesText.path) {
             return try fromVocabAndMerges(vocabJSON, mergesText, config: config)
         }
+        if let tokenizer = try SentencePieceConversion.load(directory: directory, config: config, names: names) {
+            return tokenizer
+        }
         if let dangling = [tokenizerJSON, vocabText, vocabJSON, mergesText].first(where: { LinkedFile.isDangling($0.path) }) {
             throw TokenizerError.missingFile(LinkedFile.missing(dangling.path))
         }
-        throw TokenizerError.missingFile("no tokenizer.json, vocab.txt or vocab.json + merges.txt in \(directory.path)")
+        throw TokenizerError.missingFile("no tokenizer.json, vocab.txt, vocab.json + merges.txt or SentencePiece model ("
+            + SentencePieceConversion.modelFileNames.joined(separator: ", ") + ") in \(directory.path)")
     }
 
     // MARK: tokenizer.json

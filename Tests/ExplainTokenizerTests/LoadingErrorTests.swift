@@ -41,7 +41,8 @@ final class LoadingErrorTests: XCTestCase {
     func testDirectoryWithoutTokenizerFiles() throws {
         let url = try directory(["config.json": "{}"])
         XCTAssertThrowsError(try Tokenizer.load(directory: url)) { error in
-            XCTAssertEqual(error as? TokenizerError, .missingFile("no tokenizer.json, vocab.txt or vocab.json + merges.txt in \(url.path)"))
+            XCTAssertEqual(error as? TokenizerError, .missingFile("no tokenizer.json, vocab.txt, vocab.json + merges.txt or SentencePiece model "
+                + "(sentencepiece.bpe.model, spiece.model, spm.model, tokenizer.model) in \(url.path)"))
             XCTAssert("\(error)".contains(url.path))
         }
     }

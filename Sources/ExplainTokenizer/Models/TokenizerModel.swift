@@ -14,6 +14,7 @@ enum TokenizerModels {
     static let registry: [String: (JSONNode) throws -> any TokenizerModel] = [
         "WordPiece": { try WordPiece(json: $0) },
         "BPE": { try BPE(json: $0) },
+        "Unigram": { try Unigram(json: $0) },
     ]
 
     static func decode(_ json: JSONNode) throws -> any TokenizerModel {

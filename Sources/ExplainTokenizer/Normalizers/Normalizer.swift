@@ -9,6 +9,7 @@ enum Normalizers {
     static let registry: [String: (JSONNode) throws -> any Normalizer] = [
         "BertNormalizer": { try BertNormalizer(json: $0) },
         "Sequence": { try NormalizerSequence(json: $0) },
+        "Precompiled": { try Precompiled(json: $0) },
         "NFC": { _ in UnicodeNormalizer(form: .nfc) },
         "NFD": { _ in UnicodeNormalizer(form: .nfd) },
         "NFKC": { _ in UnicodeNormalizer(form: .nfkc) },

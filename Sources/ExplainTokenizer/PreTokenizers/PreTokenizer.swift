@@ -12,6 +12,7 @@ enum PreTokenizers {
         "WhitespaceSplit": { _ in WhitespaceSplit() },
         "Punctuation": { try Punctuation(json: $0) },
         "Sequence": { try PreTokenizerSequence(json: $0) },
+        "Metaspace": { try Metaspace(json: $0) },
         "ByteLevel": { try ByteLevel(json: $0) },
         "Whitespace": { _ in Whitespace() },
         "Digits": { try Digits(json: $0) },

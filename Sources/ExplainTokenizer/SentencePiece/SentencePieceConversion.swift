@@ -1,3 +1,4 @@
+import ExplainJSON
 import Foundation
 
 /// A directory that ships a SentencePiece model but no tokenizer.json: the tokenizer.json transformers 5 would
@@ -84,10 +85,9 @@ enum SentencePieceConversion {
     typealias Value = JSONNode.Value
 
     /// The tokenizer of a directory whose only tokenizer file is a SentencePiece model; nil when it has none.
-    static func load(directory: URL, config: TokenizerConfigJSON?, names: SpecialTokenNames) throws -> Tokenizer? {
-        let settings = try readJSON(directory.appendingPathComponent("tokenizer_config.json"))
-        let modelType = try readJSON(directory.appendingPathComponent("config.json"))?.string("model_type")
-        guard let (family, file) = try locate(in: directory, tokenizerClass: try settings?.string("tokenizer_class"),
+    static func load(directory: URL, config: TokenizerConfig?, names: SpecialTokenNames) throws -> Tokenizer? {
+        let modelType = try? readJSON(directory.appendingPathComponent("config.json"))?.string("model_type")
+        guard let (family, file) = try locate(in: directory, tokenizerClass: config?.tokenizerClass,
                                               modelType: modelType) else { return nil }
         let model: SentencePieceModelFile
         do {
@@ -96,14 +96,18 @@ enum SentencePieceConversion {
             throw TokenizerError.malformed(file: file.path, reason: error.reason)
         }
         var options = Options()
-        if let settings {
+        if let config {
+            for (key, name) in [("bos_token", config.bosToken), ("eos_token", config.eosToken), ("unk_token", config.unkToken),
+                                ("sep_token", config.sepToken), ("pad_token", config.padToken), ("cls_token", config.clsToken),
+                                ("mask_token", config.maskToken)] {
+                options.tokens[key] = name
+            }
+            options.addPrefixSpace = config.addPrefixSpace ?? true
+            options.doLowerCase = config.doLowerCase
+        }
+        // The flags only these classes read.
+        if let settings = try readJSON(directory.appendingPathComponent("tokenizer_config.json")) {
             do {
-                for key in ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"] {
-                    guard let node = settings[key] else { continue }
-                    options.tokens[key] = try (node["content"] ?? node).string
-                }
-                options.addPrefixSpace = try settings.bool("add_prefix_space", default: true)
-                options.doLowerCase = try settings.bool("do_lower_case")
                 options.keepAccents = try settings.bool("keep_accents", default: false)
                 options.splitByPunct = try settings.bool("split_by_punct", default: false)
                 options.legacy = try settings.bool("legacy", default: true)
@@ -129,6 +133,7 @@ enum SentencePieceConversion {
     }
 
     private static func readJSON(_ file: URL) throws -> JSONNode? {
+        // The config files are read whole by TokenizerFiles; these are the few fields it has no use for.
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         do {
             return try JSONNode.parse(try TokenizerFiles.read(file))
@@ -142,7 +147,7 @@ enum SentencePieceConversion {
         -> (Value, tokens: [String: String]) {
         let pieces = model.pieces
         let charsmap: Value? = model.normalizerSpec.precompiledCharsmap.isEmpty ? nil
-            : object(["type": .string("Precompiled"),
+            : object(["type": "Precompiled",
                       "precompiled_charsmap": .string(Data(model.normalizerSpec.precompiledCharsmap).base64EncodedString())])
         var tokens = options.tokens
         var vocabulary: [(String, Double)] = pieces.map { ($0.piece, Double($0.score)) }
@@ -232,7 +237,7 @@ enum SentencePieceConversion {
             }
             modelJSON = bpeModel(model)
         } else {
-            modelJSON = object(["type": .string("Unigram"), "unk_id": .number(Double(unknownID)),
+            modelJSON = object(["type": "Unigram", "unk_id": .integer(unknownID),
                                 "vocab": .array(vocabulary.map { .array([.string($0.0), .number($0.1)]) }),
                                 "byte_fallback": .bool(family == .generic && model.trainerSpec.byteFallback)])
         }
@@ -263,7 +268,7 @@ enum SentencePieceConversion {
         }
         added.sort { $0.id < $1.id }
         let addedJSON: [Value] = added.map {
-            object(["id": .number(Double($0.id)), "content": .string($0.content), "single_word": .bool(false),
+            object(["id": .integer($0.id), "content": .string($0.content), "single_word": .bool(false),
                     "lstrip": .bool(false), "rstrip": .bool(false), "normalized": .bool(false), "special": .bool($0.special)])
         }
 
@@ -278,21 +283,21 @@ enum SentencePieceConversion {
                       object(["Sequence": object(["id": .string("A"), "type_id": .number(0)])]),
                       object(["SpecialToken": object(["id": .string(template[1]), "type_id": .number(0)])])]
             for name in Set(template).sorted() {
-                special.append((name, object(["id": .string(name), "ids": .array([.number(Double(resolve(name)))]),
+                special.append((name, object(["id": .string(name), "ids": .array([.integer(resolve(name))]),
                                               "tokens": .array([.string(name)])])))
             }
         } else {
             single = [object(["Sequence": object(["id": .string("A"), "type_id": .number(0)])])]
         }
         let postProcessor = object(["type": .string("TemplateProcessing"), "single": .array(single),
-                                    "special_tokens": .object(special)])
+                                    "special_tokens": .object(JSONObject(special.map { (key: $0.0, value: $0.1) }))])
 
         var top: [(String, Value)] = [("added_tokens", .array(addedJSON))]
         if let normalizer { top.append(("normalizer", normalizer)) }
         if let preTokenizer { top.append(("pre_tokenizer", preTokenizer)) }
         top.append(("post_processor", postProcessor))
         top.append(("model", modelJSON))
-        return (.object(top), tokens)
+        return (.object(JSONObject(top.map { (key: $0.0, value: $0.1) })), tokens)
     }
 
     /// SpmConverter's BPE: the pieces as the vocabulary, merges of two normal pieces into a third ranked by the
@@ -319,7 +324,7 @@ enum SentencePieceConversion {
             "type": .string("BPE"), "dropout": .null, "unk_token": .string(model.trainerSpec.unkPiece),
             "continuing_subword_prefix": .null, "end_of_word_suffix": .null, "fuse_unk": .bool(true),
             "byte_fallback": .bool(model.trainerSpec.byteFallback), "ignore_merges": .bool(hasUserDefined),
-            "vocab": .object(model.pieces.enumerated().map { ($0.element.piece, .number(Double($0.offset))) }),
+            "vocab": .object(JSONObject(model.pieces.enumerated().map { (key: $0.element.piece, value: .integer($0.offset)) })),
             "merges": .array(ranked.map { .array([.string($0.left), .string($0.right)]) }),
         ])
     }
@@ -330,11 +335,11 @@ enum SentencePieceConversion {
     }
 
     private static func object(_ members: KeyValuePairs<String, Value>) -> Value {
-        .object(members.map { ($0.key, $0.value) })
+        .object(JSONObject(members.map { (key: $0.key, value: $0.value) }))
     }
 
     private static func sequence(_ key: String, _ type: String, _ items: [Value]) -> Value {
-        .object([("type", .string(type)), (key, .array(items))])
+        object(["type": .string(type), key: .array(items)])
     }
 
     private static func replace(string: String, _ content: String) -> Value {
