@@ -95,7 +95,8 @@ struct AddedTokenMatcher: Sendable {
 
     /// `text` cut into the added tokens found in it and the pieces between them.
     func split(_ text: NormalizedString) -> [Split] {
-        if candidates.isEmpty { return [Split(text: text, tokens: nil)] }
+        // HF slices even when nothing matches, so the split's original span starts at its first character's.
+        if candidates.isEmpty { return [Split(text: text.slice(text.scalars.indices), tokens: nil)] }
         return split(text.scalars, text.scalars.indices).map { segment in
             switch segment {
             case .text(let range):

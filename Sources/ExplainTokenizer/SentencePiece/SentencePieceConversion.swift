@@ -146,7 +146,8 @@ enum SentencePieceConversion {
     static func tokenizerJSON(_ model: SentencePieceModelFile, family: Family, options: Options) throws
         -> (Value, tokens: [String: String]) {
         let pieces = model.pieces
-        let charsmap: Value? = model.normalizerSpec.precompiledCharsmap.isEmpty ? nil
+        // (Not `nil`: JSONValue takes a nil literal as JSON null.)
+        let charsmap: Value? = model.normalizerSpec.precompiledCharsmap.isEmpty ? Optional.none
             : object(["type": "Precompiled",
                       "precompiled_charsmap": .string(Data(model.normalizerSpec.precompiledCharsmap).base64EncodedString())])
         var tokens = options.tokens
