@@ -235,7 +235,7 @@ extension String {
 }
 
 /// Merged words, shared by every thread encoding with one tokenizer; full at `capacity` words, as HF's.
-private final class WordCache: Sendable {
+final class WordCache: Sendable {
     static let longestWord = 256
     static let capacity = 10_000
     private let words = Mutex<[[Unicode.Scalar]: [ModelToken]]>([:])

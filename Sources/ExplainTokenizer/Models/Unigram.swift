@@ -14,6 +14,8 @@ struct Unigram: Sendable {
     private let unknownScore: Double
     /// The id of `<0xXX>` per byte, or -1.
     private let byteIDs: [Int32]
+    /// Words already tokenized, as HF's Unigram cache (BPE's word cache, shared by threads).
+    private let cache = WordCache()
 
     struct VocabularyError: Error, CustomStringConvertible {
         var reason: String
@@ -163,6 +165,18 @@ extension Unigram: TokenizerModel {
     func token(forID id: Int) -> String? { pieces.indices.contains(id) ? pieces[id] : nil }
 
     func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
+        if word.isEmpty { return }
+        let cacheable = word.count < WordCache.longestWord
+        if cacheable, let known = cache[word] {
+            tokens.append(contentsOf: known)
+            return
+        }
+        let mark = tokens.count
+        viterbi(word, into: &tokens)
+        if cacheable { cache[word] = Array(tokens[mark...]) }
+    }
+
+    private func viterbi(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
         // HF works on the word's UTF-8; spans come back in bytes and go out in scalars.
         var utf8: [UInt8] = []
         var scalarAt: [Int32] = []  // scalar index of each byte, plus the end
