@@ -1,5 +1,3 @@
-import Synchronization
-
 /// HF's BPE model (tokenizers/src/models/bpe/model.rs, word.rs): a word starts as its characters (the first bare,
 /// the others with `continuing_subword_prefix`, the last with `end_of_word_suffix`), characters the vocabulary lacks
 /// become their `<0xXX>` byte tokens (`byte_fallback`) or the unknown token (consecutive ones fused with `fuse_unk`)
@@ -90,15 +88,7 @@ struct BPE: TokenizerModel {
     }
 
     func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
-        if word.isEmpty { return }
-        let cacheable = word.count < WordCache.longestWord
-        if cacheable, let known = cache[word] {
-            tokens.append(contentsOf: known)
-            return
-        }
-        let mark = tokens.count
-        merge(word, into: &tokens)
-        if cacheable { cache[word] = Array(tokens[mark...]) }
+        cache.tokenize(word, into: &tokens, merge)
     }
 
     private func merge(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
@@ -231,21 +221,5 @@ private struct MergeHeap {
 extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}
-
-/// Merged words, shared by every thread encoding with one tokenizer; full at `capacity` words, as HF's.
-final class WordCache: Sendable {
-    static let longestWord = 256
-    static let capacity = 10_000
-    private let words = Mutex<[[Unicode.Scalar]: [ModelToken]]>([:])
-
-    subscript(word: [Unicode.Scalar]) -> [ModelToken]? {
-        get { words.withLock { $0[word] } }
-        set {
-            words.withLock { cached in
-                if cached.count < Self.capacity { cached[word] = newValue }
-            }
-        }
     }
 }

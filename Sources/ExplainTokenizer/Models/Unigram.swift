@@ -14,7 +14,7 @@ struct Unigram: Sendable {
     private let unknownScore: Double
     /// The id of `<0xXX>` per byte, or -1.
     private let byteIDs: [Int32]
-    /// Words already tokenized, as HF's Unigram cache (BPE's word cache, shared by threads).
+    /// Words already tokenized, as HF's Unigram cache.
     private let cache = WordCache()
 
     struct VocabularyError: Error, CustomStringConvertible {
@@ -165,15 +165,7 @@ extension Unigram: TokenizerModel {
     func token(forID id: Int) -> String? { pieces.indices.contains(id) ? pieces[id] : nil }
 
     func tokenize(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
-        if word.isEmpty { return }
-        let cacheable = word.count < WordCache.longestWord
-        if cacheable, let known = cache[word] {
-            tokens.append(contentsOf: known)
-            return
-        }
-        let mark = tokens.count
-        viterbi(word, into: &tokens)
-        if cacheable { cache[word] = Array(tokens[mark...]) }
+        cache.tokenize(word, into: &tokens, viterbi)
     }
 
     private func viterbi(_ word: [Unicode.Scalar], into tokens: inout [ModelToken]) {
