@@ -37,8 +37,14 @@ struct WeightLoader {
 
     func linear(_ name: String, outputs: Int, inputs: Int, inBase: Bool = true) throws -> Linear {
         let load = inBase ? base : head
-        return Linear(weight: try load(name + ".weight", [outputs, inputs]), bias: try load(name + ".bias", [outputs]).array,
-                      inputSize: inputs, outputSize: outputs)
+        return try Linear(weight: try load(name + ".weight", [outputs, inputs]), bias: try load(name + ".bias", [outputs]).array,
+                          inputSize: inputs, outputSize: outputs)
+    }
+
+    /// Linears with the same input as one, their weight rows stacked (Q, K and V: one product).
+    func stackedLinear(_ names: [String], outputs: Int, inputs: Int) throws -> Linear {
+        try Linear(stacking: names.map { (try base($0 + ".weight", [outputs, inputs]), try base($0 + ".bias", [outputs]).array) },
+                   inputSize: inputs)
     }
 
     func layerNorm(_ name: String, size: Int, eps: Float) throws -> LayerNorm {
