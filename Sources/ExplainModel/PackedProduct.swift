@@ -84,12 +84,24 @@ final class PackedProduct: @unchecked Sendable {
                 let values = handle!.assumingMemoryBound(to: Float.self)
                 for j in range { values[j - start] = bias[j] }
             }
-            let primitives = try Self.rowClasses.map { rows in
-                try MatmulPrimitive.shared(rows: rows, depth: depth, columns: range.count, bias: bias != nil, accumulates: accumulates)
-            }
+            let primitives = try Self.primitives(depth: depth, columns: range.count, bias: bias != nil, accumulates: accumulates)
             parts.append(Part(columns: range, weights: packed!, bias: biasMemory, primitives: primitives))
         }
         self.parts = parts
+    }
+
+    /// Every row class's primitive, made on all the pool's threads (oneDNN compiles a kernel for each: most of
+    /// a model's load time).
+    private static func primitives(depth: Int, columns: Int, bias: Bool, accumulates: Bool) throws -> [MatmulPrimitive] {
+        var made = [Result<MatmulPrimitive, Error>?](repeating: nil, count: rowClasses.count)
+        made.withUnsafeMutableBufferPointer { made in
+            Parallel.forRanges(rowClasses.count, minimumPerWorker: 1) { range in
+                for i in range {
+                    made[i] = Result { try MatmulPrimitive.shared(rows: rowClasses[i], depth: depth, columns: columns, bias: bias, accumulates: accumulates) }
+                }
+            }
+        }
+        return try made.map { try $0!.get() }
     }
 
     /// The implementation oneDNN chose for a single sentence's rows, for the benchmark's report.
