@@ -66,6 +66,8 @@ struct WeightLoader {
         if let bad = weights.firstNonFinite() {
             throw ModelError.nonFiniteWeights(file: tensor.file, name: name, index: bad)
         }
+        // The check read every page: drop them again, so only what a pass reads counts towards memory.
+        weights.releasePages(0..<weights.count)
         return weights
     }
 }
