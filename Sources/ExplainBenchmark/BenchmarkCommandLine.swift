@@ -27,7 +27,7 @@ public enum BenchmarkCommandLine {
                                model, else the bert-largest test fixture
           --methods a,b        among \(Workload.all.map(\.name).joined(separator: ", "))
           --repeat N           timed repeats after the warm-up (default 5)
-          --threads N          worker threads (OpenBLAS runs single-threaded under them), and PyTorch's (default 2)
+          --threads N          worker threads (oneDNN and OpenBLAS run single-threaded under them), and PyTorch's (default 2)
           --json               print the report as JSON on stdout (progress goes to stderr)
           --compare-python     also run Scripts/reference/bench_pytorch.py (PyTorch + Captum) and print ratios
           --no-cold-start      skip the fresh-process measurements

@@ -219,7 +219,7 @@ public enum BenchmarkRunner {
         guard let child = try? JSONDecoder().decode(ColdChildReport.self, from: Data(run.standardOutput.utf8)) else {
             throw BenchmarkError.malformedChildOutput(executable, output: run.standardOutput)
         }
-        return ColdStart(wallSeconds: run.wallSeconds, peakRSSBytes: run.peakRSSBytes, loadSeconds: child.loadSeconds,
+        return ColdStart(wallSeconds: run.wallSeconds, peakRSSBytes: child.peakRSSBytes ?? run.peakRSSBytes, loadSeconds: child.loadSeconds,
                          explainSeconds: child.explainSeconds)
     }
 
@@ -230,7 +230,7 @@ public enum BenchmarkRunner {
         let (explain, _) = try Stopwatch.measure {
             try Explainer(model: model).explain(texts: [ReferenceSentences.all[0]], request: workload.request)
         }
-        let report = ColdChildReport(loadSeconds: load, explainSeconds: explain)
+        let report = ColdChildReport(loadSeconds: load, explainSeconds: explain, peakRSSBytes: ChildProcess.ownHighWaterRSSBytes())
         return String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
     }
 }
@@ -238,6 +238,8 @@ public enum BenchmarkRunner {
 struct ColdChildReport: Codable {
     var loadSeconds: Double
     var explainSeconds: Double
+    /// VmHWM, as the child sees it (see ChildProcess.ownHighWaterRSSBytes).
+    var peakRSSBytes: Int?
 }
 
 private func both<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
