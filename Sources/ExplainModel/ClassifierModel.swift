@@ -140,11 +140,3 @@ public final class ClassifierModel: @unchecked Sendable {
         set { BLAS.threadCount = newValue }
     }
 }
-
-extension ClassifierModel {
-    /// Which library runs which matrix products, for reports.
-    public var matrixProducts: String {
-        let layer = encoder.layers.first?.attention.queryKeyValue.implementation ?? "–"
-        return "linear layers: oneDNN matmul (\(layer)) on weights packed at load; attention and the Gram matrix: OpenBLAS sgemm"
-    }
-}

@@ -50,7 +50,9 @@ struct TransformerEncoder: Sendable {
         func layer(_ p: String, _ names: LayerNames) throws -> EncoderLayer {
             EncoderLayer(
                 attention: SelfAttention(
-                    queryKeyValue: try loader.stackedLinear([p + names.query, p + names.key, p + names.value], outputs: h, inputs: h),
+                    queryKeyValue: try Self.fused([loader.linear(p + names.query, outputs: h, inputs: h),
+                                                   loader.linear(p + names.key, outputs: h, inputs: h),
+                                                   loader.linear(p + names.value, outputs: h, inputs: h)]),
                     output: try loader.linear(p + names.attentionOutput, outputs: h, inputs: h),
                     headCount: config.headCount),
                 attentionNorm: try loader.layerNorm(p + names.attentionNorm, size: h, eps: eps),
@@ -73,6 +75,12 @@ struct TransformerEncoder: Sendable {
         default:
             layers = try (0..<config.layerCount).map { try layer("encoder.layer.\($0).", .bert) }
         }
+    }
+
+    /// Stacks linears with the same input into one, so Q, K and V come out of a single product.
+    private static func fused(_ parts: [Linear]) -> Linear {
+        Linear(weight: .concatenating(parts.map(\.weight)), bias: parts.flatMap(\.bias), inputSize: parts[0].inputSize,
+               outputSize: parts.reduce(0) { $0 + $1.outputSize })
     }
 
     /// Packs sequences back to back (no padding), fills their word-embedding rows, looked up or given, and

@@ -37,14 +37,8 @@ struct WeightLoader {
 
     func linear(_ name: String, outputs: Int, inputs: Int, inBase: Bool = true) throws -> Linear {
         let load = inBase ? base : head
-        return try Linear(weight: try load(name + ".weight", [outputs, inputs]), bias: try load(name + ".bias", [outputs]).array,
-                          inputSize: inputs, outputSize: outputs)
-    }
-
-    /// Linears with the same input as one, their weight rows stacked (Q, K and V: one product).
-    func stackedLinear(_ names: [String], outputs: Int, inputs: Int) throws -> Linear {
-        try Linear(stacking: names.map { (try base($0 + ".weight", [outputs, inputs]), try base($0 + ".bias", [outputs]).array) },
-                   inputSize: inputs)
+        return Linear(weight: try load(name + ".weight", [outputs, inputs]), bias: try load(name + ".bias", [outputs]).array,
+                      inputSize: inputs, outputSize: outputs)
     }
 
     func layerNorm(_ name: String, size: Int, eps: Float) throws -> LayerNorm {
@@ -66,8 +60,6 @@ struct WeightLoader {
         if let bad = weights.firstNonFinite() {
             throw ModelError.nonFiniteWeights(file: tensor.file, name: name, index: bad)
         }
-        // The check read every page: drop them again, so only what a pass reads counts towards memory.
-        weights.releasePages(0..<weights.count)
         return weights
     }
 }
