@@ -11,18 +11,27 @@ public enum Granularity: String, Sendable, CaseIterable { case token, word }
 /// (transformers-interpret, LIT's examples).
 public enum OutputKind: String, Sendable, CaseIterable { case logit, probability }
 
-/// One explanation request, as the protocol's `explain` params carry it.
-public struct ExplainRequest: Sendable {
-    public var method: String = "vanillaGradient"
+/// What the scores are about and how they are scaled: the part of a request `explain` and `compareMethods`
+/// share (a comparison runs each of its methods with the same scoring).
+public struct Scoring: Sendable, Equatable {
     public var target: TargetSpec = .predicted
     /// A second class, making the explained quantity f_target − f_foil (contrastive explanation).
     public var foil: TargetSpec? = nil
+    /// For the gradient methods; occlusion and the faithfulness figures always use probabilities.
     public var output: OutputKind = .logit
     public var normalize: Normalization = .max
     /// Whether [CLS], [SEP] and other special tokens count in the normalisation's divisor (by default they
     /// do not: their scores are divided by the text tokens' divisor like the others).
     public var normalizeSpecialTokens = false
     public var granularity: Granularity = .token
+
+    public init() {}
+}
+
+/// One explanation request, as the protocol's `explain` params carry it.
+public struct ExplainRequest: Sendable {
+    public var method: String = "vanillaGradient"
+    public var scoring = Scoring()
     public var options: [String: OptionValue] = [:]
 
     public init(method: String = "vanillaGradient") { self.method = method }

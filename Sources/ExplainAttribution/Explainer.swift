@@ -23,6 +23,7 @@ public final class Explainer: Sendable {
         guard !texts.isEmpty else { throw AttributionError.emptyInput }
         let method = try AttributionRegistry.method(named: request.method)
         let options = try ResolvedOptions(request.options, specs: method.description.options)
+        let scoring = request.scoring
         try control.checkCancelled()
         let encodings = texts.map(encode)
         let ids = encodings.map(\.ids)
@@ -30,9 +31,9 @@ public final class Explainer: Sendable {
         let inputPass = model.forward(ModelInput(ids: ids))
         let logits = inputPass.logits
         let predictions = logits.map(prediction)
-        let targets = try predictions.map { try resolve(request.target, field: "target", predicted: $0.index) }
+        let targets = try predictions.map { try resolve(scoring.target, field: "target", predicted: $0.index) }
         let foils = try zip(predictions, targets).map { prediction, target -> Int? in
-            guard let spec = request.foil else { return nil }
+            guard let spec = scoring.foil else { return nil }
             let foil = try resolve(spec, field: "foil", predicted: prediction.index)
             guard foil != target else { throw AttributionError.invalidOption(name: "foil", reason: "the foil must differ from the target (both \(model.config.labels[target]))") }
             return foil
@@ -40,21 +41,21 @@ public final class Explainer: Sendable {
         let context = AttributionContext(
             model: model, ids: ids, special: encodings.map { $0.tokens.map(\.special) },
             embeddings: ids.map { model.wordEmbeddings(ids: $0) }, logits: logits,
-            objective: Objective(targets: targets, foils: foils, output: request.output),
+            objective: Objective(targets: targets, foils: foils, output: scoring.output),
             options: options, control: control, inputPass: inputPass)
         let result = try method.attribute(context)
         let explanations = texts.indices.map { s in
             let raw = result.scores[s]
             var wordScores: [Float]? = nil
-            if request.granularity == .word {
-                wordScores = request.normalize.apply(encodings[s].words.map { word in word.tokens.reduce(0) { $0 + raw[$1] } })
+            if scoring.granularity == .word {
+                wordScores = scoring.normalize.apply(encodings[s].words.map { word in word.tokens.reduce(0) { $0 + raw[$1] } })
             }
             return Explanation(
                 text: texts[s], encoding: encodings[s], prediction: predictions[s],
                 target: ClassRef(index: targets[s], label: model.config.labels[targets[s]]),
                 foil: foils[s].map { ClassRef(index: $0, label: model.config.labels[$0]) },
-                method: request.method, options: options.values, output: request.output, normalize: request.normalize,
-                granularity: request.granularity, tokenScores: request.normalize.apply(raw, excluding: request.normalizeSpecialTokens ? [] : encodings[s].tokens.map(\.special)),
+                method: request.method, options: options.values, output: scoring.output, normalize: scoring.normalize,
+                granularity: scoring.granularity, tokenScores: scoring.normalize.apply(raw, excluding: scoring.normalizeSpecialTokens ? [] : encodings[s].tokens.map(\.special)),
                 rawTokenScores: raw,
                 wordScores: wordScores, extras: result.extras[s])
         }

@@ -39,12 +39,17 @@ public struct Settings: Sendable, Equatable {
         options(for: method, in: server).compactMapValues { try? OptionScalar(json: $0, at: "") }
     }
 
+    /// What the scores are about and how they are scaled, as both `explain` and `compareMethods` take it.
+    public var scoring: ScoringParams {
+        ScoringParams(target: target.map(Self.classSelector), foil: foil.map(Self.classSelector), output: output,
+                      normalize: normalize, normalizeSpecialTokens: normalizeSpecialTokens ? true : nil,
+                      granularity: granularity)
+    }
+
     /// `explain` params for one text, or several.
     public func explainParams(texts: [String], server: ServerDescription, progressToken: String?) -> ExplainParams {
-        ExplainParams(input: texts.count == 1 ? .single(texts[0]) : .many(texts), method: method,
-                      target: target.map(Self.classSelector), foil: foil.map(Self.classSelector), output: output,
-                      normalize: normalize, normalizeSpecialTokens: normalizeSpecialTokens ? true : nil,
-                      granularity: granularity, options: optionParams(for: method, in: server), model: model,
+        ExplainParams(input: texts.count == 1 ? .single(texts[0]) : .many(texts), method: method, scoring: scoring,
+                      options: optionParams(for: method, in: server), model: model,
                       workDoneToken: progressToken.map { .string($0) })
     }
 
@@ -54,11 +59,8 @@ public struct Settings: Sendable, Equatable {
             let o = optionParams(for: m, in: server)
             if !o.isEmpty { perMethod[m] = o }
         }
-        return CompareMethodsParams(text: text, methods: methods.isEmpty ? nil : methods,
-                                    target: target.map(Self.classSelector), foil: foil.map(Self.classSelector),
-                                    output: output, normalize: normalize, normalizeSpecialTokens: normalizeSpecialTokens ? true : nil,
-                                    granularity: granularity, options: perMethod, model: model,
-                                    workDoneToken: progressToken.map { .string($0) })
+        return CompareMethodsParams(text: text, methods: methods.isEmpty ? nil : methods, scoring: scoring,
+                                    options: perMethod, model: model, workDoneToken: progressToken.map { .string($0) })
     }
 
     /// A `:set` value: integers, numbers and booleans as such, anything else a string.

@@ -28,14 +28,14 @@ enum ErrorMapping {
         static let unknownRequest = AttributionFields(method: { _ in "method" }, target: nil, foil: nil, input: "text", action: "explain")
 
         static func explain(_ params: ExplainParams) -> AttributionFields {
-            AttributionFields(method: { _ in "method" }, target: params.target, foil: params.foil,
+            AttributionFields(method: { _ in "method" }, target: params.scoring.target, foil: params.scoring.foil,
                               input: { if case .many = params.input { return "texts" } else { return "text" } }(),
                               action: "explain")
         }
 
         static func compareMethods(_ params: CompareMethodsParams, methods: [String]) -> AttributionFields {
             AttributionFields(method: { name in methods.firstIndex(of: name).map { "methods[\($0)]" } ?? "methods" },
-                              target: params.target, foil: params.foil, input: "text", action: "compare")
+                              target: params.scoring.target, foil: params.scoring.foil, input: "text", action: "compare")
         }
     }
 

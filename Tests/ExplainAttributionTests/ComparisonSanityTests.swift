@@ -228,7 +228,7 @@ final class ComparisonSanityTests: XCTestCase {
         expect({ $0.settings.topK = 0 }, .invalidOption(name: "topK", reason: "must be at least 1, got 0"))
         expect({ $0.settings.topKFraction = 1.5 }, .invalidOption(name: "topKFraction", reason: "must be in (0, 1], got 1.5"))
         expect({ $0.settings.batchSize = 0 }, .invalidOption(name: "batchSize", reason: "must be in 1...4096, got 0"))
-        expect({ $0.target = .label("nonsense") }, .unknownLabel("nonsense"))
+        expect({ $0.scoring.target = .label("nonsense") }, .unknownLabel("nonsense"))
         XCTAssertThrowsError(try explainer.measure(ids: [101, 7, 102], special: [true, false, true], target: 5,
                                                    methods: [ScoredMethod(method: "m", scores: [0, 1, 0])], settings: ComparisonSettings()))
         XCTAssertThrowsError(try explainer.measure(ids: [101, 7, 102], special: [true, false, true], target: 0,

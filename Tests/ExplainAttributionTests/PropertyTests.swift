@@ -42,9 +42,9 @@ final class PropertyTests: XCTestCase {
         let (explainer, _) = try AttributionFixture.load("bert-gelu-2labels")
         var smooth = ExplainRequest(method: "smoothGrad")
         smooth.options = ["noise": .number(0), "samples": .number(3)]
-        smooth.normalize = .none
+        smooth.scoring.normalize = .none
         var norm = ExplainRequest(method: "gradientNorm")
-        norm.normalize = .none
+        norm.scoring.normalize = .none
         let a = try explainer.explain(texts: texts, request: smooth), b = try explainer.explain(texts: texts, request: norm)
         for (x, y) in zip(a, b) { assertClose(x.tokenScores, y.tokenScores, rtol: 1e-6, "smoothGrad noise 0") }
     }
@@ -64,9 +64,9 @@ final class PropertyTests: XCTestCase {
         let (explainer, _) = try AttributionFixture.load("distilbert-3labels-bf16")
         func run(_ target: TargetSpec, _ foil: TargetSpec?) throws -> [Float] {
             var request = ExplainRequest(method: "gradientXInput")
-            request.normalize = .none
-            request.target = target
-            request.foil = foil
+            request.scoring.normalize = .none
+            request.scoring.target = target
+            request.scoring.foil = foil
             return try explainer.explain(texts: [texts[0]], request: request)[0].tokenScores
         }
         let contrastive = try run(.label("political"), .label("general"))
@@ -90,8 +90,8 @@ final class PropertyTests: XCTestCase {
     func testWordGranularitySumsTokens() throws {
         let (explainer, _) = try AttributionFixture.load("bert-gelu-2labels")
         var request = ExplainRequest(method: "gradientXInput")
-        request.granularity = .word
-        request.normalize = .none
+        request.scoring.granularity = .word
+        request.scoring.normalize = .none
         let explanation = try explainer.explain(texts: ["Pneumonoultramicroscopicsilicovolcanoconiosis is a lung disease."], request: request)[0]
         let words = explanation.encoding.words
         XCTAssertEqual(explanation.wordScores?.count, words.count)
@@ -124,9 +124,9 @@ final class PropertyTests: XCTestCase {
         XCTAssertEqual(error { $0.options = ["steps": .string("many")] }, .invalidOption(name: "options.steps", reason: "must be an integer"))
         XCTAssertEqual(error { $0.options = ["rule": .string("simpson")] }?.description.hasPrefix("options.rule: must be one of"), true)
         XCTAssertEqual(error { $0.options = ["stpes": .number(3)] }?.description.hasPrefix("options.stpes: unknown option"), true)
-        XCTAssertEqual(error { $0.target = .label("neutral") }, .unknownLabel("neutral"))
-        XCTAssertEqual(error { $0.target = .index(2) }, .invalidOption(name: "target", reason: "class index 2 is outside 0..<2"))
-        XCTAssertEqual(error { $0.target = .index(1); $0.foil = .label("positive") }?.description, "foil: the foil must differ from the target (both positive)")
+        XCTAssertEqual(error { $0.scoring.target = .label("neutral") }, .unknownLabel("neutral"))
+        XCTAssertEqual(error { $0.scoring.target = .index(2) }, .invalidOption(name: "target", reason: "class index 2 is outside 0..<2"))
+        XCTAssertEqual(error { $0.scoring.target = .index(1); $0.scoring.foil = .label("positive") }?.description, "foil: the foil must differ from the target (both positive)")
         XCTAssertThrowsError(try explainer.explain(texts: [], request: ExplainRequest()))
     }
 

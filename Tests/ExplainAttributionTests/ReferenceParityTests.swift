@@ -5,8 +5,8 @@ import XCTest
 final class ReferenceParityTests: XCTestCase {
     func request(_ method: String, _ testCase: AttributionFixture.Case, normalize: Normalization = .none) -> ExplainRequest {
         var request = ExplainRequest(method: method)
-        request.normalize = normalize
-        if testCase.explicitTarget { request.target = .index(testCase.target) }
+        request.scoring.normalize = normalize
+        if testCase.explicitTarget { request.scoring.target = .index(testCase.target) }
         return request
     }
 
@@ -27,7 +27,7 @@ final class ReferenceParityTests: XCTestCase {
                 worst = max(worst, assertClose(vanilla.tokenScores, testCase.vanillaGradient.raw, rtol: 1e-4, "\(what) vanillaGradient"))
                 // the reference workflow divides by the largest score of all tokens, [CLS] and [SEP] included
                 var withSpecials = request("vanillaGradient", testCase, normalize: .max)
-                withSpecials.normalizeSpecialTokens = true
+                withSpecials.scoring.normalizeSpecialTokens = true
                 let vanillaMax = try scores(explainer, fixture, testCase, withSpecials)
                 worst = max(worst, assertClose(vanillaMax.tokenScores, testCase.vanillaGradient.normalized, rtol: 1e-4, "\(what) vanillaGradient 0–1"))
                 // by default the text's own tokens set the scale: the largest of them is 1
@@ -39,12 +39,12 @@ final class ReferenceParityTests: XCTestCase {
                 for (method, expected) in [("gradientNorm", testCase.gradientNorm), ("gradientXInput", testCase.gradientXInput)] {
                     worst = max(worst, assertClose(try scores(explainer, fixture, testCase, request(method, testCase)).tokenScores, expected, rtol: 1e-4, "\(what) \(method)"))
                     var probability = request(method, testCase)
-                    probability.output = .probability
+                    probability.scoring.output = .probability
                     let expectedProbability = method == "gradientNorm" ? testCase.probability.gradientNorm : testCase.probability.gradientXInput
                     worst = max(worst, assertClose(try scores(explainer, fixture, testCase, probability).tokenScores, expectedProbability, rtol: 1e-4, "\(what) \(method) of p"))
                 }
                 var contrastive = request("gradientXInput", testCase)
-                contrastive.foil = .index(testCase.foil)
+                contrastive.scoring.foil = .index(testCase.foil)
                 worst = max(worst, assertClose(try scores(explainer, fixture, testCase, contrastive).tokenScores, testCase.contrastive.gradientXInput, rtol: 1e-4, "\(what) contrastive"))
             }
         }

@@ -29,7 +29,7 @@ final class CompareMethodsMessageTests: XCTestCase {
         XCTAssertEqual(params.topK, 2)
         XCTAssertEqual(params.topKFraction, 0.3)
         XCTAssertEqual(params.batchSize, 8)
-        XCTAssertEqual(params.target, .label("positive"))
+        XCTAssertEqual(params.scoring.target, .label("positive"))
         XCTAssertEqual(params.workDoneToken, .number(7))
 
         let defaults = try CompareMethodsParams.decode(["text": "hi"])

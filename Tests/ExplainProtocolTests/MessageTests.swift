@@ -78,8 +78,8 @@ final class ParamsTests: XCTestCase {
         let params = try ExplainParams.decode(["text": "hi", "target": 1, "foil": "neg", "workDoneToken": "t"])
         XCTAssertEqual(params.method, "vanillaGradient")
         XCTAssertEqual(params.input, .single("hi"))
-        XCTAssertEqual(params.target, .index(1))
-        XCTAssertEqual(params.foil, .label("neg"))
+        XCTAssertEqual(params.scoring.target, .index(1))
+        XCTAssertEqual(params.scoring.foil, .label("neg"))
         XCTAssertEqual(params.workDoneToken, .string("t"))
         XCTAssertEqual(params.options, [:])
     }

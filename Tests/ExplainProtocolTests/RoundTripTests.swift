@@ -18,11 +18,12 @@ final class RoundTripTests: XCTestCase {
 
     func testParams() throws {
         try roundTrip(ExplainParams(input: .single("hi")))
-        try roundTrip(ExplainParams(input: .many(["a", "é"]), method: "integratedGradients", target: .label("pos"), foil: .index(0),
-                                    output: "logit", normalize: "l1", granularity: "word",
+        try roundTrip(ExplainParams(input: .many(["a", "é"]), method: "integratedGradients",
+                                    scoring: ScoringParams(target: .label("pos"), foil: .index(0), output: "logit", normalize: "l1",
+                                                           normalizeSpecialTokens: true, granularity: "word"),
                                     options: ["steps": .integer(8), "noise": .number(0.25), "baseline": .string("pad"), "x": .bool(true)],
                                     model: "m", workDoneToken: .string("t")))
-        try roundTrip(CompareMethodsParams(text: "t", methods: ["a", "b"], target: .index(1), options: ["a": ["steps": .integer(2)]],
+        try roundTrip(CompareMethodsParams(text: "t", methods: ["a", "b"], scoring: ScoringParams(target: .index(1)), options: ["a": ["steps": .integer(2)]],
                                            metrics: ["agreement"], thresholds: [0.1, 0.5], removal: "mask", topK: 3,
                                            topKFraction: 0.2, batchSize: 4, model: "m", workDoneToken: .number(7)))
         try roundTrip(TokenizeParams(text: "x", model: nil))

@@ -133,8 +133,8 @@ final class MethodTests: XCTestCase {
         for method in AttributionRegistry.methods.map(\.name) {
             var request = ExplainRequest()
             request.method = method
-            request.granularity = .word
-            request.target = .label("general")
+            request.scoring.granularity = .word
+            request.scoring.target = .label("general")
             let reference = try explainer.explain(texts: [text], request: request, control: .none)[0]
             let result = try XCTUnwrap(daemon.call("explain", ["text": .string(text), "method": .string(method), "model": "distil",
                                                                 "granularity": "word", "target": "general"]), method)

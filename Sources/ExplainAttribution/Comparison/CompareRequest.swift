@@ -46,14 +46,7 @@ public struct CompareRequest: Sendable {
     public static let defaultMethods = ["vanillaGradient", "gradientNorm", "gradientXInput", "integratedGradients", "smoothGrad", "occlusion"]
 
     public var methods: [String] = CompareRequest.defaultMethods
-    public var target: TargetSpec = .predicted
-    public var foil: TargetSpec? = nil
-    /// For the gradient methods; occlusion and the faithfulness figures always use probabilities.
-    public var output: OutputKind = .logit
-    public var normalize: Normalization = .max
-    /// As `ExplainRequest.normalizeSpecialTokens`.
-    public var normalizeSpecialTokens = false
-    public var granularity: Granularity = .token
+    public var scoring = Scoring()
     /// Options per method name, e.g. ["integratedGradients": ["steps": .number(32)]].
     public var options: [String: [String: OptionValue]] = [:]
     public var settings = ComparisonSettings()

@@ -28,12 +28,7 @@ extension Explainer {
         var runs: [MethodRun] = []
         for (method, cost) in zip(request.methods, costs) {
             var single = ExplainRequest(method: method)
-            single.target = request.target
-            single.foil = request.foil
-            single.output = request.output
-            single.normalize = request.normalize
-            single.normalizeSpecialTokens = request.normalizeSpecialTokens
-            single.granularity = request.granularity
+            single.scoring = request.scoring
             single.options = request.options[method] ?? [:]
             let range = (done / total)...((done + cost) / total)
             let methodControl = RunControl(isCancelled: control.isCancelled, progress: { fraction, message in

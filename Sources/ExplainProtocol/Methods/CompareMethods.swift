@@ -1,19 +1,13 @@
-/// `compareMethods` {text, methods?, target?, foil?, output?, normalize?, granularity?, options? (per method),
-/// metrics?, thresholds?, removal?, topK?, topKFraction?, batchSize?, model?, workDoneToken?}: every method
-/// on the same tokens and target, with agreement and faithfulness figures. Names (methods, metrics, removal)
-/// and ranges are checked by the attribution library.
+/// `compareMethods` {text, methods?, target?, foil?, output?, normalize?, normalizeSpecialTokens?, granularity?,
+/// options? (per method), metrics?, thresholds?, removal?, topK?, topKFraction?, batchSize?, model?,
+/// workDoneToken?}: every method on the same tokens and target, with agreement and faithfulness figures.
+/// Names (methods, metrics, removal) and ranges are checked by the attribution library.
 public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equatable {
     public typealias Result = CompareMethodsResult
     public static let method = "compareMethods"
     public var text: String
     public var methods: [String]?
-    public var target: ClassSelector?
-    public var foil: ClassSelector?
-    public var output: String?
-    public var normalize: String?
-    /// Special tokens in the normalisation's divisor (default false).
-    public var normalizeSpecialTokens: Bool?
-    public var granularity: String?
+    public var scoring: ScoringParams
     /// Method name → option name → a number, string or boolean.
     public var options: [String: [String: OptionScalar]]
     public var metrics: [String]?
@@ -28,12 +22,7 @@ public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equat
     public init(_ params: ObjectReader) throws {
         text = try params.required("text")
         methods = try params.optional("methods")
-        target = try params.optional("target")
-        foil = try params.optional("foil")
-        output = try params.optional("output")
-        normalize = try params.optional("normalize")
-        normalizeSpecialTokens = try params.optional("normalizeSpecialTokens")
-        granularity = try params.optional("granularity")
+        scoring = try ScoringParams(params)
         let perMethod: [String: [String: OptionScalar]?] = try params.optional("options") ?? [:]
         options = perMethod.mapValues { $0 ?? [:] }
         metrics = try params.optional("metrics")
@@ -46,14 +35,11 @@ public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equat
         workDoneToken = try params.optional("workDoneToken")
     }
 
-    public init(text: String, methods: [String]? = nil, target: ClassSelector? = nil, foil: ClassSelector? = nil,
-                output: String? = nil, normalize: String? = nil, normalizeSpecialTokens: Bool? = nil, granularity: String? = nil,
+    public init(text: String, methods: [String]? = nil, scoring: ScoringParams = ScoringParams(),
                 options: [String: [String: OptionScalar]] = [:], metrics: [String]? = nil, thresholds: [Double]? = nil,
                 removal: String? = nil, topK: Int? = nil, topKFraction: Double? = nil, batchSize: Int? = nil,
                 model: String? = nil, workDoneToken: ProgressToken? = nil) {
-        self.text = text; self.methods = methods; self.target = target; self.foil = foil; self.output = output
-        self.normalize = normalize; self.normalizeSpecialTokens = normalizeSpecialTokens; self.granularity = granularity
-        self.options = options; self.metrics = metrics
+        self.text = text; self.methods = methods; self.scoring = scoring; self.options = options; self.metrics = metrics
         self.thresholds = thresholds; self.removal = removal; self.topK = topK; self.topKFraction = topKFraction
         self.batchSize = batchSize; self.model = model; self.workDoneToken = workDoneToken
     }
@@ -62,12 +48,7 @@ public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equat
         var params = ParamsWriter()
         params.set("text", text)
         params.set("methods", methods)
-        params.set("target", target)
-        params.set("foil", foil)
-        params.set("output", output)
-        params.set("normalize", normalize)
-        params.set("normalizeSpecialTokens", normalizeSpecialTokens)
-        params.set("granularity", granularity)
+        scoring.write(into: &params)
         if !options.isEmpty {
             params.set("options", JSONValue.object(options.mapValues { JSONValue.object($0.mapValues(\.json)) }))
         }

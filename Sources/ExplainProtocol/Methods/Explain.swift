@@ -15,42 +15,29 @@ public enum ClassSelector: Equatable, Sendable, JSONDecodable, JSONEncodable {
     }
 }
 
-/// `explain` {text | texts, method?, target?, foil?, output?, normalize?, granularity?, options?, model?,
-/// workDoneToken?}. Names of methods, normalisations and options are checked by the attribution library.
+/// `explain` {text | texts, method?, target?, foil?, output?, normalize?, normalizeSpecialTokens?, granularity?,
+/// options?, model?, workDoneToken?}. Names of methods, normalisations and options are checked by the
+/// attribution library.
 public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
     public typealias Result = ExplainResult
     public static let method = "explain"
     public var input: TextInput
     public var method: String
-    public var target: ClassSelector?
-    public var foil: ClassSelector?
-    public var output: String?
-    public var normalize: String?
-    /// Special tokens in the normalisation's divisor (default false).
-    public var normalizeSpecialTokens: Bool?
-    public var granularity: String?
+    public var scoring: ScoringParams
     public var options: [String: OptionScalar]
     public var model: String?
     public var workDoneToken: ProgressToken?
 
-    public init(input: TextInput, method: String = "vanillaGradient", target: ClassSelector? = nil,
-                foil: ClassSelector? = nil, output: String? = nil, normalize: String? = nil,
-                normalizeSpecialTokens: Bool? = nil, granularity: String? = nil,
+    public init(input: TextInput, method: String = "vanillaGradient", scoring: ScoringParams = ScoringParams(),
                 options: [String: OptionScalar] = [:], model: String? = nil, workDoneToken: ProgressToken? = nil) {
-        self.input = input; self.method = method; self.target = target; self.foil = foil; self.output = output
-        self.normalize = normalize; self.normalizeSpecialTokens = normalizeSpecialTokens; self.granularity = granularity; self.options = options; self.model = model
+        self.input = input; self.method = method; self.scoring = scoring; self.options = options; self.model = model
         self.workDoneToken = workDoneToken
     }
 
     public init(_ params: ObjectReader) throws {
         input = try TextInput(params)
         method = try params.optional("method") ?? "vanillaGradient"
-        target = try params.optional("target")
-        foil = try params.optional("foil")
-        output = try params.optional("output")
-        normalize = try params.optional("normalize")
-        normalizeSpecialTokens = try params.optional("normalizeSpecialTokens")
-        granularity = try params.optional("granularity")
+        scoring = try ScoringParams(params)
         options = try params.optional("options") ?? [:]
         model = try params.optional("model")
         workDoneToken = try params.optional("workDoneToken")
@@ -60,12 +47,7 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
         var params = ParamsWriter()
         input.write(into: &params)
         params.set("method", method)
-        params.set("target", target)
-        params.set("foil", foil)
-        params.set("output", output)
-        params.set("normalize", normalize)
-        params.set("normalizeSpecialTokens", normalizeSpecialTokens)
-        params.set("granularity", granularity)
+        scoring.write(into: &params)
         if !options.isEmpty { params.set("options", JSONValue.object(options.mapValues(\.json))) }
         params.set("model", model)
         params.set("workDoneToken", workDoneToken)

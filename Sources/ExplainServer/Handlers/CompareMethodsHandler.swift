@@ -45,12 +45,7 @@ enum CompareMethodsHandler {
             }
             request.methods = methods
         }
-        request.target = ExplainHandler.targetSpec(params.target) ?? .predicted
-        request.foil = ExplainHandler.targetSpec(params.foil)
-        if let name = params.output { request.output = try ExplainHandler.choice(name, field: "output", OutputKind.self) }
-        if let name = params.normalize { request.normalize = try ExplainHandler.choice(name, field: "normalize", Normalization.self) }
-        request.normalizeSpecialTokens = params.normalizeSpecialTokens ?? false
-        if let name = params.granularity { request.granularity = try ExplainHandler.choice(name, field: "granularity", Granularity.self) }
+        request.scoring = try ExplainHandler.scoring(params.scoring)
         for (method, options) in params.options {
             request.options[method] = try ExplainHandler.optionValues(options, field: "options.\(method)", limits: limits)
         }
@@ -106,7 +101,8 @@ enum CompareMethodsHandler {
             prediction: PredictionInfo(label: c.prediction.label, index: c.prediction.index, probabilities: c.prediction.probabilities,
                                        logits: c.prediction.logits, truncated: c.encoding.truncated),
             target: ClassInfo(index: c.target.index, label: c.target.label), foil: c.foil.map { ClassInfo(index: $0.index, label: $0.label) },
-            output: request.output.rawValue, normalize: request.normalize.rawValue, granularity: request.granularity.rawValue,
+            output: request.scoring.output.rawValue, normalize: request.scoring.normalize.rawValue,
+            granularity: request.scoring.granularity.rawValue,
             methods: methods, probability: figures.probability, leaveOneOut: leaveOneOut, topK: figures.topK,
             agreement: figures.agreement.map {
                 AgreementInfo(a: $0.first, b: $0.second, spearman: $0.spearman, kendall: $0.kendall, topKOverlap: $0.topKOverlap,

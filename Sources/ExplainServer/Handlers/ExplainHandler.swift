@@ -46,12 +46,7 @@ enum ExplainHandler {
     static func attributionRequest(_ params: ExplainParams, limits: ServerOptions) throws -> ExplainRequest {
         var request = ExplainRequest()
         request.method = params.method
-        request.target = targetSpec(params.target) ?? .predicted
-        request.foil = targetSpec(params.foil)
-        if let name = params.output { request.output = try choice(name, field: "output", OutputKind.self) }
-        if let name = params.normalize { request.normalize = try choice(name, field: "normalize", Normalization.self) }
-        request.normalizeSpecialTokens = params.normalizeSpecialTokens ?? false
-        if let name = params.granularity { request.granularity = try choice(name, field: "granularity", Granularity.self) }
+        request.scoring = try scoring(params.scoring)
         request.options = try optionValues(params.options, field: "options", limits: limits)
         return request
     }
@@ -81,6 +76,18 @@ enum ExplainHandler {
         guard work <= Double(limits.maxWork) else {
             throw InvalidField(field: field, reason: "the request needs about \(Int(min(work, 9e18))) token-passes (tokens × model passes), above the server limit of \(limits.maxWork) (--max-work); ask for fewer steps, samples, texts or tokens")
         }
+    }
+
+    /// The shared scoring fields of `explain` and `compareMethods`, names checked against the library's.
+    static func scoring(_ params: ScoringParams) throws -> Scoring {
+        var scoring = Scoring()
+        scoring.target = targetSpec(params.target) ?? .predicted
+        scoring.foil = targetSpec(params.foil)
+        if let name = params.output { scoring.output = try choice(name, field: "output", OutputKind.self) }
+        if let name = params.normalize { scoring.normalize = try choice(name, field: "normalize", Normalization.self) }
+        scoring.normalizeSpecialTokens = params.normalizeSpecialTokens ?? false
+        if let name = params.granularity { scoring.granularity = try choice(name, field: "granularity", Granularity.self) }
+        return scoring
     }
 
     static func targetSpec(_ selector: ClassSelector?) -> TargetSpec? {
