@@ -19,27 +19,23 @@ public final class ForwardPass: @unchecked Sendable {
     let spans: [SequenceSpan]
     /// Sequences given without tokens, run as a lone [PAD].
     let emptied: [Bool]
-    let encoderCache: TransformerEncoder.Cache
-    let headCache: ClassificationHead.Cache
+    let network: NetworkPass
 
-    init(logits: [[Float]], spans: [SequenceSpan], emptied: [Bool], encoderCache: TransformerEncoder.Cache,
-         headCache: ClassificationHead.Cache) {
+    init(logits: [[Float]], spans: [SequenceSpan], emptied: [Bool], network: NetworkPass) {
         self.logits = logits
         self.spans = spans
         self.emptied = emptied
-        self.encoderCache = encoderCache
-        self.headCache = headCache
+        self.network = network
     }
 }
 
-/// A <Family>ForSequenceClassification (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT)
+/// A <Family>ForSequenceClassification (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT, ModernBERT)
 /// loaded from a HuggingFace directory, with its tokenizer. Immutable after loading, so passes may run on several threads at once.
 public final class ClassifierModel: @unchecked Sendable {
     public let directory: URL
     public let config: ModelConfig
     public let tokenizer: Tokenizer
-    let encoder: TransformerEncoder
-    let head: ClassificationHead
+    let network: any ClassifierNetwork
     let gramCache = WordEmbeddingGram()
     /// The mapped weight files the tensors point into.
     let weights: Checkpoint
@@ -55,8 +51,12 @@ public final class ClassifierModel: @unchecked Sendable {
         }
         let (config, weights) = try ModelFiles.open(directory: directory)
         let loader = WeightLoader(checkpoint: weights, architecture: config.architecture)
-        let encoder = try TransformerEncoder(config: config, loader: loader)
-        let head = try ClassificationHead(config: config, loader: loader)
+        let network: any ClassifierNetwork
+        switch config.architecture {
+        case .modernbert: network = try ModernBertNetwork(config: config, loader: loader)
+        default: network = BertFamilyNetwork(encoder: try TransformerEncoder(config: config, loader: loader),
+                                             head: try ClassificationHead(config: config, loader: loader))
+        }
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer.load(directory: directory) } catch let error as TokenizerError {
             throw ModelError.tokenizer(error.description)
@@ -71,26 +71,23 @@ public final class ClassifierModel: @unchecked Sendable {
             guard let id, !(0..<rows).contains(id) else { continue }
             throw ModelError.tokenizer("the tokenizer's \(name) id \(id) is not a row of the \(rows)-row word embeddings")
         }
-        return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, encoder: encoder, head: head,
-                               weights: weights)
+        return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, network: network, weights: weights)
     }
 
     /// Throws ModelError.fileChanged when a weight file was replaced, truncated or rewritten since it was
     /// loaded (checked before and after each request: a pass over a changed mapping means nothing).
     public func checkUnchanged() throws { try weights.checkUnchanged() }
 
-    init(directory: URL, config: ModelConfig, tokenizer: Tokenizer, encoder: TransformerEncoder, head: ClassificationHead,
-         weights: Checkpoint) {
+    init(directory: URL, config: ModelConfig, tokenizer: Tokenizer, network: any ClassifierNetwork, weights: Checkpoint) {
         self.weights = weights
         self.directory = directory
         self.config = config
         self.tokenizer = tokenizer
-        self.encoder = encoder
-        self.head = head
+        self.network = network
     }
 
     /// The word-embedding rows of the ids (T × E).
-    public func wordEmbeddings(ids: [Int]) -> [Float] { encoder.embeddings.lookup(ids: ids) }
+    public func wordEmbeddings(ids: [Int]) -> [Float] { network.wordEmbeddingTable.rows(ids, width: config.embeddingSize) }
 
     public func forward(_ input: ModelInput) -> ForwardPass {
         // A sequence left with no tokens (a tokenizer without special tokens, after every token was deleted)
@@ -101,31 +98,26 @@ public final class ClassifierModel: @unchecked Sendable {
             let pad = tokenizer.padID ?? 0  // a tokenizer without padding (GPT-2 style): row 0 stands in
             input.ids = input.ids.map { $0.isEmpty ? [pad] : $0 }
             input.wordEmbeddings = input.wordEmbeddings.map { rows in
-                zip(rows, emptied).map { $1 ? encoder.embeddings.lookup(ids: [pad]) : $0 }
+                zip(rows, emptied).map { $1 ? wordEmbeddings(ids: [pad]) : $0 }
             }
         }
-        let (spans, wordRows, positions) = encoder.pack(ids: input.ids, wordEmbeddings: input.wordEmbeddings)
-        let encoderCache = TransformerEncoder.Cache(encoder: encoder, spans: spans, positions: positions)
-        let first = encoder.forward(wordRows: wordRows.pointer, cache: encoderCache)
-        let batch = spans.count, labels = config.labels.count
-        let headCache = ClassificationHead.Cache(batch: batch, hidden: config.hiddenSize)
-        let logits = FloatBuffer(count: batch * labels, zeroed: false)
-        head.forward(logits.pointer, first: first.pointer, batch: batch, cache: headCache)
-        let rowsOut = (0..<batch).map { b in Array(UnsafeBufferPointer(start: logits.pointer + b * labels, count: labels)) }
-        return ForwardPass(logits: rowsOut, spans: spans, emptied: emptied, encoderCache: encoderCache, headCache: headCache)
+        let packed = PackedRows(ids: input.ids, wordEmbeddings: input.wordEmbeddings, width: config.embeddingSize,
+                                maxTokens: config.maxTokens, vocabulary: config.vocabSize, table: network.wordEmbeddingTable)
+        let pass = network.forward(wordRows: packed.wordRows.pointer, ids: input.ids, spans: packed.spans)
+        let labels = config.labels.count
+        let rowsOut = packed.spans.indices.map { b in Array(UnsafeBufferPointer(start: pass.logits.pointer + b * labels, count: labels)) }
+        return ForwardPass(logits: rowsOut, spans: packed.spans, emptied: emptied, network: pass)
     }
 
     public func logits(_ input: ModelInput) -> [[Float]] { forward(input).logits }
 
     /// ∂(Σ_c w[b][c] · logit[b][c]) / ∂(word embedding of each token), per sequence T_i × E row-major.
     public func inputGradient(_ pass: ForwardPass, logitWeights: [[Float]]) -> [[Float]] {
-        let h = config.hiddenSize, e = config.embeddingSize, labels = config.labels.count, batch = pass.spans.count
+        let e = config.embeddingSize, labels = config.labels.count, batch = pass.spans.count
         precondition(logitWeights.count == batch && logitWeights.allSatisfy { $0.count == labels }, "logit weights are not B × C")
         let dLogits = FloatBuffer(count: batch * labels, zeroed: false)
         for b in 0..<batch { for c in 0..<labels { dLogits.pointer[b * labels + c] = logitWeights[b][c] } }
-        let dFirst = FloatBuffer(count: batch * h, zeroed: false)
-        head.backward(dFirst: dFirst.pointer, dLogits: dLogits.pointer, batch: batch, cache: pass.headCache)
-        let dWords = encoder.backward(dFirst: dFirst, cache: pass.encoderCache)
+        let dWords = pass.network.backward(dLogits.pointer)
         return zip(pass.spans, pass.emptied).map { span, emptied in
             emptied ? [] : Array(UnsafeBufferPointer(start: dWords.pointer + span.offset * e, count: span.length * e))
         }

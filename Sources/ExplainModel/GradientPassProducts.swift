@@ -11,7 +11,7 @@ public final class GradientPassProducts {
 
     public init(model: ClassifierModel, length: Int) {
         precondition(length > 0)
-        layers = model.encoder.layers
+        layers = (model.network as? BertFamilyNetwork)?.encoder.layers ?? []
         self.length = length
         let widest = max(3 * model.config.hiddenSize, model.config.intermediateSize, length)
         input = FloatBuffer(count: length * widest, zeroed: false)

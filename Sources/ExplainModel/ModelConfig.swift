@@ -3,7 +3,7 @@ import ExplainJSON
 
 /// The encoder families explaind runs, by their `model_type`.
 public enum Architecture: String, Sendable, CaseIterable {
-    case bert, distilbert, roberta, xlmRoberta = "xlm-roberta", camembert, electra, albert
+    case bert, distilbert, roberta, xlmRoberta = "xlm-roberta", camembert, electra, albert, modernbert
 
     /// For error messages: every supported `model_type`.
     public static var supportedList: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -42,6 +42,8 @@ public struct ModelConfig: Sendable, Equatable {
     /// ALBERT: layers share the weights of `layerGroupCount` groups of `layersPerGroup` layers each.
     public var layerGroupCount: Int = 1
     public var layersPerGroup: Int = 1
+    /// ModernBERT's rotary, local-attention, bias and head settings; nil for the other families.
+    public var modernBert: ModernBertSettings? = nil
 
     /// The id of a sequence's first position row: RoBERTa's padding_idx + 1, else 0.
     public var firstPosition: Int { architecture.isRoberta ? padTokenID + 1 : 0 }
@@ -68,38 +70,25 @@ public struct ModelConfig: Sendable, Equatable {
 
     public init(json: JSONObject, file: String = "config.json", weightValues: (() throws -> (count: Int, file: String))? = nil) throws {
         func fail(_ reason: String) -> ModelError { .malformedConfig(file: file, reason: reason) }
-        func integer(_ key: String, default fallback: Int? = nil) throws -> Int {
-            guard let value = json[key] else {
-                if let fallback { return fallback }
-                throw fail("missing \(key)")
-            }
-            guard let number = value.intValue else { throw fail("\(key) must be an integer, found \(JSONSerializer.string(value))") }
-            return number
-        }
-        func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
-            let value = try integer(key, default: fallback)
-            guard value > 0 else { throw fail("\(key) must be positive, found \(value)") }
-            return value
-        }
-        func number(_ key: String, default fallback: Double) throws -> Float {
-            guard let value = json[key] else { return Float(fallback) }
-            guard let number = value.doubleValue, number > 0 else { throw fail("\(key) must be a positive number") }
-            return Float(number)
-        }
+        let read = ConfigFields(json: json, fail: fail)
         guard let modelType = json["model_type"]?.stringValue else { throw fail("missing model_type") }
         guard let architecture = Architecture(rawValue: modelType) else {
             throw ModelError.unsupportedModelType(file: file, modelType: modelType)
         }
         self.architecture = architecture
         try Self.checkHead(json, file: file)
+        if architecture == .modernbert {
+            self = try Self(modernBert: read, weightValues: weightValues)
+            return
+        }
         if architecture == .distilbert {
-            vocabSize = try positive("vocab_size", default: 30522)
-            hiddenSize = try positive("dim", default: 768)
-            layerCount = try positive("n_layers", default: 6)
-            headCount = try positive("n_heads", default: 12)
-            intermediateSize = try positive("hidden_dim", default: 3072)
+            vocabSize = try read.positive("vocab_size", default: 30522)
+            hiddenSize = try read.positive("dim", default: 768)
+            layerCount = try read.positive("n_layers", default: 6)
+            headCount = try read.positive("n_heads", default: 12)
+            intermediateSize = try read.positive("hidden_dim", default: 3072)
             typeVocabSize = 0
-            maxPositions = try positive("max_position_embeddings", default: 512)
+            maxPositions = try read.positive("max_position_embeddings", default: 512)
             layerNormEps = 1e-12   // fixed in transformers' DistilBERT
             activation = try Self.activation(json["activation"] ?? "gelu", key: "activation", fail: fail)
             embeddingSize = hiddenSize
@@ -112,23 +101,23 @@ public struct ModelConfig: Sendable, Equatable {
             case .roberta: defaults = (50265, 768, nil, 12, 3072, "gelu")
             default: defaults = (30522, 768, nil, 12, 3072, "gelu")
             }
-            vocabSize = try positive("vocab_size", default: defaults.vocab)
-            hiddenSize = try positive("hidden_size", default: defaults.hidden)
-            embeddingSize = defaults.embedding == nil ? hiddenSize : try positive("embedding_size", default: defaults.embedding)
-            layerCount = try positive("num_hidden_layers", default: 12)
-            headCount = try positive("num_attention_heads", default: defaults.heads)
-            intermediateSize = try positive("intermediate_size", default: defaults.inner)
-            typeVocabSize = try integer("type_vocab_size", default: 2)
+            vocabSize = try read.positive("vocab_size", default: defaults.vocab)
+            hiddenSize = try read.positive("hidden_size", default: defaults.hidden)
+            embeddingSize = defaults.embedding == nil ? hiddenSize : try read.positive("embedding_size", default: defaults.embedding)
+            layerCount = try read.positive("num_hidden_layers", default: 12)
+            headCount = try read.positive("num_attention_heads", default: defaults.heads)
+            intermediateSize = try read.positive("intermediate_size", default: defaults.inner)
+            typeVocabSize = try read.integer("type_vocab_size", default: 2)
             guard typeVocabSize >= 0 else { throw fail("type_vocab_size must not be negative") }
-            maxPositions = try positive("max_position_embeddings", default: 512)
-            layerNormEps = try number("layer_norm_eps", default: 1e-12)
+            maxPositions = try read.positive("max_position_embeddings", default: 512)
+            layerNormEps = try read.number("layer_norm_eps", default: 1e-12)
             activation = try Self.activation(json["hidden_act"] ?? .string(defaults.act), key: "hidden_act", fail: fail)
             if let kind = json["position_embedding_type"]?.stringValue, kind != "absolute" {
                 throw fail("position_embedding_type \(kind) is not supported (only absolute)")
             }
             if architecture == .albert {
-                layerGroupCount = try positive("num_hidden_groups", default: 1)
-                layersPerGroup = try positive("inner_group_num", default: 1)
+                layerGroupCount = try read.positive("num_hidden_groups", default: 1)
+                layersPerGroup = try read.positive("inner_group_num", default: 1)
                 guard layerCount % layerGroupCount == 0 else {
                     throw fail("num_hidden_layers \(layerCount) is not a multiple of num_hidden_groups \(layerGroupCount)")
                 }
@@ -137,29 +126,34 @@ public struct ModelConfig: Sendable, Equatable {
         guard hiddenSize % headCount == 0 else {
             throw fail("hidden size \(hiddenSize) is not a multiple of the head count \(headCount)")
         }
-        padTokenID = try integer("pad_token_id", default: architecture.isRoberta ? 1 : 0)
+        padTokenID = try read.integer("pad_token_id", default: architecture.isRoberta ? 1 : 0)
         if architecture.isRoberta {
             guard padTokenID >= 0, padTokenID + 1 < maxPositions else {
                 throw fail("pad_token_id \(padTokenID) leaves no position rows of max_position_embeddings \(maxPositions)")
             }
         }
         let labelCount = try Self.labelCount(json, fail: fail)
-        if let (weightValues, weightFile) = try weightValues?() {
-            // Each of these sizes is at least one row of weights: an embedding-wide one for the embedding
-            // tables, hidden-wide for the rest, an H × H matrix per distinct layer (ALBERT's are shared).
-            let distinctLayers = architecture == .albert ? layerGroupCount * layersPerGroup : layerCount
-            let sizes = [("num_labels", labelCount, hiddenSize), ("vocab_size", vocabSize, embeddingSize),
-                         ("max_position_embeddings", maxPositions, embeddingSize), ("intermediate_size", intermediateSize, hiddenSize),
-                         ("type_vocab_size", typeVocabSize, embeddingSize), ("num_hidden_layers", distinctLayers, hiddenSize * hiddenSize),
-                         ("hidden_size", hiddenSize, hiddenSize)]
-            for (key, count, rowValues) in sizes {
-                let (needed, overflow) = count.multipliedReportingOverflow(by: rowValues)
-                guard !overflow, needed <= weightValues else {
-                    throw fail("\(key) \(count) needs more weights than \(weightFile) holds (\(weightValues) values)")
-                }
+        // Each of these sizes is at least one row of weights: an embedding-wide one for the embedding
+        // tables, hidden-wide for the rest, an H × H matrix per distinct layer (ALBERT's are shared).
+        let distinctLayers = architecture == .albert ? layerGroupCount * layersPerGroup : layerCount
+        try Self.checkSizes([("num_labels", labelCount, hiddenSize), ("vocab_size", vocabSize, embeddingSize),
+                             ("max_position_embeddings", maxPositions, embeddingSize), ("intermediate_size", intermediateSize, hiddenSize),
+                             ("type_vocab_size", typeVocabSize, embeddingSize), ("num_hidden_layers", distinctLayers, hiddenSize * hiddenSize),
+                             ("hidden_size", hiddenSize, hiddenSize)], weightValues: weightValues, fail: fail)
+        labels = try Self.labels(json, count: labelCount, fail: fail)
+    }
+
+    /// Each (key, count, values per count) must fit in the weight file: checked before anything is
+    /// allocated from a size.
+    static func checkSizes(_ sizes: [(String, Int, Int)], weightValues: (() throws -> (count: Int, file: String))?,
+                           fail: (String) -> ModelError) throws {
+        guard let (weightValues, weightFile) = try weightValues?() else { return }
+        for (key, count, rowValues) in sizes {
+            let (needed, overflow) = count.multipliedReportingOverflow(by: rowValues)
+            guard !overflow, needed <= weightValues else {
+                throw fail("\(key) \(count) needs more weights than \(weightFile) holds (\(weightValues) values)")
             }
         }
-        labels = try Self.labels(json, count: labelCount, fail: fail)
     }
 
     /// Only single-label sequence classification is run: another head, or multi-label outputs (sigmoid,
@@ -176,7 +170,7 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
-    private static func activation(_ value: JSONValue, key: String, fail: (String) -> ModelError) throws -> Activation {
+    static func activation(_ value: JSONValue, key: String, fail: (String) -> ModelError) throws -> Activation {
         switch value.stringValue {
         case "gelu": return .geluErf
         case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": return .geluTanh
@@ -187,7 +181,7 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// How many labels: id2label's entries, else num_labels, else label2id's entries, else 2 (transformers'
     /// PretrainedConfig).
-    private static func labelCount(_ json: JSONObject, fail: (String) -> ModelError) throws -> Int {
+    static func labelCount(_ json: JSONObject, fail: (String) -> ModelError) throws -> Int {
         if let raw = json["id2label"] {
             guard let map = raw.objectValue, !map.isEmpty else { throw fail("id2label must be a non-empty object") }
             if let count = json["num_labels"]?.intValue, count != map.count {
@@ -205,7 +199,7 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// id2label in index order (each index once: "0", "00" and "-0" are the same label), else label2id's
     /// names, else transformers' LABEL_i defaults.
-    private static func labels(_ json: JSONObject, count: Int, fail: (String) -> ModelError) throws -> [String] {
+    static func labels(_ json: JSONObject, count: Int, fail: (String) -> ModelError) throws -> [String] {
         if let map = json["id2label"]?.objectValue {
             var labels = [String?](repeating: nil, count: count)
             for (key, value) in map {
@@ -227,5 +221,39 @@ public struct ModelConfig: Sendable, Equatable {
             if !labels.contains(nil) { return labels.map { $0! } }
         }
         return (0..<count).map { "LABEL_\($0)" }
+    }
+}
+
+/// Typed reads of config.json's fields, each with its transformers default; a wrong type or range is a
+/// ModelError naming the key.
+struct ConfigFields {
+    let json: JSONObject
+    let fail: (String) -> ModelError
+
+    func integer(_ key: String, default fallback: Int? = nil) throws -> Int {
+        guard let value = json[key] else {
+            if let fallback { return fallback }
+            throw fail("missing \(key)")
+        }
+        guard let number = value.intValue else { throw fail("\(key) must be an integer, found \(JSONSerializer.string(value))") }
+        return number
+    }
+
+    func positive(_ key: String, default fallback: Int? = nil) throws -> Int {
+        let value = try integer(key, default: fallback)
+        guard value > 0 else { throw fail("\(key) must be positive, found \(value)") }
+        return value
+    }
+
+    func number(_ key: String, default fallback: Double) throws -> Float {
+        guard let value = json[key] else { return Float(fallback) }
+        guard let number = value.doubleValue, number > 0 else { throw fail("\(key) must be a positive number") }
+        return Float(number)
+    }
+
+    func bool(_ key: String, default fallback: Bool) throws -> Bool {
+        guard let value = json[key] else { return fallback }
+        guard let flag = value.boolValue else { throw fail("\(key) must be true or false, found \(JSONSerializer.string(value))") }
+        return flag
     }
 }

@@ -22,8 +22,10 @@ public final class SentenceEncoder: @unchecked Sendable {
     /// BERT pooler reads (BertPooler takes hidden_states[:, 0]).
     public func firstTokenStates(ids: [[Int]]) -> [[Float]] {
         let h = config.hiddenSize
-        let (spans, wordRows, positions) = encoder.pack(ids: ids, wordEmbeddings: nil)
-        let first = encoder.forward(wordRows: wordRows.pointer, cache: TransformerEncoder.Cache(encoder: encoder, spans: spans, positions: positions))
-        return spans.indices.map { Array(UnsafeBufferPointer(start: first.pointer + $0 * h, count: h)) }
+        let packed = PackedRows(ids: ids, wordEmbeddings: nil, width: config.embeddingSize, maxTokens: config.maxTokens,
+                                vocabulary: config.vocabSize, table: encoder.embeddings.words)
+        let cache = TransformerEncoder.Cache(encoder: encoder, spans: packed.spans, positions: ids.flatMap(encoder.embeddings.positionIDs))
+        let first = encoder.forward(wordRows: packed.wordRows.pointer, cache: cache)
+        return packed.spans.indices.map { Array(UnsafeBufferPointer(start: first.pointer + $0 * h, count: h)) }
     }
 }

@@ -83,29 +83,6 @@ struct TransformerEncoder: Sendable {
                outputSize: parts.reduce(0) { $0 + $1.outputSize })
     }
 
-    /// Packs sequences back to back (no padding), fills their word-embedding rows, looked up or given, and
-    /// each token's position row (from the ids, so given embeddings keep the input's positions).
-    func pack(ids: [[Int]], wordEmbeddings: [[Float]]?) -> (spans: [SequenceSpan], wordRows: FloatBuffer, positions: [Int]) {
-        let e = config.embeddingSize
-        var spans: [SequenceSpan] = []
-        var positions: [Int] = []
-        var rows = 0
-        for (s, sequence) in ids.enumerated() {
-            precondition(!sequence.isEmpty && sequence.count <= config.maxTokens, "sequence length \(sequence.count) outside 1...\(config.maxTokens)")
-            precondition(sequence.allSatisfy { $0 >= 0 && $0 < config.vocabSize }, "token id out of range")
-            if let wordEmbeddings { precondition(wordEmbeddings[s].count == sequence.count * e, "word embeddings of sequence \(s) are not T × E") }
-            spans.append(SequenceSpan(offset: rows, length: sequence.count))
-            positions += embeddings.positionIDs(sequence)
-            rows += sequence.count
-        }
-        let wordRows = FloatBuffer(count: rows * e, zeroed: false)
-        for (s, span) in spans.enumerated() {
-            let values = wordEmbeddings?[s] ?? embeddings.lookup(ids: ids[s])
-            values.withUnsafeBufferPointer { (wordRows.pointer + span.offset * e).update(from: $0.baseAddress!, count: values.count) }
-        }
-        return (spans, wordRows, positions)
-    }
-
     /// Every layer writes all tokens but the last, which writes only the first token of each sequence.
     final class Cache {
         let embeddings: Embeddings.Cache

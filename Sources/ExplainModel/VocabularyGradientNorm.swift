@@ -34,7 +34,7 @@ extension ClassifierModel {
     /// with respect to the one-hot input as the reference workflow does.
     public func oneHotGradientNorms(_ gradient: [Float]) -> [Float] {
         let h = config.embeddingSize, rows = gradient.count / h
-        let gram = gramCache.get(encoder.embeddings.words, vocabulary: config.vocabSize, hidden: h)
+        let gram = gramCache.get(network.wordEmbeddingTable, vocabulary: config.vocabSize, hidden: h)
         var projected = [Float](repeating: 0, count: gradient.count)
         gradient.withUnsafeBufferPointer { g in
             gram.withUnsafeBufferPointer { m in

@@ -20,6 +20,7 @@ struct WeightLoader {
         case .roberta, .xlmRoberta, .camembert: return "roberta."
         case .electra: return "electra."
         case .albert: return "albert."
+        case .modernbert: return "model."
         }
     }
 
@@ -35,16 +36,20 @@ struct WeightLoader {
 
     func has(_ name: String) -> Bool { checkpoint.tensors[prefix + name] != nil || checkpoint.tensors[name] != nil }
 
-    func linear(_ name: String, outputs: Int, inputs: Int, inBase: Bool = true) throws -> Linear {
+    /// `hasBias` false (ModernBERT's `attention_bias`, `mlp_bias`, `classifier_bias`): a zero bias.
+    func linear(_ name: String, outputs: Int, inputs: Int, inBase: Bool = true, hasBias: Bool = true) throws -> Linear {
         let load = inBase ? base : head
-        return Linear(weight: try load(name + ".weight", [outputs, inputs]), bias: try load(name + ".bias", [outputs]).array,
+        return Linear(weight: try load(name + ".weight", [outputs, inputs]),
+                      bias: hasBias ? try load(name + ".bias", [outputs]).array : [Float](repeating: 0, count: outputs),
                       inputSize: inputs, outputSize: outputs)
     }
 
-    func layerNorm(_ name: String, size: Int, eps: Float) throws -> LayerNorm {
+    /// `hasBias` false (ModernBERT's `norm_bias`): a zero bias.
+    func layerNorm(_ name: String, size: Int, eps: Float, hasBias: Bool = true) throws -> LayerNorm {
         let weight = try tensor(candidates: [prefix + name + ".weight", name + ".weight", prefix + name + ".gamma", name + ".gamma"], shape: [size])
-        let bias = try tensor(candidates: [prefix + name + ".bias", name + ".bias", prefix + name + ".beta", name + ".beta"], shape: [size])
-        return LayerNorm(weight: weight.array, bias: bias.array, eps: eps)
+        let bias = hasBias ? try tensor(candidates: [prefix + name + ".bias", name + ".bias", prefix + name + ".beta", name + ".beta"], shape: [size]).array
+            : [Float](repeating: 0, count: size)
+        return LayerNorm(weight: weight.array, bias: bias, eps: eps)
     }
 
     private func tensor(candidates: [String], shape: [Int]) throws -> Weights {

@@ -27,7 +27,8 @@ struct AttributionFixture: Decodable {
     let model: String; let labels: [String]; let texts: [String]; let cases: [Case]
 
     static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest",
-                         "roberta-3labels", "xlm-roberta-2labels-f16", "camembert-4labels-bf16", "electra-2labels", "albert-3labels-f16"]
+                         "roberta-3labels", "xlm-roberta-2labels-f16", "camembert-4labels-bf16", "electra-2labels", "albert-3labels-f16",
+                         "modernbert-3labels", "modernbert-2labels-mean-bias-bf16"]
 
     /// The BERT and DistilBERT fixtures, on which every quadrature rule is checked; the other families run
     /// Gauss-Legendre with each baseline (the rules are the same code whatever the encoder).

@@ -29,6 +29,8 @@ struct ClassificationHead: Sendable {
             self.init(dense: try loader.linear("classifier.dense", outputs: h, inputs: h, inBase: false),
                       squash: config.architecture == .electra ? .gelu : .tanh,
                       classifier: try loader.linear("classifier.out_proj", outputs: labels, inputs: h, inBase: false))
+        case .modernbert:
+            throw ModelError.unsupported(file: "config.json", reason: "ModernBERT's head is part of ModernBertNetwork")
         }
     }
 

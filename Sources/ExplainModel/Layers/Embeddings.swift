@@ -31,14 +31,7 @@ struct Embeddings: Sendable {
         }
     }
 
-    func lookup(ids: [Int]) -> [Float] {
-        let e = embeddingSize
-        var rows = [Float](repeating: 0, count: ids.count * e)
-        for (t, id) in ids.enumerated() {
-            for j in 0..<e { rows[t * e + j] = words[id * e + j] }
-        }
-        return rows
-    }
+    func lookup(ids: [Int]) -> [Float] { words.rows(ids, width: embeddingSize) }
 
     /// The position row of each token of one sequence.
     func positionIDs(_ ids: [Int]) -> [Int] {

@@ -1,0 +1,56 @@
+/// The layers of one model family between the word-embedding rows and the logits, forward and
+/// input-gradient backward: BERT and its relatives (TransformerEncoder + ClassificationHead) or ModernBERT.
+/// ClassifierModel packs the sequences, looks the ids up and hands the rows to its network.
+protocol ClassifierNetwork: Sendable {
+    /// The word-embedding matrix (V × E), the rows input gradients are taken against.
+    var wordEmbeddingTable: Weights { get }
+
+    /// The logits (B × C) of packed sequences, from their word-embedding rows (N × E) and ids, and the
+    /// backward of the same pass: d(word-embedding rows) (N × E) from dLogits (B × C).
+    func forward(wordRows: UnsafePointer<Float>, ids: [[Int]], spans: [SequenceSpan]) -> NetworkPass
+}
+
+/// One pass of a ClassifierNetwork: its logits and the backward that reads the activations it kept.
+struct NetworkPass {
+    let logits: FloatBuffer   // (B, C)
+    let backward: (UnsafePointer<Float>) -> FloatBuffer
+}
+
+extension Weights {
+    /// Rows `ids` of a (rows × width) matrix, back to back: a word-embedding lookup.
+    func rows(_ ids: [Int], width: Int) -> [Float] {
+        var values = [Float](repeating: 0, count: ids.count * width)
+        values.withUnsafeMutableBufferPointer { out in
+            for (t, id) in ids.enumerated() { (out.baseAddress! + t * width).update(from: pointer + id * width, count: width) }
+        }
+        return values
+    }
+
+    /// Rows `range` of a (rows × width) matrix as an owned copy (the two halves of a fused weight).
+    func rows(_ range: Range<Int>, width: Int) -> Weights {
+        Weights(Array(UnsafeBufferPointer(start: pointer + range.lowerBound * width, count: range.count * width)))
+    }
+}
+
+/// BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT: absolute positions, post-norm
+/// encoder layers, a head on the first token.
+struct BertFamilyNetwork: ClassifierNetwork {
+    let encoder: TransformerEncoder
+    let head: ClassificationHead
+
+    var wordEmbeddingTable: Weights { encoder.embeddings.words }
+
+    func forward(wordRows: UnsafePointer<Float>, ids: [[Int]], spans: [SequenceSpan]) -> NetworkPass {
+        let h = encoder.config.hiddenSize, labels = head.classifier.outputSize, batch = spans.count
+        let encoderCache = TransformerEncoder.Cache(encoder: encoder, spans: spans, positions: ids.flatMap(encoder.embeddings.positionIDs))
+        let first = encoder.forward(wordRows: wordRows, cache: encoderCache)
+        let headCache = ClassificationHead.Cache(batch: batch, hidden: h)
+        let logits = FloatBuffer(count: batch * labels, zeroed: false)
+        head.forward(logits.pointer, first: first.pointer, batch: batch, cache: headCache)
+        return NetworkPass(logits: logits) { [encoder, head] dLogits in
+            let dFirst = FloatBuffer(count: batch * h, zeroed: false)
+            head.backward(dFirst: dFirst.pointer, dLogits: dLogits, batch: batch, cache: headCache)
+            return encoder.backward(dFirst: dFirst, cache: encoderCache)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// ModernBertForSequenceClassification (Warner et al. 2024): word embeddings → norm (no position
+/// embeddings: the attention rotates Q and K instead), pre-norm layers alternating global and
+/// sliding-window attention, the final norm, then the head — pooling (the first token or the mean of the
+/// tokens), dense → activation → norm, classifier.
+struct ModernBertNetwork: ClassifierNetwork {
+    let settings: ModernBertSettings
+    let words: Weights              // (V, H): model.embeddings.tok_embeddings
+    let embeddingNorm: LayerNorm
+    let layers: [ModernBertLayer]
+    let finalNorm: LayerNorm
+    let headDense: Linear           // (H, H)
+    let headNorm: LayerNorm
+    let classifier: Linear          // (C, H)
+    let globalRotary: RotaryEmbedding, localRotary: RotaryEmbedding
+
+    var wordEmbeddingTable: Weights { words }
+    var hiddenSize: Int { headDense.outputSize }
+
+    init(config: ModelConfig, loader: WeightLoader) throws {
+        guard let settings = config.modernBert else { preconditionFailure("a ModernBERT config without its settings") }
+        self.settings = settings
+        let h = config.hiddenSize, inner = config.intermediateSize, eps = config.layerNormEps, d = config.headSize
+        func norm(_ name: String) throws -> LayerNorm { try loader.layerNorm(name, size: h, eps: eps, hasBias: settings.normBias) }
+        words = try loader.base("embeddings.tok_embeddings.weight", [config.vocabSize, h])
+        embeddingNorm = try norm("embeddings.norm")
+        globalRotary = RotaryEmbedding(theta: settings.globalRopeTheta, headSize: d)
+        localRotary = RotaryEmbedding(theta: settings.localRopeTheta, headSize: d)
+        layers = try (0..<config.layerCount).map { [globalRotary, localRotary] i in
+            let p = "layers.\(i)."
+            let global = settings.globalLayers[i]
+            let fusedInput = try loader.linear(p + "mlp.Wi", outputs: 2 * inner, inputs: h, hasBias: settings.mlpBias)
+            return ModernBertLayer(
+                attentionNorm: i == 0 ? nil : try norm(p + "attn_norm"),
+                attention: RotaryAttention(
+                    queryKeyValue: try loader.linear(p + "attn.Wqkv", outputs: 3 * h, inputs: h, hasBias: settings.attentionBias),
+                    output: try loader.linear(p + "attn.Wo", outputs: h, inputs: h, hasBias: settings.attentionBias),
+                    headCount: config.headCount, rotary: global ? globalRotary : localRotary,
+                    halfWindow: global ? nil : settings.halfWindow),
+                mlpNorm: try norm(p + "mlp_norm"),
+                feedForward: GatedFeedForward(
+                    input: Linear(weight: fusedInput.weight.rows(0..<inner, width: h), bias: Array(fusedInput.bias[0..<inner]),
+                                  inputSize: h, outputSize: inner),
+                    gate: Linear(weight: fusedInput.weight.rows(inner..<2 * inner, width: h), bias: Array(fusedInput.bias[inner...]),
+                                 inputSize: h, outputSize: inner),
+                    project: try loader.linear(p + "mlp.Wo", outputs: h, inputs: inner, hasBias: settings.mlpBias),
+                    activation: config.activation))
+        }
+        finalNorm = try norm("final_norm")
+        headDense = try loader.linear("head.dense", outputs: h, inputs: h, inBase: false, hasBias: settings.classifierBias)
+        headNorm = try loader.layerNorm("head.norm", size: h, eps: eps, hasBias: settings.normBias)
+        classifier = try loader.linear("classifier", outputs: config.labels.count, inputs: h, inBase: false)
+    }
+
+    /// Everything one pass keeps for its backward.
+    final class Cache {
+        let spans: [SequenceSpan]
+        let embeddingNormalized: FloatBuffer, embeddingRstd: FloatBuffer   // (N, H), (N)
+        let layers: [ModernBertLayer.Cache]
+        let finalNormalized: FloatBuffer, finalRstd: FloatBuffer           // (N, H), (N)
+        let headPreActivation: FloatBuffer, headActivated: FloatBuffer     // (B, H)
+        let headNormalized: FloatBuffer, headRstd: FloatBuffer             // (B, H), (B)
+        init(network: ModernBertNetwork, spans: [SequenceSpan]) {
+            let h = network.hiddenSize, rows = spans.last.map { $0.offset + $0.length } ?? 0, batch = spans.count
+            let longest = spans.map(\.length).max() ?? 0
+            let global = network.globalRotary.table(positions: longest), local = network.localRotary.table(positions: longest)
+            self.spans = spans
+            embeddingNormalized = FloatBuffer(count: rows * h, zeroed: false)
+            embeddingRstd = FloatBuffer(count: rows, zeroed: false)
+            layers = network.layers.map { .init(layer: $0, spans: spans, rotation: $0.attention.halfWindow == nil ? global : local) }
+            finalNormalized = FloatBuffer(count: rows * h, zeroed: false)
+            finalRstd = FloatBuffer(count: rows, zeroed: false)
+            headPreActivation = FloatBuffer(count: batch * h, zeroed: false)
+            headActivated = FloatBuffer(count: batch * h, zeroed: false)
+            headNormalized = FloatBuffer(count: batch * h, zeroed: false)
+            headRstd = FloatBuffer(count: batch, zeroed: false)
+        }
+    }
+
+    func forward(wordRows: UnsafePointer<Float>, ids: [[Int]], spans: [SequenceSpan]) -> NetworkPass {
+        let h = hiddenSize, rows = spans.last.map { $0.offset + $0.length } ?? 0, batch = spans.count
+        let cache = Cache(network: self, spans: spans)
+        var current = FloatBuffer(count: rows * h, zeroed: false), next = FloatBuffer(count: rows * h, zeroed: false)
+        embeddingNorm.forward(current.pointer, wordRows, rows: rows, normalized: cache.embeddingNormalized.pointer, rstd: cache.embeddingRstd.pointer)
+        for (layer, layerCache) in zip(layers, cache.layers) {
+            layer.forward(next.pointer, current.pointer, cache: layerCache)
+            swap(&current, &next)
+        }
+        finalNorm.forward(next.pointer, current.pointer, rows: rows, normalized: cache.finalNormalized.pointer, rstd: cache.finalRstd.pointer)
+        let pooled = FloatBuffer(count: batch * h)
+        for (b, span) in spans.enumerated() {
+            let out = pooled.pointer + b * h
+            switch settings.pooling {
+            case .cls: out.update(from: next.pointer + span.offset * h, count: h)
+            case .mean:
+                for t in 0..<span.length { for j in 0..<h { out[j] += next.pointer[(span.offset + t) * h + j] } }
+                let inverse = 1 / Float(span.length)
+                for j in 0..<h { out[j] *= inverse }
+            }
+        }
+        let count = batch * h
+        headDense.forward(cache.headPreActivation.pointer, pooled.pointer, rows: batch)
+        switch settings.classifierActivation {
+        case .geluErf: GELU.forward(cache.headActivated.pointer, cache.headPreActivation.pointer, count: count, tanhForm: false)
+        case .geluTanh: GELU.forward(cache.headActivated.pointer, cache.headPreActivation.pointer, count: count, tanhForm: true)
+        case .relu: ReLU.forward(cache.headActivated.pointer, cache.headPreActivation.pointer, count: count)
+        }
+        let normed = FloatBuffer(count: count, zeroed: false)
+        headNorm.forward(normed.pointer, cache.headActivated.pointer, rows: batch, normalized: cache.headNormalized.pointer, rstd: cache.headRstd.pointer)
+        let logits = FloatBuffer(count: batch * classifier.outputSize, zeroed: false)
+        classifier.forward(logits.pointer, normed.pointer, rows: batch)
+        return NetworkPass(logits: logits) { dLogits in backward(dLogits: dLogits, cache: cache) }
+    }
+
+    /// d(word-embedding rows) (N × H) from dLogits (B × C).
+    func backward(dLogits: UnsafePointer<Float>, cache: Cache) -> FloatBuffer {
+        let h = hiddenSize, spans = cache.spans, batch = spans.count, count = batch * h
+        let rows = spans.last.map { $0.offset + $0.length } ?? 0
+        let dNormed = FloatBuffer(count: count)
+        classifier.backward(dx: dNormed.pointer, dy: dLogits, rows: batch)
+        let dActivated = FloatBuffer(count: count)
+        headNorm.backward(dx: dActivated.pointer, dy: dNormed.pointer, rows: batch, normalized: cache.headNormalized.pointer, rstd: cache.headRstd.pointer)
+        let x = cache.headPreActivation.pointer, d = dActivated.pointer
+        switch settings.classifierActivation {
+        case .geluErf: GELU.backward(dx: d, dy: d, x: x, count: count, tanhForm: false)
+        case .geluTanh: GELU.backward(dx: d, dy: d, x: x, count: count, tanhForm: true)
+        case .relu: ReLU.backward(dx: d, dy: d, x: x, count: count)
+        }
+        let dPooled = FloatBuffer(count: count)
+        headDense.backward(dx: dPooled.pointer, dy: d, rows: batch)
+        // Pooling's backward: the first token takes the whole gradient, or every token an equal share.
+        let dFinal = FloatBuffer(count: rows * h)
+        for (b, span) in spans.enumerated() {
+            let g = dPooled.pointer + b * h
+            switch settings.pooling {
+            case .cls: (dFinal.pointer + span.offset * h).update(from: g, count: h)
+            case .mean:
+                let share = 1 / Float(span.length)
+                for t in 0..<span.length { for j in 0..<h { dFinal.pointer[(span.offset + t) * h + j] = g[j] * share } }
+            }
+        }
+        var current = FloatBuffer(count: rows * h)
+        finalNorm.backward(dx: current.pointer, dy: dFinal.pointer, rows: rows, normalized: cache.finalNormalized.pointer, rstd: cache.finalRstd.pointer)
+        var next = FloatBuffer(count: rows * h, zeroed: false)
+        for (layer, layerCache) in zip(layers, cache.layers).reversed() {
+            layer.backward(dx: next.pointer, dy: current.pointer, cache: layerCache)
+            swap(&current, &next)
+        }
+        let dWords = FloatBuffer(count: rows * h)
+        embeddingNorm.backward(dx: dWords.pointer, dy: current.pointer, rows: rows, normalized: cache.embeddingNormalized.pointer, rstd: cache.embeddingRstd.pointer)
+        return dWords
+    }
+}
