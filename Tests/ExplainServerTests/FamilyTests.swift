@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ExplainProtocol
+import ExplainAttribution
 @testable import ExplainServer
 
 /// Each encoder family through a real `explaind`: loaded by models/load, described, predicting PyTorch's
@@ -62,6 +63,31 @@ final class FamilyTests: XCTestCase {
 
     func testAlbert() throws {
         try checkThroughDaemon(TestPaths.model("albert-3labels-f16"), fixture: "albert-3labels-f16", architecture: "albert")
+    }
+
+    /// ModernBERT with cls pooling and no biases, and with mean pooling and every bias (a 4.x-style config,
+    /// BF16 weights); compareMethods runs every default method on it, and a text of several hundred tokens
+    /// (many local windows) is explained whole.
+    func testModernBert() throws {
+        try checkThroughDaemon(TestPaths.model("modernbert-3labels"), fixture: "modernbert-3labels", architecture: "modernbert")
+        try checkThroughDaemon(TestPaths.model("modernbert-2labels-mean-bias-bf16"), fixture: "modernbert-2labels-mean-bias-bf16", architecture: "modernbert")
+        let daemon = try launchDaemon(arguments: ["--no-default-model"])
+        _ = daemon.initialize()
+        let loaded = try XCTUnwrap(daemon.call("models/load", ["path": .string(TestPaths.model("modernbert-3labels")), "id": "m"]))
+        XCTAssertEqual(loaded["maxTokens"]?.intValue, 512)
+        let comparison = try XCTUnwrap(daemon.call("compareMethods", ["text": "The APC and PDP traded accusations of vote buying in Lagos."]))
+        let methods = try XCTUnwrap(comparison["methods"]?.arrayValue)
+        XCTAssertEqual(methods.map { $0["method"]?.stringValue }, CompareRequest.defaultMethods)
+        for method in methods {
+            let scores = method["scores"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+            XCTAssertEqual(scores.count, comparison["tokens"]?.arrayValue?.count, method["method"]?.stringValue ?? "")
+            XCTAssertTrue(scores.contains { $0 != 0 }, "\(method["method"]?.stringValue ?? ""): some token scores")
+        }
+        let expected = try JSONParser.parse(Array(Data(contentsOf: TestPaths.expected.appendingPathComponent("modernbert-3labels.json"))))
+        let long = try XCTUnwrap(expected["long"])
+        let explanation = try XCTUnwrap(daemon.call("explain", ["text": try XCTUnwrap(long["text"]), "method": "gradientNorm"]))
+        XCTAssertEqual(explanation["tokens"]?.arrayValue?.compactMap { $0["id"]?.intValue }, long["ids"]?.arrayValue?.compactMap(\.intValue))
+        daemon.stop()
     }
 
     /// A directory with only pytorch_model.bin, and sharded ones, load like any other.
