@@ -1,5 +1,6 @@
 import XCTest
 @testable import ExplainModel
+import ExplainJSON
 
 /// ModernBERT beyond the shared parity tests (PyTorchParityTests runs its fixtures on the fixture texts):
 /// a text of 332 tokens, over 40 local windows long, against PyTorch, and the whole network's input
@@ -42,6 +43,33 @@ final class ModernBertParityTests: XCTestCase {
             let numeric = (logit(1) - logit(-1)) / (2 * Double(step))
             let analytic = zip(gradient, u).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
             XCTAssertEqual(analytic, numeric, accuracy: 1e-2 * max(abs(numeric), 1e-2), "\(name) directional derivative")
+        }
+    }
+
+    /// Both config styles read to the same settings; what is not ModernBERT as run here is refused by key.
+    func testConfigs() throws {
+        let modern = try ModelConfig.load(file: fixturesDirectory.appendingPathComponent("models/modernbert-3labels/config.json"))
+        XCTAssertEqual(modern.modernBert?.globalLayers, [true, false, false, true])
+        XCTAssertEqual(modern.modernBert?.halfWindow, 4)
+        XCTAssertEqual(modern.maxTokens, 512)
+        let legacy = try ModelConfig.load(file: fixturesDirectory.appendingPathComponent("models/modernbert-2labels-mean-bias-bf16/config.json"))
+        XCTAssertEqual(legacy.modernBert?.globalLayers, [true, false, true])
+        XCTAssertEqual(legacy.modernBert?.globalRopeTheta, 500)
+        XCTAssertEqual(legacy.modernBert?.localRopeTheta, 50)
+        XCTAssertEqual(legacy.modernBert?.pooling, .mean)
+        let defaults = try ModelConfig(json: try XCTUnwrap(JSONParser.parse(Array(#"{"model_type": "modernbert"}"#.utf8)).objectValue))
+        XCTAssertEqual(defaults.maxTokens, 8192)
+        XCTAssertEqual(defaults.modernBert?.globalLayers.count, 22)
+        XCTAssertEqual(defaults.modernBert?.globalLayers.filter { $0 }.count, 8)
+        for (field, phrase) in [(#""layer_types": ["full_attention"]"#, "layer_types"),
+                                (#""rope_parameters": {"full_attention": {"rope_type": "yarn", "rope_theta": 10.0}}"#, "rope_type"),
+                                (#""classifier_pooling": "max""#, "classifier_pooling"),
+                                (#""hidden_size": 30, "num_attention_heads": 2"#, "even head size"),
+                                (#""norm_bias": 1"#, "norm_bias")] {
+            let json = try XCTUnwrap(JSONParser.parse(Array(#"{"model_type": "modernbert", "num_hidden_layers": 3, \#(field)}"#.utf8)).objectValue)
+            XCTAssertThrowsError(try ModelConfig(json: json), field) { error in
+                XCTAssertTrue("\(error)".contains(phrase), "\(error) should name \(phrase)")
+            }
         }
     }
 }
