@@ -169,12 +169,19 @@ def classifier_output(model):
 
 
 def draw_model(spec, tokens, specials, ids):
+    def make(seed):
+        model = build(spec, tokens, specials)
+        randomize(model, seed)
+        return model
+    return draw_untied(spec, ids, make)
+
+
+def draw_untied(spec, ids, make):
     """The first seed whose predictions vary over the texts and are never near ties (classifier bias
-    centred, weights rounded to the stored dtype first)."""
+    centred, weights rounded to the stored dtype first); make(seed) gives a randomized model."""
     storage = STORAGE[spec["dtype"]]
     for attempt in range(50):
-        model = build(spec, tokens, specials)
-        randomize(model, spec["seed"] + 100 * attempt)
+        model = make(spec["seed"] + 100 * attempt)
         with torch.no_grad():
             classifier_output(model).bias -= batched_logits(model, ids).mean(dim=0)
             for parameter in model.parameters():

@@ -29,8 +29,8 @@ from transformers import AutoTokenizer, ModernBertConfig, ModernBertForSequenceC
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_attribution_fixtures import write_attributions  # noqa: E402
-from make_family_fixtures import fresh_directory, state_tensors  # noqa: E402
-from make_model_fixtures import STORAGE, assert_same_parameters, batched_logits, expectations, input_gradient, randomize  # noqa: E402
+from make_family_fixtures import draw_untied, fresh_directory, state_tensors  # noqa: E402
+from make_model_fixtures import assert_same_parameters, expectations, input_gradient, randomize  # noqa: E402
 from reference_common import EXPECTED, TEXTS, f32_list, load_model, setup_torch, write_json  # noqa: E402
 
 MERGED_VOCABULARY = 420
@@ -111,19 +111,11 @@ def randomize_modernbert(model, seed):
 
 
 def draw_model(spec, tokenizer, ids):
-    storage = STORAGE[spec["dtype"]]
-    for attempt in range(50):
+    def make(seed):
         model = build(spec, tokenizer)
-        randomize_modernbert(model, spec["seed"] + 100 * attempt)
-        with torch.no_grad():
-            model.classifier.bias -= batched_logits(model, ids).mean(dim=0)
-            for parameter in model.parameters():
-                parameter.copy_(parameter.to(storage).to(torch.float32))
-        logits = batched_logits(model, ids)
-        top2 = logits.topk(2, dim=1).values
-        if len(set(logits.argmax(dim=1).tolist())) > 1 and (top2[:, 0] - top2[:, 1]).min().item() > 1e-3:
-            return model
-    raise RuntimeError(f"{spec['name']}: no seed gave varied, untied predictions")
+        randomize_modernbert(model, seed)
+        return model
+    return draw_untied(spec, ids, make)
 
 
 def write_config(model, spec, directory):
