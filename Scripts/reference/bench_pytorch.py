@@ -36,12 +36,31 @@ METHODS = ["gradientNorm", "vanillaGradient", "gradientXInput", "integratedGradi
 
 
 SENTENCE_COUNT = [5]
+TOKENS = [None]
 
 
-def sentences():
+def sentences(tokenizer=None):
+    """The first N reference sentences, or with --tokens one text cut as explaind-bench cuts it
+    (ReferenceSentences.text): the sentences repeated, the longest prefix of words within the tokens."""
     from reference_common import TEXTS
 
-    return TEXTS[:SENTENCE_COUNT[0]]
+    if TOKENS[0] is None or tokenizer is None:
+        return TEXTS[:SENTENCE_COUNT[0]]
+    words = " ".join(TEXTS[:5]).split(" ")
+
+    def prefix(k):
+        return " ".join(words[i % len(words)] for i in range(k))
+
+    def count(k):
+        return len(tokenizer(prefix(k))["input_ids"])
+
+    low, high = 1, 1
+    while count(high) <= TOKENS[0]:
+        low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if count(middle) <= TOKENS[0] else (low, middle)
+    return [prefix(low)]
 
 
 class Workload:
@@ -172,7 +191,7 @@ def summary(values):
 
 
 def time_method(workload, name, repeats):
-    texts = sentences()
+    texts = sentences(workload.tokenizer)
     explain = getattr(workload, name)
     for text in texts:
         explain([text])
@@ -227,6 +246,7 @@ def main():
     parser.add_argument("--no-cold-start", action="store_true")
     parser.add_argument("--sentences", type=int, default=5, choices=range(1, 6), metavar="N",
                         help="only the first N reference sentences")
+    parser.add_argument("--tokens", type=int, help="one text of at most N tokens instead of the sentences")
     parser.add_argument("--cold-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     methods = [m for m in args.methods.split(",") if m]
@@ -237,6 +257,7 @@ def main():
         parser.error("--repeat must be at least 1")
 
     SENTENCE_COUNT[0] = args.sentences
+    TOKENS[0] = args.tokens
     if args.cold_child:
         cold_child(args.model, args.cold_child, args.threads)
         return

@@ -14,7 +14,7 @@ public enum BenchmarkCommandLine {
     public static let usage = """
         usage: explaind-bench [--model DIR]... [--methods a,b] [--repeat N] [--threads N] [--json]
                               [--compare-python] [--no-cold-start] [--python-script PATH] [--python EXE]
-                              [--sentences N] [--sgemm-size N]
+                              [--sentences N] [--tokens N] [--sgemm-size N]
                explaind-bench json [--megabytes N] [--repeat N] [--python EXE]
 
         Times each attribution method on the five reference sentences, one call per sentence and all five as one
@@ -31,6 +31,7 @@ public enum BenchmarkCommandLine {
           --compare-python     also run Scripts/reference/bench_pytorch.py (PyTorch + Captum) and print ratios
           --no-cold-start      skip the fresh-process measurements
           --sentences N        only the first N reference sentences (short runs under a profiler; default 5)
+          --tokens N           one text of at most N tokens (the sentences repeated, cut at a word) instead
           --sgemm-size N       the peak-measuring sgemm's n (default 2048; small under a profiler)
 
         usage: explaind-bench tokenizers DIR... [--python EXE]
@@ -82,6 +83,7 @@ public enum BenchmarkCommandLine {
                 guard options.sentenceCount <= ReferenceSentences.all.count else {
                     throw BenchmarkError.usage("--sentences must be at most \(ReferenceSentences.all.count)")
                 }
+            case "--tokens": options.tokens = try positive(argument)
             case "--sgemm-size": options.sgemmSize = try positive(argument)
             case "--cold-child": coldChild = true
             default: throw BenchmarkError.usage("unknown argument \"\(argument)\"\n\n\(usage)")

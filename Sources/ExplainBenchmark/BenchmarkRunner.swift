@@ -14,6 +14,8 @@ public struct BenchmarkOptions: Sendable {
     public var pythonScript = BenchmarkOptions.defaultPythonScript
     public var python = "python3"
     public var sentenceCount = ReferenceSentences.all.count
+    /// One text of about this many tokens instead of the sentences (ReferenceSentences.text).
+    public var tokens: Int? = nil
     public var sgemmSize = 2048
 
     public init() {}
@@ -45,7 +47,8 @@ public enum BenchmarkRunner {
         let (loadSeconds, model) = try Stopwatch.measure { try ClassifierModel.load(directory: URL(fileURLWithPath: directory)) }
         let explainer = Explainer(model: model)
         let shape = ModelShape(model.config)
-        let sentences = Array(ReferenceSentences.all.prefix(options.sentenceCount))
+        let sentences = options.tokens.map { n in [ReferenceSentences.text(tokens: n) { explainer.encode($0).tokens.count }] }
+            ?? Array(ReferenceSentences.all.prefix(options.sentenceCount))
         let encodings = sentences.map(explainer.encode)
         let tokens = encodings.map(\.tokens.count)
         let totalTokens = Double(tokens.reduce(0, +))
@@ -111,7 +114,7 @@ public enum BenchmarkRunner {
             do {
                 let python = try PythonComparison.run(script: options.pythonScript, python: options.python, model: directory,
                                                       repeats: options.repeats, threads: options.threads, methods: names,
-                                                      sentences: options.sentenceCount,
+                                                      sentences: options.sentenceCount, tokens: options.tokens,
                                                       coldStart: options.coldStart)
                 modelReport.python = python
                 for index in modelReport.workloads.indices {

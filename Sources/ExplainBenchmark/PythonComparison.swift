@@ -20,11 +20,12 @@ public struct PythonComparison: Codable, Sendable {
 
     /// Runs the reference script on `model` and decodes its report; nil with a reason when torch is missing.
     public static func run(script: String, python: String = "python3", model: String, repeats: Int, threads: Int,
-                           methods: [String], sentences: Int, coldStart: Bool) throws -> PythonComparison {
+                           methods: [String], sentences: Int, tokens: Int? = nil, coldStart: Bool) throws -> PythonComparison {
         let probe = try ChildProcess.run(python, ["-c", "import torch, captum, transformers"])
         guard probe.exitStatus == 0 else { throw BenchmarkError.pythonUnavailable(probe.standardError.split(separator: "\n").last.map(String.init) ?? "") }
         var arguments = [script, model, "--json", "--repeat", String(repeats), "--threads", String(threads),
                          "--methods", methods.joined(separator: ","), "--sentences", String(sentences)]
+        if let tokens { arguments += ["--tokens", String(tokens)] }
         if !coldStart { arguments.append("--no-cold-start") }
         let run = try ChildProcess.run(python, arguments, passStandardError: true)
         guard run.exitStatus == 0 else { throw BenchmarkError.childFailed(script, status: run.exitStatus, stderr: run.standardError) }

@@ -8,4 +8,18 @@ public enum ReferenceSentences {
         "Voters queued for hours to elect their governor in Kano state.",
         "The sky is green and beautiful",
     ]
+
+    /// The sentences repeated, cut at a word to the longest text of at most `tokens` tokens as `count`
+    /// counts them (special tokens included): one long text for `--tokens`. bench_pytorch.py cuts the same.
+    public static func text(tokens: Int, count: (String) -> Int) -> String {
+        let words = all.joined(separator: " ").split(separator: " ")
+        func prefix(_ k: Int) -> String { (0..<k).map { String(words[$0 % words.count]) }.joined(separator: " ") }
+        var low = 1, high = 1
+        while count(prefix(high)) <= tokens { low = high; high *= 2 }
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if count(prefix(middle)) <= tokens { low = middle } else { high = middle }
+        }
+        return prefix(low)
+    }
 }
