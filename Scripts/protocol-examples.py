@@ -1,17 +1,55 @@
 #!/usr/bin/env python3
-"""Prints the request/response examples of Protocol.md, captured from a running explaind.
+"""Captures the request/response examples of Protocol.md from a running explaind, byte for byte.
 
-usage: python3 Scripts/protocol-examples.py [path/to/explaind]
-Talks LSP framing through pipes to the daemon loaded with the fixture model distilbert-3labels-bf16 and prints
-one markdown ```json block per exchange (objects wider than a line are broken up, short ones kept inline).
+usage: python3 Scripts/protocol-examples.py [--check | --write] [path/to/explaind]
+Talks LSP framing through pipes to the daemon (started with --reproducible, so every elapsedMs is 0) loaded with
+the fixture model distilbert-3labels-bf16 and renders one markdown ```json block per exchange (objects wider
+than a line are broken up, short ones kept inline). The fixture models are copied to a fixed directory first,
+so the paths in the replies do not depend on where the repository is checked out.
+  (no flag)  print the blocks
+  --check    compare them with Protocol.md's blocks (matched by request id); print a diff and exit 1 on drift
+  --write    replace Protocol.md's blocks with them
 """
-import json, os, subprocess, sys
+import difflib, filecmp, json, os, re, shutil, subprocess, sys, tempfile
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, ".build/debug/explaind")
-models = os.path.join(root, "Tests/Fixtures/models")
-daemon = subprocess.Popen([binary, "--model", os.path.join(models, "distilbert-3labels-bf16"), "--model-id", "distil"],
+arguments = sys.argv[1:]
+mode = arguments.pop(0) if arguments and arguments[0] in ("--check", "--write") else None
+binary = arguments[0] if arguments else os.path.join(root, ".build/debug/explaind")
+fixtures = os.path.join(root, "Tests/Fixtures/models")
+models = "/tmp/explaind-protocol-examples"
+
+
+def same_tree(a, b):
+    comparison = filecmp.dircmp(a, b)
+    if comparison.left_only or comparison.right_only or comparison.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, comparison.common_files, shallow=False)
+    return not mismatch and not errors and all(same_tree(os.path.join(a, d), os.path.join(b, d)) for d in comparison.common_dirs)
+
+
+def stage(name):
+    """The fixture at models/name, copied there unless an identical copy is (concurrent runs copy aside, then rename)."""
+    source, target = os.path.join(fixtures, name), os.path.join(models, name)
+    if os.path.isdir(target) and same_tree(source, target):
+        return target
+    os.makedirs(models, exist_ok=True)
+    scratch = tempfile.mkdtemp(dir=models)
+    shutil.copytree(source, os.path.join(scratch, name))
+    if os.path.isdir(target):
+        shutil.rmtree(target, ignore_errors=True)
+    try:
+        os.rename(os.path.join(scratch, name), target)
+    except OSError:
+        pass  # another run put an identical copy there first
+    shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+distil, bert = stage("distilbert-3labels-bf16"), stage("bert-gelu-2labels")
+daemon = subprocess.Popen([binary, "--reproducible", "--model", distil, "--model-id", "distil"],
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+captured = {}
 
 
 def layout(value, indent=0):
@@ -52,7 +90,7 @@ def exchange(title, request):
         blocks.append("// server → client\n" + layout(message))
         if message.get("id") == request["id"] and "method" not in message:
             break
-    print(f"#### {title}\n\n```json\n" + "\n".join(blocks) + "\n```\n")
+    captured[request["id"]] = (title, "\n".join(blocks) + "\n")
 
 
 text = "Buhari won the election."
@@ -66,7 +104,7 @@ exchange("explain", {"jsonrpc": "2.0", "id": 5, "method": "explain",
                      "params": {"text": text, "method": "integratedGradients", "options": {"steps": 16},
                                 "granularity": "word", "workDoneToken": "ig-5"}})
 exchange("models/load", {"jsonrpc": "2.0", "id": 6, "method": "models/load",
-                         "params": {"path": os.path.join(models, "bert-gelu-2labels"), "id": "bert"}})
+                         "params": {"path": bert, "id": "bert"}})
 exchange("models/list", {"jsonrpc": "2.0", "id": 7, "method": "models/list"})
 exchange("models/unload", {"jsonrpc": "2.0", "id": 8, "method": "models/unload", "params": {"id": "bert"}})
 exchange("invalid params", {"jsonrpc": "2.0", "id": 9, "method": "explain",
@@ -76,4 +114,37 @@ exchange("compareMethods", {"jsonrpc": "2.0", "id": 11, "method": "compareMethod
                                        "options": {"integratedGradients": {"steps": 16}}, "workDoneToken": "cmp-11"}})
 exchange("shutdown", {"jsonrpc": "2.0", "id": 10, "method": "shutdown"})
 send({"jsonrpc": "2.0", "method": "exit"})
-sys.exit(daemon.wait())
+if daemon.wait() != 0:
+    sys.exit(f"explaind exited with {daemon.returncode}")
+
+if mode is None:
+    for title, block in captured.values():
+        print(f"#### {title}\n\n```json\n{block}```\n")
+    sys.exit(0)
+
+# Protocol.md's example blocks, each found by the id of the request it opens with.
+document_path = os.path.join(root, "Protocol.md")
+document = open(document_path, encoding="utf-8").read()
+pattern = re.compile(r"```json\n(// client → server\n.*?)```", re.S)
+found = {}
+for match in pattern.finditer(document):
+    request = match.group(1).split("\n// server → client\n")[0].removeprefix("// client → server\n")
+    found[json.loads(request)["id"]] = match
+missing = sorted(set(captured) - set(found), key=str)
+if missing:
+    sys.exit(f"Protocol.md has no example for request ids {missing}")
+if mode == "--check":
+    drift = []
+    for id, (title, block) in captured.items():
+        if found[id].group(1) != block:
+            drift += difflib.unified_diff(found[id].group(1).splitlines(), block.splitlines(),
+                                          f"Protocol.md ({title})", "explaind --reproducible", lineterm="")
+    if drift:
+        print("\n".join(drift))
+        sys.exit("Protocol.md's examples differ from what explaind sends: run python3 Scripts/protocol-examples.py --write")
+    print(f"Protocol.md's {len(captured)} examples are what explaind sends, byte for byte")
+else:
+    for id, (title, block) in sorted(captured.items(), key=lambda item: -found[item[0]].start()):
+        match = found[id]
+        document = document[:match.start(1)] + block + document[match.end(1):]
+    open(document_path, "w", encoding="utf-8").write(document)

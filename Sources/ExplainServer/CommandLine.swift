@@ -1,3 +1,4 @@
+import Foundation
 import ExplainProtocol
 import ExplainAttribution
 import ExplainTransport
@@ -21,8 +22,12 @@ public struct ServerOptions: Sendable {
     /// bound the work one request can ask for).
     public var maxSteps = 1024
     public var maxSamples = 1000
-    /// Waiting requests on the long and loading lanes before "server busy".
+    /// Waiting `models/load` requests before "server busy".
     public var queueBound = 64
+    /// Token-passes (as --max-work counts them, from the text's bytes before tokenizing) of the explain and
+    /// compareMethods requests waiting on the long lane before "server busy": four requests at the --max-work
+    /// limit, or tens of thousands of short gradient requests.
+    public var maxQueuedWork = 1 << 26
     /// Bytes of input held by waiting `tokenize`/`predict` requests before "server busy".
     public var maxQueuedBytes = 256 << 20
     /// Token-passes (tokens × forward-pass equivalents, WorkEstimate) one explain or compareMethods may ask for:
@@ -35,13 +40,26 @@ public struct ServerOptions: Sendable {
     public var longWorkers = 1
     /// How long end of input waits for requests in flight before cancelling them.
     public var drainSeconds = 120.0
+    /// Every `elapsedMs` reported as 0, so that replies depend on the request alone (Protocol.md's captured
+    /// examples and the test that keeps them true compare byte for byte).
+    public var reproducible = false
 
     public init() {}
+
+    /// A duration as replies report it: milliseconds to the microsecond, or 0 when reproducible.
+    func reportedMs(_ milliseconds: Double) -> Double {
+        reproducible ? 0 : (milliseconds * 1000).rounded() / 1000
+    }
+
+    func reportedMs(since started: Date) -> Double {
+        reportedMs(Date().timeIntervalSince(started) * 1000)
+    }
 
     public var limits: Limits {
         Limits(maxFrameBytes: maxFrameBytes, maxTextBytes: maxTextBytes, maxTexts: maxTexts,
                maxBatchRequests: maxBatchRequests, maxSteps: maxSteps, maxSamples: maxSamples,
-               queueBound: queueBound, maxQueuedBytes: maxQueuedBytes, maxWork: maxWork, maxThresholds: maxThresholds)
+               queueBound: queueBound, maxQueuedBytes: maxQueuedBytes, maxQueuedWork: maxQueuedWork, maxWork: maxWork,
+               maxThresholds: maxThresholds)
     }
 }
 
@@ -83,10 +101,13 @@ public enum ServerCommandLine {
       --max-samples N      SmoothGrad samples per request (default \(ServerOptions().maxSamples))
       --max-work N         token-passes (tokens × model passes) per explain/compareMethods (default \(ServerOptions().maxWork))
       --max-thresholds N   entries of compareMethods' thresholds (default \(ServerOptions().maxThresholds))
-      --queue-bound N      waiting explain/compareMethods/models/load requests per lane before "server busy"
-                           (default \(ServerOptions().queueBound))
+      --queue-bound N      waiting models/load requests before "server busy" (default \(ServerOptions().queueBound))
+      --max-queued-work N  token-passes of the waiting explain/compareMethods requests before "server busy"
+                           (default \(ServerOptions().maxQueuedWork))
       --max-queued-bytes N input held by waiting tokenize/predict requests before "server busy"
                            (default \(ServerOptions().maxQueuedBytes))
+      --reproducible       report every elapsedMs as 0, so that equal requests get equal bytes back
+                           (for captured examples and tests)
       --help, --version
     """
 
@@ -125,6 +146,7 @@ public enum ServerCommandLine {
             case "--version": return .version
             case "--model": options.models.append((try value(argument), nil))
             case "--no-default-model": options.noDefaultModel = true
+            case "--reproducible": options.reproducible = true
             case "--model-id":
                 let id = try value(argument)
                 guard !options.models.isEmpty else { throw CommandLineError(description: "--model-id must follow a --model") }
@@ -152,6 +174,7 @@ public enum ServerCommandLine {
             case "--max-thresholds": options.maxThresholds = try positive(argument)
             case "--queue-bound": options.queueBound = try positive(argument)
             case "--max-queued-bytes": options.maxQueuedBytes = try positive(argument)
+            case "--max-queued-work": options.maxQueuedWork = try positive(argument)
             default: throw CommandLineError(description: "unknown argument \"\(argument)\" (see --help)")
             }
         }

@@ -38,8 +38,15 @@ public final class Dispatcher: @unchecked Sendable {
     struct MethodEntry {
         let lane: Lane
         /// Decodes params (on the reader thread, so bad params are answered at once) and returns the work, with
-        /// the progress token the decoded params carry.
-        let prepare: (JSONValue?, RequestContext) throws -> (work: () throws -> JSONValue, progressToken: ProgressToken?)
+        /// the progress token the decoded params carry and what the work costs its lane while it waits.
+        let prepare: (JSONValue?, RequestContext) throws -> Prepared
+    }
+
+    struct Prepared {
+        let work: () throws -> JSONValue
+        let progressToken: ProgressToken?
+        /// The lane's unit: token-passes on the long lane; nil where the lane counts bytes or requests.
+        let queuedWork: Int?
     }
 
     public init(options: ServerOptions, writer: MessageWriter, log: Log,
@@ -49,18 +56,22 @@ public final class Dispatcher: @unchecked Sendable {
         self.log = log
         self.terminate = terminate
         // Cheap requests are bounded by the memory their waiting input holds, not by their number: an editor
-        // sends one per visible line at once. Expensive ones keep a count.
+        // sends one per visible line at once. Expensive ones by the work they wait to do (a burst of short
+        // gradient requests fits where a few 1024-step ones do not); loads by their number.
         lanes[.quick] = WorkQueue(name: "quick", workers: options.quickWorkers, bound: options.maxQueuedBytes, unit: "bytes")
-        lanes[.long] = WorkQueue(name: "long", workers: options.longWorkers, bound: options.queueBound)
+        lanes[.long] = WorkQueue(name: "long", workers: options.longWorkers, bound: options.maxQueuedWork, unit: "token-passes")
         lanes[.loading] = WorkQueue(name: "loading", workers: 1, bound: options.queueBound)
     }
 
     /// Registers a request method (before serving starts; the table is read-only afterwards).
-    public func register<P: RequestParams>(_ type: P.Type, lane: Lane,
+    /// `queuedWork` estimates, before anything runs, the token-passes a long-lane request will cost.
+    public func register<P: RequestParams>(_ type: P.Type, lane: Lane, queuedWork: ((P) -> Int)? = nil,
                                           _ handler: @escaping (P, RequestContext) throws -> P.Result) {
         methods[P.method] = MethodEntry(lane: lane) { params, context in
             let decoded = try P.decode(params)
-            return ({ try handler(decoded, context).json }, (decoded as? WorkDoneProgressParams)?.workDoneToken)
+            return Prepared(work: { try handler(decoded, context).json },
+                            progressToken: (decoded as? WorkDoneProgressParams)?.workDoneToken,
+                            queuedWork: queuedWork?(decoded))
         }
     }
 
@@ -198,23 +209,23 @@ public final class Dispatcher: @unchecked Sendable {
         }
         let context = RequestContext(id: id, method: method, cancellation: flag, positionEncoding: positionEncoding,
                                      sink: sink, log: log, inFlight: inFlight)
-        let work: () throws -> JSONValue
-        let progressToken: ProgressToken?
+        let prepared: Prepared
         do {
-            (work, progressToken) = try entry.prepare(params, context)
+            prepared = try entry.prepare(params, context)
         } catch {
             return context.reply(.failure(ErrorMapping.responseError(for: error)))
         }
-        if entry.lane == .long, let token = progressToken {
+        let work = prepared.work
+        if entry.lane == .long, let token = prepared.progressToken {
             let writer = self.writer
             context.progress = ProgressReporter(token: token, title: method, send: { writer.send($0) })
         }
         guard entry.lane != .inline, let lane = lanes[entry.lane] else { return context.run(work) }
-        let cost = entry.lane == .quick ? Self.queuedBytes(params) : 1
+        let cost = entry.lane == .quick ? Self.queuedBytes(params) : prepared.queuedWork ?? 1
         if !lane.submit(cost: cost, key: flag, withdrawn: { context.reply(.failure(.cancelled)) }, { context.run(work) }) {
             context.reply(.failure(ResponseError(
                 code: .serverBusy,
-                message: "server busy: the \(lane.name) queue holds its limit of \(lane.bound) waiting \(lane.unit); retry later",
+                message: "server busy: the \(lane.name) queue's waiting requests would pass its limit of \(lane.bound) \(lane.unit) (this one: \(cost)); retry later",
                 data: ["queue": .string(lane.name), "bound": .integer(lane.bound), "unit": .string(lane.unit)])))
         }
     }

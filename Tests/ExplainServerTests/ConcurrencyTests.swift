@@ -110,7 +110,7 @@ final class ConcurrencyTests: XCTestCase {
     }
 
     func testFullQueueAnswersServerBusy() throws {
-        let daemon = try startDaemon(["--queue-bound", "1"])
+        let daemon = try startDaemon(["--max-queued-work", "1"])
         sendLongExplain(daemon, id: "running", token: "r")
         XCTAssertNotNil(progress(daemon, token: "r", kind: "report"))
         sendLongExplain(daemon, id: "queued")
@@ -124,6 +124,31 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertEqual(daemon.reply(to: "running")?["error"]?.errorCode, ErrorCode.requestCancelled.rawValue)
         XCTAssertEqual(daemon.reply(to: "queued")?["error"]?.errorCode, ErrorCode.requestCancelled.rawValue)
         XCTAssertNotNil(daemon.call("tokenize", ["text": "fine"]))
+    }
+
+    /// The long lane holds waiting work, not a count: behind a running explain, a burst of 100 short gradient
+    /// requests (30 token-passes each) is taken whole, and one integrated-gradients request that would pass
+    /// the bound is refused with the bound, its unit and its own cost.
+    func testLongLaneIsBoundedByQueuedWork() throws {
+        let daemon = try startDaemon(["--max-queued-work", "100000"])
+        sendLongExplain(daemon, id: "running", token: "r")
+        XCTAssertNotNil(progress(daemon, token: "r", kind: "report"))
+        for i in 0..<100 { daemon.sendRequest("explain", ["text": "vote now", "method": "gradientNorm"], id: .integer(i)) }
+        let text = String(repeating: "vote ", count: 20)
+        daemon.sendRequest("explain", ["text": .string(text), "method": "integratedGradients", "options": ["steps": 1024]], id: "big")
+        let busy = try XCTUnwrap(daemon.reply(to: "big"))
+        XCTAssertEqual(busy["error"]?.errorCode, ErrorCode.serverBusy.rawValue, "\(busy)")
+        XCTAssertEqual(busy["error"]?["data"]?["queue"], "long")
+        XCTAssertEqual(busy["error"]?["data"]?["unit"], "token-passes")
+        XCTAssertEqual(busy["error"]?["data"]?["bound"], 100000)
+        // (100 bytes + 2) tokens × (3 × 1024 + 1) passes
+        XCTAssertTrue(busy["error"]?["message"]?.stringValue?.contains("(this one: \(102 * 3073))") ?? false, "\(busy)")
+        daemon.notify("$/cancelRequest", ["id": "running"])
+        XCTAssertEqual(daemon.reply(to: "running")?["error"]?.errorCode, ErrorCode.requestCancelled.rawValue)
+        for i in 0..<100 {
+            let reply = daemon.reply(to: .integer(i), timeout: 120)
+            XCTAssertNotNil(reply?["result"]?["tokens"], "request \(i) of the burst: \(String(describing: reply))")
+        }
     }
 
     func testTokenizeRoundTripLatency() throws {

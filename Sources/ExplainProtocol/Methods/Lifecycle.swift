@@ -112,19 +112,22 @@ public struct Limits: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var maxSamples: Int
     public var queueBound: Int
     public var maxQueuedBytes: Int
+    public var maxQueuedWork: Int
     public var maxWork: Int
     public var maxThresholds: Int
     public init(maxFrameBytes: Int, maxTextBytes: Int, maxTexts: Int, maxBatchRequests: Int, maxSteps: Int,
-                maxSamples: Int, queueBound: Int, maxQueuedBytes: Int, maxWork: Int, maxThresholds: Int) {
+                maxSamples: Int, queueBound: Int, maxQueuedBytes: Int, maxQueuedWork: Int, maxWork: Int, maxThresholds: Int) {
         self.maxFrameBytes = maxFrameBytes; self.maxTextBytes = maxTextBytes; self.maxTexts = maxTexts
         self.maxBatchRequests = maxBatchRequests; self.maxSteps = maxSteps; self.maxSamples = maxSamples
-        self.queueBound = queueBound; self.maxQueuedBytes = maxQueuedBytes; self.maxWork = maxWork
+        self.queueBound = queueBound; self.maxQueuedBytes = maxQueuedBytes; self.maxQueuedWork = maxQueuedWork
+        self.maxWork = maxWork
         self.maxThresholds = maxThresholds
     }
     public var json: JSONValue {
         ["maxFrameBytes": .integer(maxFrameBytes), "maxTextBytes": .integer(maxTextBytes), "maxTexts": .integer(maxTexts),
          "maxBatchRequests": .integer(maxBatchRequests), "maxSteps": .integer(maxSteps),
          "maxSamples": .integer(maxSamples), "queueBound": .integer(queueBound), "maxQueuedBytes": .integer(maxQueuedBytes),
+         "maxQueuedWork": .integer(maxQueuedWork),
          "maxWork": .integer(maxWork), "maxThresholds": .integer(maxThresholds)]
     }
     public init(json: JSONValue, at path: String) throws {
@@ -133,6 +136,7 @@ public struct Limits: Sendable, Equatable, JSONEncodable, JSONDecodable {
                   maxTexts: try o.required("maxTexts"), maxBatchRequests: try o.required("maxBatchRequests"),
                   maxSteps: try o.required("maxSteps"), maxSamples: try o.required("maxSamples"),
                   queueBound: try o.required("queueBound"), maxQueuedBytes: try o.required("maxQueuedBytes"),
+                  maxQueuedWork: try o.required("maxQueuedWork"),
                   maxWork: try o.required("maxWork"), maxThresholds: try o.required("maxThresholds"))
     }
 }

@@ -8,15 +8,20 @@ import ExplainAttribution
 enum CompareMethodsHandler {
     static func register(on dispatcher: Dispatcher, models: ModelStore) {
         let limits = dispatcher.options
-        dispatcher.register(CompareMethodsParams.self, lane: .long) { params, context in
+        let queuedWork = { (params: CompareMethodsParams) -> Int in
+            let n = ExplainHandler.tokenBound(models: models, model: params.model)(params.text)
+            let methods = params.methods ?? CompareRequest.defaultMethods
+            return ExplainHandler.clamped(tokenPasses(methods: methods, options: params.options.mapValues(ExplainHandler.libraryValues),
+                                                      thresholds: params.thresholds?.count ?? ComparisonSettings().thresholds.count, tokens: n))
+        }
+        dispatcher.register(CompareMethodsParams.self, lane: .long, queuedWork: queuedWork) { params, context in
             let resident = try models.resolve(params.model)
             try TextHandlers.checkLength(params.text, field: "text", limits: limits)
             let request = try compareRequest(params, limits: limits)
             let encoding = resident.explainer.encode(params.text)
-            let n = encoding.tokens.filter { !$0.special }.count
-            let passes = request.methods.reduce(0.0) { $0 + WorkEstimate.passes($1, options: request.options[$1] ?? [:], tokens: n) }
-                + WorkEstimate.figurePasses(methods: request.methods.count, thresholds: request.settings.thresholds.count, tokens: n)
-            try ExplainHandler.checkWork(Double(encoding.tokens.count) * passes, field: "options", limits: limits)
+            let work = tokenPasses(methods: request.methods, options: request.options, thresholds: request.settings.thresholds.count,
+                                   tokens: (encoding.tokens.count, encoding.tokens.filter { !$0.special }.count))
+            try ExplainHandler.checkWork(work, field: "options", limits: limits)
             let control = RunControl(
                 isCancelled: { [cancellation = context.cancellation] in cancellation.isCancelled },
                 progress: { [progress = context.progress] fraction, message in
@@ -29,9 +34,17 @@ enum CompareMethodsHandler {
             } catch let error as AttributionError {
                 throw ErrorMapping.attributionError(error, in: .compareMethods(params, methods: request.methods))
             }
-            let elapsedMs = (Date().timeIntervalSince(started) * 1000 * 1000).rounded() / 1000
-            return describe(comparison, request: request, encoding: context.positionEncoding, elapsedMs: elapsedMs)
+            return describe(comparison, request: request, encoding: context.positionEncoding, options: limits,
+                            elapsedMs: limits.reportedMs(since: started))
         }
+    }
+
+    /// Token-passes of a comparison: every method's, and its figures', over one text.
+    static func tokenPasses(methods: [String], options: [String: [String: OptionValue]], thresholds: Int,
+                     tokens: (all: Int, content: Int)) -> Double {
+        let passes = methods.reduce(0.0) { $0 + WorkEstimate.passes($1, options: options[$1] ?? [:], tokens: tokens.content) }
+            + WorkEstimate.figurePasses(methods: methods.count, thresholds: thresholds, tokens: tokens.content)
+        return Double(tokens.all) * passes
     }
 
     /// Protocol params → the library's request; enum names, metric names and server limits are checked
@@ -72,7 +85,8 @@ enum CompareMethodsHandler {
         return request
     }
 
-    static func describe(_ c: Comparison, request: CompareRequest, encoding: PositionEncoding, elapsedMs: Double) -> CompareMethodsResult {
+    static func describe(_ c: Comparison, request: CompareRequest, encoding: PositionEncoding, options: ServerOptions,
+                         elapsedMs: Double) -> CompareMethodsResult {
         let offsets = OffsetTable(text: c.text, encoding: encoding)
         let signed = Dictionary(uniqueKeysWithValues: AttributionRegistry.methods.map { ($0.name, $0.signed) })
         let figures = c.figures
@@ -80,7 +94,7 @@ enum CompareMethodsHandler {
             let e = run.explanation
             return ComparedMethodInfo(method: e.method, signed: signed[e.method] ?? true, options: e.options.mapValues(ExplainHandler.json),
                                       scores: e.tokenScores, rawScores: e.rawTokenScores, wordScores: e.wordScores,
-                                      extras: e.extras.mapValues(ExplainHandler.json), elapsedMs: (run.elapsedMs * 1000).rounded() / 1000)
+                                      extras: e.extras.mapValues(ExplainHandler.json), elapsedMs: options.reportedMs(run.elapsedMs))
         }
         // Leave-one-out per token, null for the special ones.
         var leaveOneOut: [Double?]? = nil

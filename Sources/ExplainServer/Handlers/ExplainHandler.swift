@@ -6,7 +6,11 @@ import ExplainAttribution
 enum ExplainHandler {
     static func register(on dispatcher: Dispatcher, models: ModelStore) {
         let limits = dispatcher.options
-        dispatcher.register(ExplainParams.self, lane: .long) { params, context in
+        let queuedWork = { (params: ExplainParams) -> Int in
+            let bound = tokenBound(models: models, model: params.model)
+            return clamped(tokenPasses(params.method, options: libraryValues(params.options), tokens: params.input.texts.map(bound)))
+        }
+        dispatcher.register(ExplainParams.self, lane: .long, queuedWork: queuedWork) { params, context in
             let resident = try models.resolve(params.model)
             let texts = try TextHandlers.checkTexts(params.input, limits: limits)
             let request = try attributionRequest(params, limits: limits)
@@ -16,10 +20,8 @@ enum ExplainHandler {
                 let field = texts.count == 1 && params.input == .single(texts[i]) ? "text" : "texts[\(i)]"
                 throw InvalidField(field: field, reason: "nothing to explain: the text has no tokens besides [CLS] and [SEP]")
             }
-            let work = encodings.reduce(0.0) { total, encoding in
-                total + Double(encoding.tokens.count) * WorkEstimate.passes(
-                    request.method, options: request.options, tokens: encoding.tokens.filter { !$0.special }.count)
-            }
+            let work = tokenPasses(request.method, options: request.options,
+                                   tokens: encodings.map { ($0.tokens.count, $0.tokens.filter { !$0.special }.count) })
             let driver = ["integratedGradients": "options.steps", "smoothGrad": "options.samples"][request.method]
             try checkWork(work, field: driver ?? (texts.count == 1 ? "text" : "texts"), limits: limits)
             let control = RunControl(
@@ -34,7 +36,7 @@ enum ExplainHandler {
             } catch let error as AttributionError {
                 throw ErrorMapping.attributionError(error, in: .explain(params))
             }
-            let elapsedMs = (Date().timeIntervalSince(started) * 1000 * 1000).rounded() / 1000
+            let elapsedMs = limits.reportedMs(since: started)
             let infos = explanations.map { describe($0, encoding: context.positionEncoding, elapsedMs: elapsedMs) }
             if case .single = params.input { return .single(infos[0]) }
             return .many(infos, elapsedMs: elapsedMs)
@@ -51,18 +53,22 @@ enum ExplainHandler {
         return request
     }
 
-    /// Decoded options (already numbers, strings or booleans) as the library takes them, within the server's
-    /// limits on work per request (the library checks names, ranges and lower bounds).
-    static func optionValues(_ options: [String: OptionScalar], field: String, limits: ServerOptions) throws -> [String: OptionValue] {
-        var values: [String: OptionValue] = [:]
-        for (name, value) in options {
+    /// Decoded options (already numbers, strings or booleans) as the library takes them.
+    static func libraryValues(_ options: [String: OptionScalar]) -> [String: OptionValue] {
+        options.mapValues { value in
             switch value {
-            case .integer(let i): values[name] = .number(Double(i))
-            case .number(let d): values[name] = .number(d)
-            case .string(let s): values[name] = .string(s)
-            case .bool(let b): values[name] = .bool(b)
+            case .integer(let i): return .number(Double(i))
+            case .number(let d): return .number(d)
+            case .string(let s): return .string(s)
+            case .bool(let b): return .bool(b)
             }
         }
+    }
+
+    /// Decoded options as the library takes them, within the server's limits on work per request (the
+    /// library checks names, ranges and lower bounds).
+    static func optionValues(_ options: [String: OptionScalar], field: String, limits: ServerOptions) throws -> [String: OptionValue] {
+        let values = libraryValues(options)
         for (name, bound) in [("steps", limits.maxSteps), ("samples", limits.maxSamples)] {
             if case .number(let n)? = values[name], n > Double(bound) {
                 throw InvalidField(field: "\(field).\(name)", reason: "\(name) above the server limit of \(bound)")
@@ -70,6 +76,24 @@ enum ExplainHandler {
         }
         return values
     }
+
+    /// Token-passes of one method over texts of these sizes (all tokens, and the content tokens without the
+    /// specials): the unit of --max-work and of the long lane's queue.
+    static func tokenPasses(_ method: String, options: [String: OptionValue], tokens: [(all: Int, content: Int)]) -> Double {
+        tokens.reduce(0.0) { $0 + Double($1.all) * WorkEstimate.passes(method, options: options, tokens: $1.content) }
+    }
+
+    /// Before tokenizing (on the reader thread, where a request waits for its lane): a text's tokens are at
+    /// most its bytes plus [CLS] and [SEP] (a token covers at least a byte), and at most the model's limit.
+    static func tokenBound(models: ModelStore, model: String?) -> (String) -> (all: Int, content: Int) {
+        let maxTokens = (try? models.resolve(model))?.model.maxTokens ?? 512
+        return { text in
+            let n = min(text.utf8.count + 2, maxTokens)
+            return (n, n)
+        }
+    }
+
+    static func clamped(_ work: Double) -> Int { Int(min(max(work, 1), 1e15)) }
 
     /// The per-request work limit (--max-work), in token-passes.
     static func checkWork(_ work: Double, field: String, limits: ServerOptions) throws {
