@@ -71,6 +71,11 @@ public final class ClassifierModel: @unchecked Sendable {
             guard let id, !(0..<rows).contains(id) else { continue }
             throw ModelError.tokenizer("the tokenizer's \(name) id \(id) is not a row of the \(rows)-row word embeddings")
         }
+        // The positions hold the post-processor's special tokens and at least one token of text.
+        let positions = min(config.maxTokens, tokenizer.maxLength)
+        guard tokenizer.specialTokensAdded < positions else {
+            throw ModelError.tokenizer("the post-processor adds \(tokenizer.specialTokensAdded) special tokens to every text, leaving no room in the model's \(positions) positions")
+        }
         return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, network: network, weights: weights)
     }
 

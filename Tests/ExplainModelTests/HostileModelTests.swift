@@ -52,6 +52,46 @@ final class HostileModelTests: XCTestCase {
         }
     }
 
+    func editTokenizer(_ edit: (inout [String: Any]) -> Void) throws {
+        let url = directory.appendingPathComponent("tokenizer.json")
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        edit(&json)
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+    }
+
+    /// Item 2, the model's side: every id the tokenizer can emit is a word-embedding row, and the positions
+    /// hold the post-processor's special tokens with room for text (the tokenizer alone checks its own
+    /// maximum length, 512 here, not the model's 64 positions).
+    func testTokenizerMustFitTheModelsEmbeddingsAndPositions() throws {
+        try editTokenizer { json in
+            var added = json["added_tokens"] as! [[String: Any]]
+            added.append(["id": 30522, "content": "[NEW]", "single_word": false, "lstrip": false, "rstrip": false,
+                          "normalized": false, "special": true])
+            json["added_tokens"] = added
+        }
+        XCTAssertEqual(loadError(), "config.json: malformed config: vocab_size 30522 is smaller than the tokenizer's 30523 tokens")
+        try setUpWithError()
+        try editTokenizer { json in
+            let cls: [String: Any] = ["SpecialToken": ["id": "[CLS]", "type_id": 0]]
+            json["post_processor"] = ["type": "TemplateProcessing",
+                                      "single": Array(repeating: cls, count: 64) + [["Sequence": ["id": "A", "type_id": 0]]],
+                                      "pair": [["Sequence": ["id": "A", "type_id": 0]], ["Sequence": ["id": "B", "type_id": 1]]],
+                                      "special_tokens": ["[CLS]": ["id": "[CLS]", "ids": [101], "tokens": ["[CLS]"]]]]
+        }
+        XCTAssertTrue(loadError()?.contains("the post-processor adds 64 special tokens to every text, leaving no room in the model's 64 positions") ?? false)
+        // 63 leave one position for text: it loads, and a text keeps one token between them.
+        try editTokenizer { json in
+            var post = json["post_processor"] as! [String: Any]
+            post["single"] = Array((post["single"] as! [Any]).dropFirst())
+            json["post_processor"] = post
+        }
+        let model = try ClassifierModel.load(directory: directory)
+        let encoding = model.tokenizer.encode("vote now", maxLength: model.maxTokens)
+        XCTAssertEqual(encoding.tokens.count, 64)
+        XCTAssertEqual(encoding.tokens.filter { !$0.special }.map(\.text), ["vote"])
+        XCTAssertTrue(encoding.truncated)
+    }
+
     func testHugeSizesAreCheckedAgainstTheWeightsBeforeAllocating() throws {
         for (key, value) in [("num_labels", 1e12), ("num_labels", 3e8), ("num_hidden_layers", 1e9), ("intermediate_size", 1e15)] {
             try editConfig { json in
