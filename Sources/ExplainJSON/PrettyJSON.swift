@@ -1,6 +1,4 @@
-import ExplainProtocol
-
-/// JSON for people (`:json`): two-space indentation, keys sorted, short arrays of scalars kept on one line
+/// JSON for people (the REPL's `:json`, the files training writes): two-space indentation, keys sorted, short arrays of scalars kept on one line
 /// (a token's scores stay readable), every scalar written by the one serializer.
 public enum PrettyJSON {
     public static func string(_ value: JSONValue, indent: String = "") -> String {

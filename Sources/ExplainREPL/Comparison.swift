@@ -7,8 +7,8 @@ public struct Table: Equatable, Sendable {
     public var rows: [[String]]
 }
 
-/// The result of `compareMethods`, read leniently: the methods' scores on the shared tokens, and the metric
-/// sections (agreement, faithfulness) turned into tables whatever their nesting.
+/// The result of `compareMethods` as the views draw it, from the decoded reply: the methods' scores on the
+/// shared tokens, the figures by method, and the agreement, faithfulness and ranking records as tables.
 public struct Comparison: Sendable {
     public struct MethodScores: Sendable, Equatable {
         public var name: String
@@ -30,53 +30,28 @@ public struct Comparison: Sendable {
     public var deletionCurves: [String: [Double]] = [:]
     public var output: String?
 
-    public init(json r: JSONValue, text fallbackText: String) throws {
-        text = r["text"]?.stringValue ?? fallbackText
-        tokens = (r["tokens"]?.arrayValue ?? []).map(decodeToken)
-        prediction = r["prediction"].flatMap { try? PredictionInfo(json: $0, at: "prediction") }.map(Prediction.init)
-        target = r["target"]?["label"]?.stringValue ?? r["target"]?.stringValue
-        func scores(_ m: JSONValue) -> [Double] {
-            let raw = m["scores"] ?? m["tokenScores"] ?? .array([])
-            return (raw.arrayValue ?? []).map { $0.doubleValue ?? $0["score"]?.doubleValue ?? 0 }
+    public init(_ r: CompareMethodsResult) {
+        text = r.text
+        tokens = r.tokens.map { ShownToken($0, score: nil) }
+        prediction = Prediction(r.prediction)
+        target = r.target.label
+        methods = r.methods.map { MethodScores(name: $0.method, scores: $0.scores.map { decimal($0) ?? 0 }, elapsedMs: $0.elapsedMs) }
+        ranking = r.ranking.sorted { $0.rank < $1.rank }.map(\.method)
+        summary = r.summary.isEmpty ? nil : r.summary
+        tables = [("agreement", r.agreement.map(\.json)), ("faithfulness", r.faithfulness.map(\.json)), ("ranking", r.ranking.map(\.json))]
+            .compactMap { title, records in Self.table(title: title, objects: records.compactMap(\.objectValue)) }
+        for pair in r.agreement {
+            guard let rho = pair.spearman else { continue }
+            spearman[pair.a, default: [:]][pair.b] = rho
+            spearman[pair.b, default: [:]][pair.a] = rho
         }
-        var methods: [MethodScores] = []
-        switch r["methods"] ?? r["results"] {
-        case .array(let items)?:
-            for m in items {
-                guard let name = m["method"]?.stringValue ?? m["name"]?.stringValue else { continue }
-                methods.append(MethodScores(name: name, scores: scores(m), elapsedMs: m["elapsedMs"]?.doubleValue))
-            }
-        case .object(let byName)?:
-            for name in byName.keys.sorted() {
-                methods.append(MethodScores(name: name, scores: scores(byName[name]!), elapsedMs: byName[name]!["elapsedMs"]?.doubleValue))
-            }
-        default: break
+        for f in r.faithfulness {
+            let figures: [String: Double?] = ["comprehensiveness": f.comprehensiveness, "sufficiency": f.sufficiency,
+                                              "taucorr_loo": f.taucorrLoo, "deletionArea": f.deletionArea]
+            faithfulness[f.method] = figures.compactMapValues { $0 }
+            deletionCurves[f.method] = f.deletionCurve ?? []
         }
-        guard !methods.isEmpty else { throw REPLError.unexpectedReply("compareMethods without per-method scores") }
-        self.methods = methods
-        ranking = (r["ranking"]?.arrayValue ?? []).compactMap { $0.stringValue ?? $0["method"]?.stringValue ?? $0["name"]?.stringValue }
-        summary = r["summary"]?.stringValue
-        var tables: [Table] = []
-        for section in ["agreement", "faithfulness"] {
-            if let value = r[section] { tables += Self.tables(value, title: section, methods: methods.map(\.name)) }
-        }
-        if case .array(let items)? = r["ranking"], items.contains(where: { $0.objectValue != nil }) {
-            tables += Self.tables(r["ranking"]!, title: "ranking", methods: methods.map(\.name))
-        }
-        self.tables = tables
-        for pair in r["agreement"]?.arrayValue ?? [] {
-            guard let a = pair["a"]?.stringValue, let b = pair["b"]?.stringValue, let rho = pair["spearman"]?.doubleValue else { continue }
-            spearman[a, default: [:]][b] = rho
-            spearman[b, default: [:]][a] = rho
-        }
-        for f in r["faithfulness"]?.arrayValue ?? [] {
-            guard let name = f["method"]?.stringValue else { continue }
-            var figures: [String: Double] = [:]
-            for key in Self.faithfulnessFigures.map(\.key) { if let v = f[key]?.doubleValue { figures[key] = v } }
-            faithfulness[name] = figures
-            deletionCurves[name] = (f["deletionCurve"]?.arrayValue ?? []).compactMap(\.doubleValue)
-        }
-        output = r["output"]?.stringValue
+        output = r.output
     }
 
     /// ferret's faithfulness figures with the direction that is better.
@@ -107,7 +82,7 @@ public struct Comparison: Sendable {
         }
     }
 
-    // MARK: JSON → tables
+    // MARK: records → tables
 
     static func cell(_ v: JSONValue) -> String? {
         switch v {
@@ -132,7 +107,8 @@ public struct Comparison: Sendable {
         return out
     }
 
-    static func table(title: String, rowNames: [String]?, objects: [JSONObject]) -> Table? {
+    /// One row per record, a column per scalar field (identifying columns first).
+    static func table(title: String, objects: [JSONObject]) -> Table? {
         var columns: [String] = []
         let flat = objects.map(scalars)
         for row in flat { for (k, _) in row where !columns.contains(k) { columns.append(k) } }
@@ -140,7 +116,7 @@ public struct Comparison: Sendable {
         // identifying columns first
         let leading = ["method", "name", "a", "b", "methodA", "methodB", "first", "second", "pair"]
         columns.sort { (leading.firstIndex(of: $0) ?? 99, $0) < (leading.firstIndex(of: $1) ?? 99, $1) }
-        var rows = flat.enumerated().map { i, row -> [String] in
+        var rows = flat.map { row -> [String] in
             let values = Dictionary(row, uniquingKeysWith: { a, _ in a })
             return columns.map { values[$0] ?? "" }
         }
@@ -148,42 +124,7 @@ public struct Comparison: Sendable {
         for c in columns.indices where rows.contains(where: { Double($0[c]) != nil && $0[c].contains(".") }) {
             for r in rows.indices where Int(rows[r][c]) != nil { rows[r][c] = ScoreFormat.long(Double(rows[r][c])!) }
         }
-        if let rowNames { rows = rows.enumerated().map { [rowNames[$0.offset]] + $0.element } }
-        return Table(title: title, header: (rowNames == nil ? [] : [""]) + columns, rows: rows)
-    }
-
-    static func tables(_ value: JSONValue, title: String, methods: [String]) -> [Table] {
-        switch value {
-        case .array(let items):
-            if items.allSatisfy({ $0.objectValue != nil }) {
-                return table(title: title, rowNames: nil, objects: items.compactMap(\.objectValue)).map { [$0] } ?? []
-            }
-            // a square matrix over the methods
-            let matrix = items.compactMap { $0.arrayValue?.compactMap(\.doubleValue) }
-            if matrix.count == items.count, matrix.count == methods.count, matrix.allSatisfy({ $0.count == methods.count }) {
-                return [Table(title: title, header: [""] + methods,
-                              rows: matrix.enumerated().map { i, row in [methods[i]] + row.map(ScoreFormat.long) })]
-            }
-            return []
-        case .object(let fields):
-            var result: [Table] = []
-            let objectFields = fields.keys.sorted().filter { fields[$0]!.objectValue != nil }
-            // {name: {metric: value}}: one row per name
-            if !objectFields.isEmpty, objectFields.allSatisfy({ fields[$0]!.objectValue!.values.contains { cell($0) != nil } }) {
-                if let t = table(title: title, rowNames: objectFields, objects: objectFields.map { fields[$0]!.objectValue! }) {
-                    result.append(t)
-                }
-            } else {
-                for key in objectFields { result += tables(fields[key]!, title: title + " · " + key, methods: methods) }
-            }
-            let plain = fields.keys.sorted().compactMap { k in cell(fields[k]!).map { [k, $0] } }
-            if !plain.isEmpty { result.insert(Table(title: title, header: ["", "value"], rows: plain), at: 0) }
-            for key in fields.keys.sorted() where fields[key]!.arrayValue != nil {
-                result += tables(fields[key]!, title: title + " · " + key, methods: methods)
-            }
-            return result
-        default: return []
-        }
+        return Table(title: title, header: columns, rows: rows)
     }
 }
 

@@ -42,7 +42,7 @@ public enum Completion {
             if let last = previous.last, position >= 2, last.hasSuffix("=") {
                 let name = String(last.dropLast())
                 let option = server.attributionMethods.lazy.compactMap { $0.options.first { $0.name == name } }.first
-                if let option, !option.choices.isEmpty { return words(option.choices, word) }
+                if let choices = option?.choices, !choices.isEmpty { return words(choices, word) }
                 if option?.kind == "bool" || option?.kind == "boolean" { return words(["true", "false"], word) }
                 return .init(kind: .nothing)
             }

@@ -125,8 +125,8 @@ public enum HTMLPage {
         return "<div class=\"plot\">\(svg)<div class=\"key\">\(key)</div></div><p class=\"note\">The target's probability as tokens are deleted; lower and faster falling is more faithful.</p>"
     }
 
-    /// A comparison from a daemon whose reply has no agreement pairs or faithfulness list: rows and tables
-    /// read leniently from whatever it sent.
+    /// A comparison asked for no agreement or faithfulness figures: a row per method, and the records it has
+    /// as tables.
     static func genericComparison(_ c: Comparison, server: ServerDescription, labels: [String]) -> String {
         var rows: [String] = []
         for m in c.methods {

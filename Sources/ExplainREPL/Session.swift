@@ -47,7 +47,9 @@ public final class Session {
         let params = InitializeParams(clientInfo: ClientInfo(name: "explain", version: "0.1.0"),
                                       positionEncodings: ["utf-32", "utf-16"])
         let result = try connection.request(InitializeParams.method, params.json)
-        server = ServerDescription(initializeResult: result)
+        do { server = ServerDescription(try InitializeResult(json: result, at: "result")) } catch let field as InvalidField {
+            throw REPLError.unexpectedReply(field.description)
+        }
         try connection.notify(method: InitializedParams.method, params: InitializedParams().json)
         if let m = server.attributionMethods.first, server.method(named: settings.method) == nil { settings.method = m.name }
     }
@@ -194,7 +196,7 @@ public final class Session {
         do { result = try request(params, title: "compare", progressToken: token) }
         catch let e as REPLError where e.isMethodNotFound { throw REPLError.usage(Self.compareMissing) }
         lastReply = result
-        let c = try Comparison(json: result, text: text)
+        let c = Comparison(try decode(CompareMethodsResult.self, result))
         lastResult = .comparison(c)
         if jsonOutput { record(result); return }
         say(view.comparison(c, server: server, labels: labels))
@@ -274,19 +276,19 @@ public final class Session {
             return
         }
         let option = server.attributionMethods.lazy.compactMap { $0.options.first { $0.name == name } }.first
-        if let option, !option.choices.isEmpty, !option.choices.contains(value) {
-            throw REPLError.usage("\(name) must be one of: \(option.choices.joined(separator: ", ")) (got \"\(value)\")")
+        if let choices = option?.choices, !choices.isEmpty, !choices.contains(value) {
+            throw REPLError.usage("\(name) must be one of: \(choices.joined(separator: ", ")) (got \"\(value)\")")
         }
         let parsed = Settings.optionValue(value)
-        if let option, ["int", "integer", "number", "double", "float"].contains(option.kind), parsed.doubleValue == nil {
+        if let option, ["int", "integer", "number", "double", "float"].contains(option.kind), parsed.json.doubleValue == nil {
             throw REPLError.usage("\(name) takes a number (got \"\(value)\")")
         }
-        if let option, let x = parsed.doubleValue {
+        if let option, let x = parsed.json.doubleValue {
             if let lo = option.minimum, x < lo { throw REPLError.usage("\(name) must be at least \(Self.number(lo)) (got \(value))") }
             if let hi = option.maximum, x > hi { throw REPLError.usage("\(name) must be at most \(Self.number(hi)) (got \(value))") }
         }
         settings.options[name] = parsed
-        var note = "\(name)=\(JSONSerializer.string(parsed))"
+        var note = "\(name)=\(JSONSerializer.string(parsed.json))"
         if let m = server.method(named: settings.method), !m.options.contains(where: { $0.name == name }) {
             note += " (not an option of \(settings.method); used by the methods that have it)"
         }
@@ -300,9 +302,9 @@ public final class Session {
         if m.options.isEmpty { return "\(m.name) has no options" }
         return m.options.map { o in
             var line = "  \(o.name)"
-            if let v = settings.options[o.name] { line += "=\(JSONSerializer.string(v))" }
+            if let v = settings.options[o.name] { line += "=\(JSONSerializer.string(v.json))" }
             else if let d = o.defaultValue { line += "=\(JSONSerializer.string(d)) (default)" }
-            if !o.choices.isEmpty { line += " [\(o.choices.joined(separator: "|"))]" }
+            if let choices = o.choices, !choices.isEmpty { line += " [\(choices.joined(separator: "|"))]" }
             else if o.minimum != nil || o.maximum != nil {
                 line += " [\(o.minimum.map(Self.number) ?? "")…\(o.maximum.map(Self.number) ?? "")]"
             }
@@ -316,7 +318,7 @@ public final class Session {
     func refreshModels() throws {
         let result = try request(ModelsListParams())
         lastReply = result
-        server.models = ServerDescription.models(result["models"])
+        server.models = try decode(ModelsListResult.self, result).models
     }
 
     func listModels() throws {
@@ -325,14 +327,14 @@ public final class Session {
         let current = settings.model ?? server.model(id: nil)?.id
         say(server.models.map { m in
             (m.id == current ? "* " : "  ") + m.id + (m.isDefault ? " (default)" : "") + " — \(m.architecture), labels \(m.labels.joined(separator: "/"))"
-                + (m.maxTokens.map { ", \($0) tokens" } ?? "") + ", " + m.path
+                + ", \(m.maxTokens) tokens, " + m.path
         }.joined(separator: "\n"))
     }
 
     func loadModel(_ path: String, _ id: String?) throws {
         let result = try request(ModelsLoadParams(path: path, id: id), title: "loading \(path)")
         lastReply = result
-        guard let model = ServerDescription.model(result) else { throw REPLError.unexpectedReply("models/load without an id") }
+        let model = try decode(ModelDescription.self, result)
         server.models.removeAll { $0.id == model.id }
         server.models.append(model)
         if jsonOutput { return record(result) }

@@ -14,7 +14,7 @@ public struct Settings: Sendable, Equatable {
     /// Special tokens in the normalisation's divisor (the daemon's default: not).
     public var normalizeSpecialTokens = false
     /// Method options set with `:set`, sent to every method that has an option of that name.
-    public var options: [String: JSONValue] = [:]
+    public var options: [String: OptionScalar] = [:]
     /// nil: the daemon's default model.
     public var model: String? = nil
     public var bars = false
@@ -28,15 +28,10 @@ public struct Settings: Sendable, Equatable {
     }
 
     /// The options that apply to `method`: all of them when the server did not describe its options.
-    public func options(for method: String, in server: ServerDescription) -> [String: JSONValue] {
+    public func options(for method: String, in server: ServerDescription) -> [String: OptionScalar] {
         guard let described = server.method(named: method) else { return options }
         let names = Set(described.options.map(\.name))
         return options.filter { names.contains($0.key) }
-    }
-
-    /// The options for `method` as params carry them (`:set` values are always numbers, strings or booleans).
-    func optionParams(for method: String, in server: ServerDescription) -> [String: OptionScalar] {
-        options(for: method, in: server).compactMapValues { try? OptionScalar(json: $0, at: "") }
     }
 
     /// What the scores are about and how they are scaled, as both `explain` and `compareMethods` take it.
@@ -49,14 +44,14 @@ public struct Settings: Sendable, Equatable {
     /// `explain` params for one text, or several.
     public func explainParams(texts: [String], server: ServerDescription, progressToken: String?) -> ExplainParams {
         ExplainParams(input: texts.count == 1 ? .single(texts[0]) : .many(texts), method: method, scoring: scoring,
-                      options: optionParams(for: method, in: server), model: model,
+                      options: options(for: method, in: server), model: model,
                       workDoneToken: progressToken.map { .string($0) })
     }
 
     public func compareParams(text: String, methods: [String], server: ServerDescription, progressToken: String?) -> CompareMethodsParams {
         var perMethod: [String: [String: OptionScalar]] = [:]
         for m in methods {
-            let o = optionParams(for: m, in: server)
+            let o = options(for: m, in: server)
             if !o.isEmpty { perMethod[m] = o }
         }
         return CompareMethodsParams(text: text, methods: methods.isEmpty ? nil : methods, scoring: scoring,
@@ -64,7 +59,7 @@ public struct Settings: Sendable, Equatable {
     }
 
     /// A `:set` value: integers, numbers and booleans as such, anything else a string.
-    public static func optionValue(_ text: String) -> JSONValue {
+    public static func optionValue(_ text: String) -> OptionScalar {
         if let i = Int(text) { return .integer(i) }
         if let d = Double(text), d.isFinite { return .number(d) }
         switch text.lowercased() {
@@ -89,7 +84,7 @@ public struct Settings: Sendable, Equatable {
         ]
         let applicable = options(for: method, in: server)
         let others = options.filter { applicable[$0.key] == nil }
-        var optionText = applicable.keys.sorted().map { "\($0)=\(JSONSerializer.string(applicable[$0]!))" }
+        var optionText = applicable.keys.sorted().map { "\($0)=\(JSONSerializer.string(applicable[$0]!.json))" }
         if let m = server.method(named: method) {
             for o in m.options where applicable[o.name] == nil {
                 optionText.append("\(o.name)=\(o.defaultValue.map(JSONSerializer.string) ?? "?") (default)")
@@ -97,7 +92,7 @@ public struct Settings: Sendable, Equatable {
         }
         lines.append("options      " + (optionText.isEmpty ? "(none)" : optionText.joined(separator: ", ")))
         if !others.isEmpty {
-            lines.append("             not used by \(method): " + others.keys.sorted().map { "\($0)=\(JSONSerializer.string(others[$0]!))" }.joined(separator: ", "))
+            lines.append("             not used by \(method): " + others.keys.sorted().map { "\($0)=\(JSONSerializer.string(others[$0]!.json))" }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }

@@ -111,7 +111,7 @@ let historyFile = options.noHistory ? nil : (options.historyFile ?? env["HOME"].
 LineEditor.session = session
 LineEditor.start(historyFile: historyFile)
 let model = session.server.model(id: nil)
-print(session.view.note("explain — \(session.server.serverName) \(session.server.serverVersion)"
+print(session.view.note("explain — \(session.server.serverInfo.name) \(session.server.serverInfo.version)"
     + (model.map { ", model \($0.id) (\($0.labels.joined(separator: "/")))" } ?? "")
     + ", method \(session.settings.method). :help for commands, Ctrl-D to quit."))
 var interruptedAtEmptyPrompt = false

@@ -117,7 +117,7 @@ final class CommandParserTests: XCTestCase {
         let server = try Samples.server()
         var s = Settings()
         s.method = "integratedGradients"
-        s.options = ["steps": 400, "samples": 8]
+        s.options = ["steps": .integer(400), "samples": .integer(8)]
         s.target = "1"
         s.model = "two"
         let p = s.explainParams(texts: ["hi"], server: server, progressToken: "t1").json

@@ -42,38 +42,36 @@ final class HTMLPageTests: XCTestCase {
     }
 
     func testComparisonPageHasARowPerMethodAndTheTables() throws {
-        let json = try JSONParser.parse("""
-        {"text":"Vote now","tokens":[{"text":"[CLS]","start":null,"end":null,"special":true},
-            {"text":"vote","start":0,"end":4,"special":false},{"text":"now","start":5,"end":8,"special":false},
-            {"text":"[SEP]","start":null,"end":null,"special":true}],
-         "prediction":{"label":"political","index":0,"probabilities":[0.6,0.3,0.1]},
-         "methods":[{"method":"vanillaGradient","scores":[0,0.9,-0.2,0],"elapsedMs":2},
-                    {"method":"occlusion","scores":[0,0.4,0.1,0],"elapsedMs":5}],
-         "agreement":{"pairs":[{"a":"vanillaGradient","b":"occlusion","spearman":1.0,"kendall":1.0,"topKOverlap":1.0}],"k":1},
-         "faithfulness":{"vanillaGradient":{"comprehensiveness":0.31,"sufficiency":0.02,"taucorrLoo":0.5},
-                         "occlusion":{"comprehensiveness":0.35,"sufficiency":0.01,"taucorrLoo":1.0}},
-         "ranking":["occlusion","vanillaGradient"],"summary":"occlusion is the most faithful here"}
-        """)
-        let c = try Comparison(json: json, text: "Vote now")
+        // The records become tables, a column per field, identifying columns first; null figures show as —.
+        let full = try Samples.comparison()
+        XCTAssertEqual(full.ranking, ["occlusion", "vanillaGradient", "integratedGradients"])
+        let faithfulness = try XCTUnwrap(full.tables.first { $0.title == "faithfulness" })
+        XCTAssertEqual(faithfulness.header, ["method", "comprehensiveness", "deletionArea", "sufficiency", "taucorr_loo"])
+        XCTAssertEqual(faithfulness.rows[1], ["occlusion", "0.3500", "0.3000", "0.0100", "1.0000"])
+        let pairs = try XCTUnwrap(full.tables.first { $0.title == "agreement" })
+        XCTAssertEqual(pairs.header, ["a", "b", "kendall", "kendallAbsolute", "spearman", "spearmanAbsolute", "topKOverlap",
+                                      "topKOverlapAbsolute"])
+        XCTAssertEqual(pairs.rows[0], ["vanillaGradient", "occlusion", "-0.3000", "—", "-0.5000", "—", "—", "—"])
+        // A comparison asked for no agreement or faithfulness figures: a row per method and the summary.
+        let reply = try CompareMethodsResult(json: try JSONParser.parse(Samples.compareJSON), at: "")
+        var bare = reply
+        bare.methods = Array(reply.methods.prefix(2))
+        bare.agreement = []
+        bare.faithfulness = []
+        bare.ranking = []
+        let c = Comparison(bare)
         XCTAssertEqual(c.methods.map(\.name), ["vanillaGradient", "occlusion"])
-        XCTAssertEqual(c.ranking, ["occlusion", "vanillaGradient"])
-        let faithfulness = try XCTUnwrap(c.tables.first { $0.title == "faithfulness" && $0.header.contains("comprehensiveness") })
-        XCTAssertEqual(faithfulness.header, ["", "comprehensiveness", "sufficiency", "taucorrLoo"])
-        XCTAssertEqual(faithfulness.rows, [["occlusion", "0.3500", "0.0100", "1.0000"], ["vanillaGradient", "0.3100", "0.0200", "0.5000"]])
-        let pairs = try XCTUnwrap(c.tables.first { $0.title == "agreement · pairs" })
-        XCTAssertEqual(pairs.header, ["a", "b", "kendall", "spearman", "topKOverlap"])
+        XCTAssertTrue(c.tables.isEmpty)
         let page = HTMLPage.comparison(c, server: try Samples.server(), labels: Samples.labels)
         XCTAssertEqual(page.components(separatedBy: "<tr class=\"method\"").count - 1, 2)
         XCTAssertTrue(page.contains("data-token=\"now\" data-score=\"-0.2000\""))
-        XCTAssertTrue(page.contains("<td>0.3500</td>"))
         XCTAssertTrue(page.contains("occlusion is the most faithful here"))
         let terminal = TerminalView(mode: .plain).comparison(c, server: try Samples.server(), labels: Samples.labels)
         XCTAssertTrue(terminal.contains("vanillaGradient  Vote[0.900] now[-0.200]  2.0 ms"), terminal.debugDescription)
-        XCTAssertTrue(terminal.contains("ranking: occlusion > vanillaGradient"))
     }
 
     func testComparisonPageHeatMapCurvesAndMatrix() throws {
-        let c = try Comparison(json: try JSONParser.parse(Samples.compareJSON), text: "Vote now")
+        let c = try Samples.comparison()
         let page = HTMLPage.comparison(c, server: try Samples.server(), labels: Samples.labels)
         // tokens × methods: a row per text token, a cell per method with its score
         XCTAssertEqual(page.components(separatedBy: "<tr class=\"token\">").count - 1, 2)

@@ -43,7 +43,7 @@ final class REPLTerminalTests: XCTestCase {
         try repl.send("Enter")
         try repl.wait(forText: "\nmethod vanillaGradient · ")
         let colored = try repl.capture(escapes: true)
-        let signed = ServerDescription(initializeResult: initialize).method(named: "vanillaGradient")?.signed ?? false
+        let signed = ServerDescription(try InitializeResult(json: initialize, at: "")).method(named: "vanillaGradient")?.signed ?? false
         let tokens = try XCTUnwrap(expected["tokens"]?.arrayValue).filter { $0["special"] != .bool(true) }
         let scores = try tokens.map { try XCTUnwrap($0["score"]?.doubleValue) }
         let scale = ColorScale.for(signed: signed, scores: scores)

@@ -41,21 +41,24 @@ enum Samples {
 
     /// compareMethods as explaind sends it: agreement pairs and a faithfulness list.
     static let compareJSON = """
-    {"text":"Vote now","tokens":[{"text":"[CLS]","start":null,"end":null,"special":true},
-        {"text":"vote","start":0,"end":4,"special":false},{"text":"now","start":5,"end":8,"special":false},
-        {"text":"[SEP]","start":null,"end":null,"special":true}],
-     "prediction":{"label":"political","index":0,"probabilities":[0.6,0.3,0.1]},"target":{"index":0,"label":"political"},
-     "output":"logit",
-     "methods":[{"method":"vanillaGradient","scores":[0,0.9,-0.2,0],"elapsedMs":2},
-                {"method":"occlusion","scores":[0,0.4,0.1,0],"elapsedMs":5},
-                {"method":"integratedGradients","scores":[0,-0.3,1,0],"elapsedMs":9}],
+    {"text":"Vote now","tokens":[{"id":101,"text":"[CLS]","start":null,"end":null,"special":true,"word":null},
+        {"id":7,"text":"vote","start":0,"end":4,"special":false,"word":0},{"id":8,"text":"now","start":5,"end":8,"special":false,"word":1},
+        {"id":102,"text":"[SEP]","start":null,"end":null,"special":true,"word":null}],
+     "words":[{"text":"Vote","start":0,"end":4,"tokens":[1]},{"text":"now","start":5,"end":8,"tokens":[2]}],"truncated":false,
+     "prediction":{"label":"political","index":0,"probabilities":[0.6,0.3,0.1],"logits":[1,0.3,-0.8],"truncated":false},
+     "target":{"index":0,"label":"political"},"foil":null,"output":"logit","normalize":"max","granularity":"token",
+     "methods":[{"method":"vanillaGradient","signed":true,"scores":[0,0.9,-0.2,0],"elapsedMs":2},
+                {"method":"occlusion","signed":true,"scores":[0,0.4,0.1,0],"elapsedMs":5},
+                {"method":"integratedGradients","signed":true,"scores":[0,-0.3,1,0],"elapsedMs":9}],
+     "probability":0.6,"topK":1,"settings":{},"perturbedInputs":12,"batches":1,"elapsedMs":20,
      "agreement":[{"a":"vanillaGradient","b":"occlusion","spearman":-0.5,"kendall":-0.3},
                   {"a":"vanillaGradient","b":"integratedGradients","spearman":0.8,"kendall":0.6},
                   {"a":"occlusion","b":"integratedGradients","spearman":0.2,"kendall":0.1}],
      "faithfulness":[{"method":"vanillaGradient","comprehensiveness":0.31,"sufficiency":0.02,"taucorr_loo":0.5,"deletionArea":0.4,"deletionCurve":[0.6,0.4,0.2]},
                      {"method":"occlusion","comprehensiveness":0.35,"sufficiency":0.01,"taucorr_loo":1.0,"deletionArea":0.3,"deletionCurve":[0.6,0.2,0.1]},
                      {"method":"integratedGradients","comprehensiveness":-0.1,"sufficiency":0.2,"taucorr_loo":-0.5,"deletionArea":0.55,"deletionCurve":[0.6,0.7,0.5]}],
-     "ranking":[{"method":"occlusion","rank":1},{"method":"vanillaGradient","rank":2},{"method":"integratedGradients","rank":3}],
+     "ranking":[{"method":"occlusion","rank":1,"score":0.34},{"method":"vanillaGradient","rank":2,"score":0.29},
+                {"method":"integratedGradients","rank":3,"score":-0.3}],
      "summary":"occlusion is the most faithful here"}
     """
 
@@ -66,6 +69,9 @@ enum Samples {
     static let initializeJSON = """
     {"serverInfo":{"name":"explaind","version":"0.1.0"},"positionEncoding":"utf-32",
      "capabilities":{"methods":["initialize","explain","tokenize","predict"],
+       "limits":{"maxFrameBytes":8388608,"maxTextBytes":262144,"maxTexts":64,"maxBatchRequests":128,"maxSteps":1024,
+                 "maxSamples":1000,"queueBound":64,"maxQueuedBytes":268435456,"maxQueuedWork":67108864,"maxWork":16777216,
+                 "maxThresholds":100},
        "attributionMethods":[
          {"name":"vanillaGradient","signed":true,"summary":"","options":[]},
          {"name":"gradientNorm","signed":false,"summary":"","options":[]},
@@ -78,11 +84,17 @@ enum Samples {
          {"name":"occlusion","signed":true,"summary":"","options":[
             {"name":"replacement","kind":"string","default":"mask","choices":["mask","pad","unk","delete"],"summary":""}]}],
        "normalizations":["max","l1","l2","none"],"granularities":["token","word"],"outputs":["probability","logit"]},
-     "models":[{"id":"tiny","path":"/m/tiny","architecture":"distilbert","labels":["political","general","other"],"maxTokens":512,"default":true},
-               {"id":"two","path":"/m/two","architecture":"bert","labels":["neg","pos"],"maxTokens":128,"default":false}]}
+     "models":[{"id":"tiny","path":"/m/tiny","architecture":"distilbert","labels":["political","general","other"],"maxTokens":512,
+                "default":true,"hiddenSize":16,"layers":2,"vocabularySize":30522},
+               {"id":"two","path":"/m/two","architecture":"bert","labels":["neg","pos"],"maxTokens":128,"default":false,
+                "hiddenSize":16,"layers":2,"vocabularySize":30522}]}
     """
 
     static func server() throws -> ServerDescription {
-        ServerDescription(initializeResult: try JSONParser.parse(initializeJSON))
+        ServerDescription(try InitializeResult(json: try JSONParser.parse(initializeJSON), at: ""))
+    }
+
+    static func comparison() throws -> Comparison {
+        Comparison(try CompareMethodsResult(json: try JSONParser.parse(compareJSON), at: ""))
     }
 }

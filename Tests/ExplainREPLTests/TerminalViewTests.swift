@@ -122,7 +122,7 @@ final class TerminalViewTests: XCTestCase {
     }
 
     func testComparisonShowsARhoMatrixAndWhichWayIsBetter() throws {
-        let c = try Comparison(json: try JSONParser.parse(Samples.compareJSON), text: "Vote now")
+        let c = try Samples.comparison()
         XCTAssertEqual(c.rho("vanillaGradient", "occlusion"), -0.5)
         XCTAssertEqual(c.rho("occlusion", "vanillaGradient"), -0.5)
         XCTAssertEqual(c.rho("occlusion", "occlusion"), 1)

@@ -167,6 +167,16 @@ final class DaemonProcess: @unchecked Sendable {
         return result
     }
 
+    /// Sends typed params and returns the result decoded as the method's protocol type: what a client gets
+    /// (failing the test on an error reply, or on a result that does not decode, naming the field).
+    func call<P: RequestParams>(_ params: P, file: StaticString = #filePath, line: UInt = #line) -> P.Result? {
+        guard let result = call(P.method, params.json, file: file, line: line) else { return nil }
+        do { return try P.Result(json: result, at: "result") } catch {
+            XCTFail("\(P.method)'s result does not decode: \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
     /// Sends a request and returns its `error` (failing the test on a result).
     func callError(_ method: String, _ params: JSONValue? = nil, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
         let id = sendRequest(method, params)

@@ -58,30 +58,26 @@ final class MethodTests: XCTestCase {
         for encoding in ["utf-8", "utf-16", "utf-32"] {
             let daemon = try startDaemon()
             XCTAssertEqual(daemon.initialize(encodings: [encoding])?["positionEncoding"], .string(encoding))
-            let result = try XCTUnwrap(daemon.call("tokenize", ["text": .string(text)]))
-            let tokens = try XCTUnwrap(result["tokens"]?.arrayValue)
-            XCTAssertEqual(tokens.count, reference.tokens.count)
-            for (token, ref) in zip(tokens, reference.tokens) {
-                XCTAssertEqual(token["id"]?.intValue, ref.id)
-                XCTAssertEqual(token["text"]?.stringValue, ref.text)
-                XCTAssertEqual(token["special"]?.boolValue, ref.special)
-                XCTAssertEqual(token["word"]?.intValue, ref.word)
-                XCTAssertEqual(token["start"]?.intValue, ref.start.map { expectedOffset($0, in: text, encoding) }, "\(encoding) \(ref.text)")
-                XCTAssertEqual(token["end"]?.intValue, ref.end.map { expectedOffset($0, in: text, encoding) }, "\(encoding) \(ref.text)")
-                if ref.start == nil { XCTAssertEqual(token["start"], .null) }
+            let result = try XCTUnwrap(daemon.call(TokenizeParams(text: text, model: nil)))
+            XCTAssertEqual(result.tokens.count, reference.tokens.count)
+            for (token, ref) in zip(result.tokens, reference.tokens) {
+                XCTAssertEqual(token.id, ref.id)
+                XCTAssertEqual(token.text, ref.text)
+                XCTAssertEqual(token.special, ref.special)
+                XCTAssertEqual(token.word, ref.word)
+                XCTAssertEqual(token.start, ref.start.map { expectedOffset($0, in: text, encoding) }, "\(encoding) \(ref.text)")
+                XCTAssertEqual(token.end, ref.end.map { expectedOffset($0, in: text, encoding) }, "\(encoding) \(ref.text)")
             }
-            let words = try XCTUnwrap(result["words"]?.arrayValue)
-            XCTAssertEqual(words.count, reference.words.count)
-            for (word, ref) in zip(words, reference.words) {
-                XCTAssertEqual(word["text"]?.stringValue, ref.text)
-                XCTAssertEqual(word["tokens"], .array(ref.tokens.map { .integer($0) }))
-                XCTAssertEqual(word["start"]?.intValue, expectedOffset(ref.start, in: text, encoding))
+            XCTAssertEqual(result.words.count, reference.words.count)
+            for (word, ref) in zip(result.words, reference.words) {
+                XCTAssertEqual(word.text, ref.text)
+                XCTAssertEqual(word.tokens, ref.tokens)
+                XCTAssertEqual(word.start, expectedOffset(ref.start, in: text, encoding))
             }
-            XCTAssertEqual(result["truncated"], false)
+            XCTAssertEqual(result.truncated, false)
             // The long medical word is split into many pieces and flagged.
-            let fragmented = try XCTUnwrap(result["fragmented"]?.arrayValue)
-            XCTAssertEqual(fragmented.compactMap { $0["text"]?.stringValue }, ["Pneumonoultramicroscopicsilicovolcanoconiosis"])
-            XCTAssertGreaterThanOrEqual(fragmented.first?["pieces"]?.arrayValue?.count ?? 0, 3)
+            XCTAssertEqual(result.fragmented.map(\.text), ["Pneumonoultramicroscopicsilicovolcanoconiosis"])
+            XCTAssertGreaterThanOrEqual(result.fragmented.first?.pieces.count ?? 0, 3)
         }
     }
 
@@ -136,28 +132,25 @@ final class MethodTests: XCTestCase {
             request.scoring.granularity = .word
             request.scoring.target = .label("general")
             let reference = try explainer.explain(texts: [text], request: request, control: .none)[0]
-            let result = try XCTUnwrap(daemon.call("explain", ["text": .string(text), "method": .string(method), "model": "distil",
-                                                                "granularity": "word", "target": "general"]), method)
-            XCTAssertEqual(result["method"]?.stringValue, method)
-            XCTAssertEqual(result["target"], ["index": .integer(reference.target.index), "label": .string(reference.target.label)])
-            XCTAssertEqual(result["prediction"]?["label"]?.stringValue, reference.prediction.label)
-            let scores = result["tokens"]?.arrayValue?.compactMap { $0["score"]?.doubleValue }.map(Float.init) ?? []
-            XCTAssertEqual(scores, reference.tokenScores, method)
-            let wordScores = result["words"]?.arrayValue?.compactMap { $0["score"]?.doubleValue }.map(Float.init)
-            XCTAssertEqual(wordScores, reference.wordScores, method)
-            XCTAssertEqual(result["words"]?.arrayValue?.first?["end"]?.intValue, "Café".utf8.count)
-            XCTAssertEqual(result["granularity"], "word")
-            XCTAssertEqual(result["normalize"], "max")
-            XCTAssertNotNil(result["elapsedMs"]?.doubleValue)
+            let params = ExplainParams(input: .single(text), method: method,
+                                       scoring: ScoringParams(target: .label("general"), granularity: "word"), model: "distil")
+            guard case .single(let result)? = daemon.call(params) else { return XCTFail("\(method): not one explanation") }
+            XCTAssertEqual(result.method, method)
+            XCTAssertEqual(result.target, ClassInfo(index: reference.target.index, label: reference.target.label))
+            XCTAssertEqual(result.prediction.label, reference.prediction.label)
+            XCTAssertEqual(result.tokenScores, reference.tokenScores, method)
+            XCTAssertEqual(result.wordScores, reference.wordScores, method)
+            XCTAssertEqual(result.words.first?.end, "Café".utf8.count)
+            XCTAssertEqual(result.granularity, "word")
+            XCTAssertEqual(result.normalize, "max")
             for (name, value) in reference.options {
-                XCTAssertEqual(result["options"]?[name], ExplainHandler.json(value), "\(method) option \(name)")
+                XCTAssertEqual(result.options[name], ExplainHandler.json(value), "\(method) option \(name)")
             }
         }
         // Several texts: one padded batch, one object per text.
-        let many = try XCTUnwrap(daemon.call("explain", ["texts": ["first text", "a second, longer text"], "normalize": "l1"]))
-        XCTAssertEqual(many["explanations"]?.arrayValue?.count, 2)
-        XCTAssertEqual(many["explanations"]?.arrayValue?.last?["text"], "a second, longer text")
-        XCTAssertNotNil(many["elapsedMs"]?.doubleValue)
+        let params = ExplainParams(input: .many(["first text", "a second, longer text"]), scoring: ScoringParams(normalize: "l1"))
+        guard case .many(let many, _)? = daemon.call(params) else { return XCTFail("not one explanation per text") }
+        XCTAssertEqual(many.map(\.text), ["first text", "a second, longer text"])
     }
 
     func testModelsLoadListUnloadAndSelection() throws {
