@@ -27,30 +27,25 @@ struct PreTokenizedString: Sendable {
 
     /// Replaces every untokenized split by the pieces `body` cuts it into; empty pieces are dropped.
     mutating func split(_ body: (NormalizedString) -> [NormalizedString]) {
-        var next: [Split] = []
-        next.reserveCapacity(splits.count)
-        for split in splits {
-            if split.tokens != nil {
-                next.append(split)
-                continue
-            }
-            for piece in body(split.text) where !piece.isEmpty {
-                next.append(Split(text: piece, tokens: nil))
-            }
+        replaceUntokenized { text, next in
+            for piece in body(text) where !piece.isEmpty { next.append(Split(text: piece, tokens: nil)) }
         }
-        splits = next
     }
 
     /// Like `split`, for steps that may claim pieces as tokens (the added vocabulary).
     mutating func splitKeepingTokens(_ body: (NormalizedString) -> [Split]) {
+        replaceUntokenized { text, next in
+            for piece in body(text) where !piece.text.isEmpty { next.append(piece) }
+        }
+    }
+
+    /// The one walk both split steps share: claimed splits stay, each other one is replaced by what `body`
+    /// appends for its text.
+    private mutating func replaceUntokenized(_ body: (NormalizedString, inout [Split]) -> Void) {
         var next: [Split] = []
         next.reserveCapacity(splits.count)
         for split in splits {
-            if split.tokens != nil {
-                next.append(split)
-                continue
-            }
-            next.append(contentsOf: body(split.text).filter { !$0.text.isEmpty })
+            if split.tokens != nil { next.append(split) } else { body(split.text, &next) }
         }
         splits = next
     }

