@@ -9,6 +9,9 @@ requests (unknown method, bad params, unparsable JSON), and prints the daemon's 
 """
 import json, os, subprocess, sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import daemon_pipe  # noqa: E402
+
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 args = sys.argv[1:]
 def option(name, default):
@@ -23,21 +26,10 @@ command = [binary] + (["--model", model] if model else [])
 daemon = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(os.environ.get("MIXED_RUN_LOG", os.devnull), "w"))
 
 def send_raw(body):
-    daemon.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    daemon.stdin.flush()
+    daemon_pipe.send_body(daemon, body)
 
 def receive():
-    length = None
-    while True:
-        line = daemon.stdout.readline()
-        if line in (b"\r\n", b""):
-            break
-        name, value = line.decode().split(":", 1)
-        if name.lower() == "content-length":
-            length = int(value)
-    if length is None:
-        sys.exit("the daemon closed its output")
-    return json.loads(daemon.stdout.read(length))
+    return daemon_pipe.receive(daemon)
 
 def call(id, method, params=None):
     message = {"jsonrpc": "2.0", "id": id, "method": method}

@@ -12,6 +12,9 @@ so the paths in the replies do not depend on where the repository is checked out
 """
 import difflib, filecmp, json, os, re, shutil, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import daemon_pipe  # noqa: E402
+
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 arguments = sys.argv[1:]
 mode = arguments.pop(0) if arguments and arguments[0] in ("--check", "--write") else None
@@ -65,21 +68,11 @@ def layout(value, indent=0):
 
 
 def send(message):
-    body = json.dumps(message, ensure_ascii=False).encode()
-    daemon.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    daemon.stdin.flush()
+    daemon_pipe.send(daemon, message)
 
 
 def receive():
-    length = None
-    while True:
-        line = daemon.stdout.readline()
-        if line in (b"\r\n", b""):
-            break
-        name, value = line.decode().split(":", 1)
-        if name.lower() == "content-length":
-            length = int(value)
-    return json.loads(daemon.stdout.read(length))
+    return daemon_pipe.receive(daemon)
 
 
 def exchange(title, request):
