@@ -257,7 +257,7 @@ final class HostileAttackTests: XCTestCase {
 
     /// Item 12: cancelling a request still in its queue answers it at once and frees its place.
     func testCancellingAQueuedRequestAnswersAtOnce() throws {
-        let daemon = try launchDaemon(arguments: ["--model", fixture, "--queue-bound", "1"])
+        let daemon = try launchDaemon(arguments: ["--model", fixture, "--max-queued-work", "1"])
         _ = daemon.initialize()
         let long = String(repeating: "Voters queued for hours to elect their governor. ", count: 6)
         let slow: JSONValue = ["text": .string(long), "method": "integratedGradients",
