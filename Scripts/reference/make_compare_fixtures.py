@@ -211,23 +211,28 @@ def compare_case(model, tokenizer, case):
     }
 
 
+def write_compare(name):
+    """expected/<name>-compare.json from the model and its -attributions.json cases."""
+    model, tokenizer = load_model(name)
+    attributions = read_json(os.path.join(EXPECTED, name + "-attributions.json"))
+    cases = [compare_case(model, tokenizer, case) for case in attributions["cases"]]
+    write_json(os.path.join(EXPECTED, name + "-compare.json"), {
+        "model": name,
+        "labels": attributions["labels"],
+        "texts": TEXTS,
+        "methods": METHODS,
+        "methodSources": METHOD_SOURCES,
+        "thresholds": [t / 10 for t in THRESHOLD_TENTHS],
+        "cases": cases,
+    })
+    taus = [c["faithfulness"]["occlusion"]["tauLOO"] for c in cases]
+    print(name, "cases", len(cases), "tauLOO(occlusion) first cases", taus[:3])
+
+
 def main():
     setup_torch()
     for name in MODEL_NAMES:
-        model, tokenizer = load_model(name)
-        attributions = read_json(os.path.join(EXPECTED, name + "-attributions.json"))
-        cases = [compare_case(model, tokenizer, case) for case in attributions["cases"]]
-        write_json(os.path.join(EXPECTED, name + "-compare.json"), {
-            "model": name,
-            "labels": attributions["labels"],
-            "texts": TEXTS,
-            "methods": METHODS,
-            "methodSources": METHOD_SOURCES,
-            "thresholds": [t / 10 for t in THRESHOLD_TENTHS],
-            "cases": cases,
-        })
-        taus = [c["faithfulness"]["occlusion"]["tauLOO"] for c in cases]
-        print(name, "cases", len(cases), "tauLOO(occlusion) first cases", taus[:3])
+        write_compare(name)
 
 
 if __name__ == "__main__":

@@ -23,11 +23,27 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference_common import TOKENIZER  # noqa: E402
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("directory", nargs="?", default="/tmp/explaind-roberta-base", help="output directory")
+def arguments(default_directory):
+    parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
+    parser.add_argument("directory", nargs="?", default=default_directory, help="output directory")
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def save_with_wordpiece(model, directory, size_name):
+    """The model's safetensors and config, the fixtures' WordPiece vocabulary and a tokenizer_config."""
+    model.config.architectures = [type(model).__name__]
+    os.makedirs(directory, exist_ok=True)
+    model.save_pretrained(directory, safe_serialization=True)
+    shutil.copyfile(os.path.join(TOKENIZER, "vocab.txt"), os.path.join(directory, "vocab.txt"))
+    with open(os.path.join(directory, "tokenizer_config.json"), "w") as f:
+        json.dump({"tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": 512}, f)
+    parameters = sum(p.numel() for p in model.parameters())
+    print(f"wrote {directory}: {size_name} size, {parameters / 1e6:.1f}M parameters")
+
+
+def main():
+    args = arguments("/tmp/explaind-roberta-base")
 
     from transformers import RobertaConfig, RobertaForSequenceClassification
 
@@ -40,15 +56,7 @@ def main():
         pad_token_id=0, bos_token_id=101, eos_token_id=102,
         id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
     )
-    config.architectures = ["RobertaForSequenceClassification"]
-    model = RobertaForSequenceClassification(config).eval()
-    os.makedirs(args.directory, exist_ok=True)
-    model.save_pretrained(args.directory, safe_serialization=True)
-    shutil.copyfile(os.path.join(TOKENIZER, "vocab.txt"), os.path.join(args.directory, "vocab.txt"))
-    with open(os.path.join(args.directory, "tokenizer_config.json"), "w") as f:
-        json.dump({"tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": 512}, f)
-    parameters = sum(p.numel() for p in model.parameters())
-    print(f"wrote {args.directory}: roberta-base size, {parameters / 1e6:.1f}M parameters")
+    save_with_wordpiece(RobertaForSequenceClassification(config).eval(), args.directory, "roberta-base")
 
 
 if __name__ == "__main__":

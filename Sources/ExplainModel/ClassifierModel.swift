@@ -29,7 +29,8 @@ public final class ForwardPass: @unchecked Sendable {
     }
 }
 
-/// A <Family>ForSequenceClassification (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT, ModernBERT)
+/// A <Family>ForSequenceClassification (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT, ModernBERT,
+/// DeBERTa-v2/v3)
 /// loaded from a HuggingFace directory, with its tokenizer. Immutable after loading, so passes may run on several threads at once.
 public final class ClassifierModel: @unchecked Sendable {
     public let directory: URL

@@ -3,7 +3,7 @@ import ExplainJSON
 
 /// The encoder families explaind runs, by their `model_type`.
 public enum Architecture: String, Sendable, CaseIterable {
-    case bert, distilbert, roberta, xlmRoberta = "xlm-roberta", camembert, electra, albert, modernbert
+    case bert, distilbert, roberta, xlmRoberta = "xlm-roberta", camembert, electra, albert, modernbert, debertaV2 = "deberta-v2"
 
     /// For error messages: every supported `model_type`.
     public static var supportedList: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -44,6 +44,8 @@ public struct ModelConfig: Sendable, Equatable {
     public var layersPerGroup: Int = 1
     /// ModernBERT's rotary, local-attention, bias and head settings; nil for the other families.
     public var modernBert: ModernBertSettings? = nil
+    /// DeBERTa-v2/v3: the disentangled attention's and the pooler's settings.
+    public var deberta: DebertaSettings? = nil
 
     /// The id of a sequence's first position row: RoBERTa's padding_idx + 1, else 0.
     public var firstPosition: Int { architecture.isRoberta ? padTokenID + 1 : 0 }
@@ -93,9 +95,12 @@ public struct ModelConfig: Sendable, Equatable {
             activation = try Self.activation(json["activation"] ?? "gelu", key: "activation", fail: fail)
             embeddingSize = hiddenSize
         } else {
-            // Each family's transformers config defaults (BertConfig, RobertaConfig, ElectraConfig, AlbertConfig).
+            // Each family's transformers config defaults (BertConfig, RobertaConfig, ElectraConfig, AlbertConfig,
+            // DebertaV2Config).
             let defaults: (vocab: Int, hidden: Int, embedding: Int?, heads: Int, inner: Int, act: String)
+            let isDeberta = architecture == .debertaV2
             switch architecture {
+            case .debertaV2: defaults = (128100, 1536, nil, 24, 6144, "gelu")
             case .electra: defaults = (30522, 256, 128, 4, 1024, "gelu")
             case .albert: defaults = (30000, 4096, 128, 64, 16384, "gelu_new")
             case .roberta: defaults = (50265, 768, nil, 12, 3072, "gelu")
@@ -103,17 +108,21 @@ public struct ModelConfig: Sendable, Equatable {
             }
             vocabSize = try read.positive("vocab_size", default: defaults.vocab)
             hiddenSize = try read.positive("hidden_size", default: defaults.hidden)
-            embeddingSize = defaults.embedding == nil ? hiddenSize : try read.positive("embedding_size", default: defaults.embedding)
-            layerCount = try read.positive("num_hidden_layers", default: 12)
+            // DeBERTa reads embedding_size when present (getattr, default hidden_size).
+            embeddingSize = defaults.embedding == nil && !isDeberta ? hiddenSize : try read.positive("embedding_size", default: defaults.embedding ?? hiddenSize)
+            layerCount = try read.positive("num_hidden_layers", default: isDeberta ? 24 : 12)
             headCount = try read.positive("num_attention_heads", default: defaults.heads)
             intermediateSize = try read.positive("intermediate_size", default: defaults.inner)
-            typeVocabSize = try read.integer("type_vocab_size", default: 2)
+            typeVocabSize = try read.integer("type_vocab_size", default: isDeberta ? 0 : 2)
             guard typeVocabSize >= 0 else { throw fail("type_vocab_size must not be negative") }
             maxPositions = try read.positive("max_position_embeddings", default: 512)
-            layerNormEps = try read.number("layer_norm_eps", default: 1e-12)
+            layerNormEps = try read.number("layer_norm_eps", default: isDeberta ? 1e-7 : 1e-12)
             activation = try Self.activation(json["hidden_act"] ?? .string(defaults.act), key: "hidden_act", fail: fail)
             if let kind = json["position_embedding_type"]?.stringValue, kind != "absolute" {
                 throw fail("position_embedding_type \(kind) is not supported (only absolute)")
+            }
+            if isDeberta {
+                deberta = try DebertaSettings(read, hiddenSize: hiddenSize, headCount: headCount, maxPositions: maxPositions)
             }
             if architecture == .albert {
                 layerGroupCount = try read.positive("num_hidden_groups", default: 1)

@@ -6,7 +6,7 @@ import Foundation
 enum ModelFiles {
     /// The files a model load may read, besides config.json and the weights (the tokenizer's).
     static let tokenizerFiles = ["tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json",
-                                 "added_tokens.json", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model"]
+                                 "added_tokens.json", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model", "spm.model"]
 
     static func open(directory: URL) throws -> (ModelConfig, Checkpoint) {
         let configURL = directory.appendingPathComponent("config.json")

@@ -23,6 +23,10 @@ struct TransformerEncoder: Sendable {
             query: "attention.query", key: "attention.key", value: "attention.value",
             attentionOutput: "attention.dense", attentionNorm: "attention.LayerNorm",
             expand: "ffn", project: "ffn_output", outputNorm: "full_layer_layer_norm")
+        static let deberta = LayerNames(
+            query: "attention.self.query_proj", key: "attention.self.key_proj", value: "attention.self.value_proj",
+            attentionOutput: "attention.output.dense", attentionNorm: "attention.output.LayerNorm",
+            expand: "intermediate.dense", project: "output.dense", outputNorm: "output.LayerNorm")
     }
 
     init(config: ModelConfig, loader: WeightLoader) throws {
@@ -37,24 +41,31 @@ struct TransformerEncoder: Sendable {
         switch config.architecture {
         case .electra where e != h: projection = try loader.linear("embeddings_project", outputs: h, inputs: e)
         case .albert: projection = try loader.linear("encoder.embedding_hidden_mapping_in", outputs: h, inputs: e)
+        case .debertaV2 where e != h:
+            // embed_proj has no bias.
+            projection = Linear(weight: try loader.base("embeddings.embed_proj.weight", [h, e]), bias: [Float](repeating: 0, count: h),
+                                inputSize: e, outputSize: h)
         default: break
         }
+        let deberta = config.deberta
+        let hasPositions = deberta?.positionBiasedInput ?? true
         embeddings = Embeddings(
             words: try loader.base("embeddings.word_embeddings.weight", [config.vocabSize, e]),
-            positions: try loader.base("embeddings.position_embeddings.weight", [config.maxPositions, e]),
+            positions: hasPositions ? try loader.base("embeddings.position_embeddings.weight", [config.maxPositions, e]) : nil,
             tokenType: tokenType,
-            norm: try loader.layerNorm("embeddings.LayerNorm", size: e, eps: eps),
+            norm: try loader.layerNorm("embeddings.LayerNorm", size: deberta == nil ? e : h, eps: eps),
             projection: projection, embeddingSize: e,
-            positionRule: config.architecture.isRoberta ? .afterPadding(padID: config.padTokenID) : .sequential)
+            positionRule: config.architecture.isRoberta ? .afterPadding(padID: config.padTokenID) : .sequential,
+            projectsBeforeNorm: deberta != nil)
 
-        func layer(_ p: String, _ names: LayerNames) throws -> EncoderLayer {
+        func layer(_ p: String, _ names: LayerNames, scaleFactor: Int = 1, positionBias: DisentangledPositionBias? = nil) throws -> EncoderLayer {
             EncoderLayer(
                 attention: SelfAttention(
                     queryKeyValue: try Self.fused([loader.linear(p + names.query, outputs: h, inputs: h),
                                                    loader.linear(p + names.key, outputs: h, inputs: h),
                                                    loader.linear(p + names.value, outputs: h, inputs: h)]),
                     output: try loader.linear(p + names.attentionOutput, outputs: h, inputs: h),
-                    headCount: config.headCount),
+                    headCount: config.headCount, scaleFactor: scaleFactor, positionBias: positionBias),
                 attentionNorm: try loader.layerNorm(p + names.attentionNorm, size: h, eps: eps),
                 feedForward: FeedForward(
                     expand: try loader.linear(p + names.expand, outputs: config.intermediateSize, inputs: h),
@@ -72,9 +83,49 @@ struct TransformerEncoder: Sendable {
             }
             let perGroup = config.layerCount / config.layerGroupCount
             layers = (0..<config.layerCount).flatMap { groups[$0 / perGroup] }
+        case .debertaV2:
+            let settings = config.deberta!
+            let relative = try Self.relativeEmbeddings(settings, config: config, loader: loader)
+            layers = try (0..<config.layerCount).map { i in
+                let p = "encoder.layer.\(i)."
+                let bias = try relative.map { try Self.positionBias(p, relative: $0, settings: settings, config: config, loader: loader) }
+                return try layer(p, .deberta, scaleFactor: settings.scaleFactor, positionBias: bias)
+            }
         default:
             layers = try (0..<config.layerCount).map { try layer("encoder.layer.\($0).", .bert) }
         }
+    }
+
+    /// DeBERTa's relative-position embeddings (2·span × H), layer-normed when norm_rel_ebd says so; nil when
+    /// the model has no position terms.
+    private static func relativeEmbeddings(_ settings: DebertaSettings, config: ModelConfig, loader: WeightLoader) throws -> FloatBuffer? {
+        guard settings.relativeAttention, settings.contentToPosition || settings.positionToContent else { return nil }
+        let h = config.hiddenSize, rows = 2 * settings.span
+        let table = try loader.base("encoder.rel_embeddings.weight", [rows, h])
+        let values = FloatBuffer(count: rows * h, zeroed: false)
+        values.pointer.update(from: table.pointer, count: rows * h)
+        if settings.normRelativeEmbeddings {
+            let norm = try loader.layerNorm("encoder.LayerNorm", size: h, eps: config.layerNormEps)
+            norm.forward(values.pointer, table.pointer, rows: rows, normalized: nil, rstd: nil)
+        }
+        return values
+    }
+
+    /// One layer's position terms: the relative embeddings through its key projection (content→position) and
+    /// query projection (position→content) — its own with share_att_key, else pos_key_proj and pos_query_proj.
+    private static func positionBias(_ p: String, relative: FloatBuffer, settings: DebertaSettings, config: ModelConfig,
+                                     loader: WeightLoader) throws -> DisentangledPositionBias {
+        let h = config.hiddenSize, rows = 2 * settings.span
+        func projected(_ name: String) throws -> Weights {
+            let linear = try loader.linear(p + "attention.self." + name, outputs: h, inputs: h)
+            let out = FloatBuffer(count: rows * h, zeroed: false)
+            linear.forward(out.pointer, relative.pointer, rows: rows)
+            return Weights(out.array)
+        }
+        return DisentangledPositionBias(
+            positionKeys: settings.contentToPosition ? try projected(settings.shareAttentionKey ? "key_proj" : "pos_key_proj") : nil,
+            positionQueries: settings.positionToContent ? try projected(settings.shareAttentionKey ? "query_proj" : "pos_query_proj") : nil,
+            buckets: RelativePositionBuckets(settings: settings, longest: config.maxTokens), hiddenSize: h)
     }
 
     /// Stacks linears with the same input into one, so Q, K and V come out of a single product.
@@ -93,7 +144,7 @@ struct TransformerEncoder: Sendable {
             self.spans = spans
             self.positions = positions
             let rows = spans.last.map { $0.offset + $0.length } ?? 0
-            embeddings = .init(rows: rows, width: encoder.config.embeddingSize)
+            embeddings = .init(rows: rows, width: encoder.embeddings.norm.size)
             layers = encoder.layers.indices.map { i in
                 encoder.layers[i].makeCache(i == encoder.layers.count - 1 ? .firstTokens(spans) : .allTokens(spans))
             }

@@ -21,6 +21,7 @@ struct WeightLoader {
         case .electra: return "electra."
         case .albert: return "albert."
         case .modernbert: return "model."
+        case .debertaV2: return "deberta."
         }
     }
 

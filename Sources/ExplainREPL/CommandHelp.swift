@@ -27,7 +27,7 @@ public struct CommandHelp: Sendable, Equatable {
               details: "METHODS: names separated by spaces or commas (default: all). Needs a daemon with compareMethods."),
         .init(name: "models", usage: ":models", summary: "the resident models", details: ""),
         .init(name: "load", usage: ":load PATH [ID]", summary: "load a HuggingFace model directory",
-              details: "A BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT or ModernBERT classifier (safetensors, shards or pytorch_model.bin). Then :use ID to explain with it."),
+              details: "A BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT, ModernBERT or DeBERTa-v2/v3 classifier (safetensors, shards or pytorch_model.bin). Then :use ID to explain with it."),
         .init(name: "use", usage: ":use ID", summary: "explain with another resident model", details: ""),
         .init(name: "unload", usage: ":unload ID", summary: "free a resident model", details: "Requests already running keep it until they finish."),
         .init(name: "specials", usage: ":specials [on|off]", summary: "whether [CLS]/[SEP] count in the normalisation (off by default)",

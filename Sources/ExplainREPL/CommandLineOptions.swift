@@ -24,7 +24,7 @@ public struct CommandLineOptions: Equatable, Sendable {
            explain [options] < lines.txt
 
     Explains a text classifier's predictions (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA,
-    ALBERT, ModernBERT) through a child explaind daemon (JSON-RPC over pipes).
+    ALBERT, ModernBERT, DeBERTa-v2/v3) through a child explaind daemon (JSON-RPC over pipes).
     With TEXT, prints one explanation per argument and exits; with stdin not a terminal, explains each line
     (lines starting with ':' are REPL commands, '::' escapes a text that starts with ':'); otherwise starts
     the interactive REPL (:help there).

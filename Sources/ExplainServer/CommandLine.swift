@@ -81,8 +81,8 @@ public enum ServerCommandLine {
                     [--log-level error|warning|info|debug|off] [--max-frame-bytes N] [--help] [--version]
 
     A JSON-RPC 2.0 daemon on stdin/stdout (LSP Content-Length framing, or one JSON message per line) that
-    explains text classifiers: BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT, ModernBERT. See
-    Protocol.md for the methods.
+    explains text classifiers: BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT, ModernBERT,
+    DeBERTa-v2/v3. See Protocol.md for the methods.
 
       --model DIR          a HuggingFace classifier directory (config.json; model.safetensors, shards or
                            pytorch_model.bin; tokenizer files); repeat to keep several models resident; the

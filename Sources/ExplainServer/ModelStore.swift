@@ -57,7 +57,7 @@ public final class ModelStore: @unchecked Sendable {
 
     public static let noModelMessage = """
         no model is loaded: start explaind with --model DIR (a HuggingFace <Family>ForSequenceClassification \
-        directory of bert, distilbert, roberta, xlm-roberta, camembert, electra, albert or modernbert, with config.json, \
+        directory of bert, distilbert, roberta, xlm-roberta, camembert, electra, albert, modernbert or deberta-v2, with config.json, \
         the weights and the tokenizer files), or load one with models/load {"path": DIR}
         """
 

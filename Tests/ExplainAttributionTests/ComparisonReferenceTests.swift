@@ -32,7 +32,8 @@ struct CompareFixture: Decodable {
 }
 
 final class ComparisonReferenceTests: XCTestCase {
-    static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest"]
+    static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest",
+                         "deberta-v3-3labels", "deberta-v2-4labels-f16"]
 
     /// A statistic stored as float32: ours rounded to float32 must be the same number, give or take the
     /// last bit (the reference computes in float64 from the same float32 scores).

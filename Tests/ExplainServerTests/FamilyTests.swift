@@ -90,6 +90,38 @@ final class FamilyTests: XCTestCase {
         daemon.stop()
     }
 
+    func testDebertaV3() throws {
+        try checkThroughDaemon(TestPaths.model("deberta-v3-3labels"), fixture: "deberta-v3-3labels", architecture: "deberta-v2")
+    }
+
+    func testDebertaV2() throws {
+        try checkThroughDaemon(TestPaths.model("deberta-v2-4labels-f16"), fixture: "deberta-v2-4labels-f16", architecture: "deberta-v2")
+    }
+
+    /// DeBERTa-v2's first-layer convolution (conv_kernel_size, v2-xlarge and up) is refused by name with -32012;
+    /// the daemon keeps serving.
+    func testDebertaConvolutionRefused() throws {
+        let daemon = try launchDaemon(arguments: ["--no-default-model"])
+        _ = daemon.initialize()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-deberta-conv-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let source = URL(fileURLWithPath: TestPaths.model("deberta-v3-3labels"))
+        for file in ["spm.model", "tokenizer_config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(file), to: scratch.appendingPathComponent(file))
+        }
+        let config = try String(contentsOf: source.appendingPathComponent("config.json"), encoding: .utf8)
+        try config.replacingOccurrences(of: "\"model_type\"", with: "\"conv_kernel_size\": 3, \"model_type\"")
+            .write(to: scratch.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let error = try XCTUnwrap(daemon.callError("models/load", ["path": .string(scratch.path)]))
+        XCTAssertEqual(error.errorCode, ErrorCode.modelUnsupported.rawValue)
+        XCTAssertTrue(error["message"]?.stringValue?.contains("conv_kernel_size") ?? false, "\(String(describing: error["message"]))")
+        XCTAssertEqual(daemon.call("models/list")?["models"], [])
+        let loaded = try XCTUnwrap(daemon.call("models/load", ["path": .string(source.path), "id": "v3"]))
+        XCTAssertEqual(loaded["architecture"]?.stringValue, "deberta-v2")
+        daemon.stop()
+    }
+
     /// A directory with only pytorch_model.bin, and sharded ones, load like any other.
     func testOtherWeightFiles() throws {
         let weightFiles = TestPaths.packageRoot.appendingPathComponent("Tests/Fixtures/weight-files")

@@ -1,9 +1,10 @@
 /// The sequence-classification head on the first token ([CLS], <s>): dense, a non-linearity, output layer.
 /// BERT, ALBERT: pooler dense + tanh, then classifier. DistilBERT: pre_classifier + ReLU, then classifier.
 /// RoBERTa family: classifier.dense + tanh, then classifier.out_proj. ELECTRA: classifier.dense + GELU
-/// (exact, whatever hidden_act says, as ElectraClassificationHead), then classifier.out_proj.
+/// (exact, whatever hidden_act says, as ElectraClassificationHead), then classifier.out_proj. DeBERTa-v2:
+/// ContextPooler's pooler.dense + pooler_hidden_act (dropout is off at inference), then classifier.
 struct ClassificationHead: Sendable {
-    enum Squash: Sendable { case tanh, relu, gelu }
+    enum Squash: Sendable { case tanh, relu, gelu, geluTanh }
     let dense: Linear        // (H, H)
     let squash: Squash
     let classifier: Linear   // (C, H)
@@ -31,6 +32,16 @@ struct ClassificationHead: Sendable {
                       classifier: try loader.linear("classifier.out_proj", outputs: labels, inputs: h, inBase: false))
         case .modernbert:
             throw ModelError.unsupported(file: "config.json", reason: "ModernBERT's head is part of ModernBertNetwork")
+        case .debertaV2:
+            let squash: Squash
+            switch config.deberta?.poolerActivation ?? .geluErf {
+            case .geluErf: squash = .gelu
+            case .geluTanh: squash = .geluTanh
+            case .relu: squash = .relu
+            case .tanh: squash = .tanh
+            }
+            self.init(dense: try loader.linear("pooler.dense", outputs: h, inputs: h, inBase: false), squash: squash,
+                      classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
         }
     }
 
@@ -50,6 +61,7 @@ struct ClassificationHead: Sendable {
         case .tanh: Tanh.forward(cache.activated.pointer, cache.preActivation.pointer, count: count)
         case .relu: ReLU.forward(cache.activated.pointer, cache.preActivation.pointer, count: count)
         case .gelu: GELU.forward(cache.activated.pointer, cache.preActivation.pointer, count: count, tanhForm: false)
+        case .geluTanh: GELU.forward(cache.activated.pointer, cache.preActivation.pointer, count: count, tanhForm: true)
         }
         classifier.forward(logits, cache.activated.pointer, rows: batch)
     }
@@ -63,6 +75,7 @@ struct ClassificationHead: Sendable {
         case .tanh: Tanh.backward(dx: dActivated.pointer, dy: dActivated.pointer, y: cache.activated.pointer, count: count)
         case .relu: ReLU.backward(dx: dActivated.pointer, dy: dActivated.pointer, x: cache.preActivation.pointer, count: count)
         case .gelu: GELU.backward(dx: dActivated.pointer, dy: dActivated.pointer, x: cache.preActivation.pointer, count: count, tanhForm: false)
+        case .geluTanh: GELU.backward(dx: dActivated.pointer, dy: dActivated.pointer, x: cache.preActivation.pointer, count: count, tanhForm: true)
         }
         dFirst.update(repeating: 0, count: count)
         dense.backward(dx: dFirst, dy: dActivated.pointer, rows: batch)

@@ -1,14 +1,27 @@
 import Foundation
 
 /// Multi-head scaled dot-product self-attention (Vaswani et al. 2017) with its output projection, as
-/// BERT's BertAttention minus the residual and layer norm, and DistilBERT's MultiHeadSelfAttention.
+/// BERT's BertAttention minus the residual and layer norm, and DistilBERT's MultiHeadSelfAttention; with
+/// DeBERTa's position terms added to the scores, its DisentangledSelfAttention.
 /// Query, key and value projections are fused into one (3H × H) product.
 struct SelfAttention: Sendable {
     let queryKeyValue: Linear   // (3H, H): rows [Wq; Wk; Wv]
     let output: Linear          // (H, H)
     let headCount: Int
+    /// DeBERTa: 1 + the number of position terms; the scores are divided by √(head size · scaleFactor).
+    var scaleFactor = 1
+    /// DeBERTa's content→position and position→content terms.
+    var positionBias: DisentangledPositionBias? = nil
     var hiddenSize: Int { output.outputSize }
     var headSize: Int { hiddenSize / headCount }
+    /// As PyTorch: 1 / sqrt(float32(d) · scaleFactor).
+    private var scale: Float { 1 / (Float(headSize) * Float(scaleFactor)).squareRoot() }
+
+    /// Floats of per-worker scratch the position terms need for the layout's largest sequence.
+    private func positionScratch(_ layout: RowLayout) -> Int {
+        guard positionBias != nil else { return 0 }
+        return zip(layout.inputs, layout.outputs).map { DisentangledPositionBias.scratchCount(queries: $1.length, keys: $0.length) }.max() ?? 0
+    }
 
     /// What the backward needs: Q, K, V of every input row and the attention probabilities of every
     /// sequence and head, (queries × keys) each.
@@ -38,12 +51,14 @@ struct SelfAttention: Sendable {
     /// values all of the sequence's.
     func forward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, layout: RowLayout, cache: Cache) {
         let h = hiddenSize, d = headSize, ld = 3 * h
-        let scale = 1 / Float(d).squareRoot()
+        let scale = self.scale
         let qkv = cache.qkv.pointer
         queryKeyValue.forward(qkv, x, rows: layout.inputRows)
         let context = FloatBuffer(count: layout.outputRows * h, zeroed: false)
         let pairs = pairs(layout)
+        let scratchCount = positionScratch(layout)
         Parallel.forRanges(pairs.count, minimumPerWorker: 4) { range in
+            let scratch = FloatBuffer(count: scratchCount, zeroed: false)
             for (s, head) in pairs[range] {
                 let input = layout.inputs[s], output = layout.outputs[s]
                 let t = input.length, tq = output.length
@@ -51,6 +66,8 @@ struct SelfAttention: Sendable {
                 let k = q + h, v = q + 2 * h
                 let p = cache.probabilities.pointer + cache.probabilityOffsets[s] + head * tq * t
                 BLAS.gemm(transposeB: true, m: tq, n: t, k: d, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: p, ldc: t)
+                positionBias?.addScores(p, q: q, k: k, ld: ld, head: head, headSize: d, queries: tq, keys: t, scale: scale,
+                                        scratch: scratch.pointer)
                 Softmax.forwardRows(p, rows: tq, columns: t)
                 BLAS.gemm(m: tq, n: d, k: t, a: p, lda: t, b: v, ldb: ld,
                           c: context.pointer + output.offset * h + head * d, ldc: h)
@@ -63,14 +80,16 @@ struct SelfAttention: Sendable {
     /// dP = dC·Vᵀ, dV = Pᵀ·dC, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
     func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, layout: RowLayout, cache: Cache) {
         let h = hiddenSize, d = headSize, ld = 3 * h
-        let scale = 1 / Float(d).squareRoot()
+        let scale = self.scale
         let dContext = FloatBuffer(count: layout.outputRows * h)
         output.backward(dx: dContext.pointer, dy: dy, rows: layout.outputRows)
         let dqkv = FloatBuffer(count: layout.inputRows * ld)
         let scratch = zip(layout.inputs, layout.outputs).map { $0.length * $1.length }.max() ?? 0
         let pairs = pairs(layout)
+        let positionScratchCount = positionScratch(layout)
         Parallel.forRanges(pairs.count, minimumPerWorker: 4) { range in
             let dScores = FloatBuffer(count: scratch, zeroed: false)
+            let positionScratch = FloatBuffer(count: positionScratchCount, zeroed: false)
             for (s, head) in pairs[range] {
                 let input = layout.inputs[s], output = layout.outputs[s]
                 let t = input.length, tq = output.length
@@ -86,6 +105,8 @@ struct SelfAttention: Sendable {
                 Softmax.backwardRows(dScores: dp, probabilities: p, rows: tq, columns: t)
                 BLAS.gemm(m: tq, n: d, k: t, alpha: scale, a: dp, lda: t, b: k, ldb: ld, c: dq, ldc: ld)
                 BLAS.gemm(transposeA: true, m: t, n: d, k: tq, alpha: scale, a: dp, lda: t, b: q, ldb: ld, c: dk, ldc: ld)
+                positionBias?.backward(dScores: dp, dq: dq, dk: dk, ld: ld, head: head, headSize: d, queries: tq, keys: t, scale: scale,
+                                       scratch: positionScratch.pointer)
             }
         }
         queryKeyValue.backward(dx: dx, dy: dqkv.pointer, rows: layout.inputRows)
