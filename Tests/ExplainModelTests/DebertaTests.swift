@@ -29,22 +29,7 @@ extension LayerGradientTests {
                 buckets: RelativePositionBuckets(settings: settings, longest: 16), hiddenSize: 8)
             let layer = SelfAttention(queryKeyValue: linear(24, 8, scale: 0.8), output: linear(8, 8), headCount: 2,
                                       scaleFactor: settings.scaleFactor, positionBias: bias)
-            for (name, layout) in layouts {
-                let outputs = layout.outputRows * 8
-                func run(_ x: [Float]) -> ([Float], SelfAttention.Cache) {
-                    let cache = SelfAttention.Cache(layout: layout, hidden: 8, heads: 2)
-                    var y = [Float](repeating: 0, count: outputs)
-                    y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, layout: layout, cache: cache) }
-                    return (y, cache)
-                }
-                checkGradient("disentangled attention \(variant), \(name)", inputCount: 64, outputCount: outputs, step: 1e-3,
-                              forward: { run($0).0 }, backward: { x, r in
-                    let cache = run(x).1
-                    var dx = [Float](repeating: 0, count: 64)
-                    dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, layout: layout, cache: cache) }
-                    return dx
-                })
-            }
+            checkAttention(layer, "disentangled attention \(variant)")
         }
     }
 

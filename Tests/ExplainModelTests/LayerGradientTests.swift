@@ -133,7 +133,11 @@ final class LayerGradientTests: XCTestCase {
     var layouts: [(String, RowLayout)] { [("all tokens", .allTokens(spans)), ("first tokens", .firstTokens(spans))] }
 
     func testSelfAttention() {
-        let layer = attention()
+        checkAttention(attention(), "self-attention")
+    }
+
+    /// An 8-wide, 2-head attention layer's backward on every layout.
+    func checkAttention(_ layer: SelfAttention, _ label: String) {
         for (name, layout) in layouts {
             let outputs = layout.outputRows * 8
             func run(_ x: [Float]) -> ([Float], SelfAttention.Cache) {
@@ -142,7 +146,7 @@ final class LayerGradientTests: XCTestCase {
                 y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, layout: layout, cache: cache) }
                 return (y, cache)
             }
-            checkGradient("self-attention, \(name)", inputCount: 64, outputCount: outputs, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
+            checkGradient("\(label), \(name)", inputCount: 64, outputCount: outputs, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
                 let cache = run(x).1
                 var dx = [Float](repeating: 0, count: 64)
                 dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, layout: layout, cache: cache) }

@@ -254,7 +254,7 @@ final class ModelLoadingErrorTests: XCTestCase {
         try write(#"{"model_type": "gpt2", "vocab_size": 10}"#, "config.json")
         XCTAssertEqual(loadError(), .unsupportedModelType(file: "config.json", modelType: "gpt2"))
         XCTAssertEqual(loadError()?.description,
-                       "config.json: unsupported model_type \"gpt2\" (supported: bert, distilbert, roberta, xlm-roberta, camembert, electra, albert, modernbert)")
+                       "config.json: unsupported model_type \"gpt2\" (supported: bert, distilbert, roberta, xlm-roberta, camembert, electra, albert, modernbert, deberta-v2)")
     }
 
     /// Another head than sequence classification, or multi-label outputs, are refused naming what runs.
