@@ -149,6 +149,9 @@ struct TransformerEncoder: Sendable {
                 encoder.layers[i].makeCache(i == encoder.layers.count - 1 ? .firstTokens(spans) : .allTokens(spans))
             }
         }
+
+        /// Every layer's attention, in order, for the attention-based explanations.
+        var attentionMaps: [any AttentionMapsRecorder] { layers.map(\.attentionMaps) }
     }
 
     /// The last hidden state of each sequence's first token ([CLS]), B × H.

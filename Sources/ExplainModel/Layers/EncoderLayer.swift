@@ -22,6 +22,9 @@ struct EncoderLayer: Sendable {
             outputNormalized = FloatBuffer(count: rows * hidden, zeroed: false)
             outputRstd = FloatBuffer(count: rows, zeroed: false)
         }
+
+        /// This layer's attention, for the attention-based explanations.
+        var attentionMaps: any AttentionMapsRecorder { attention }
     }
 
     func makeCache(_ layout: RowLayout) -> Cache {

@@ -25,11 +25,17 @@ struct SelfAttention: Sendable {
 
     /// What the backward needs: Q, K, V of every input row and the attention probabilities of every
     /// sequence and head, (queries × keys) each.
-    final class Cache {
+    final class Cache: AttentionMapsRecorder {
         let qkv: FloatBuffer            // (N, 3H)
         let probabilities: FloatBuffer  // per sequence, per head: (Tq, T), at probabilityOffsets[s] + h·Tq·T
         let probabilityOffsets: [Int]
+        /// ∂f/∂A in the probabilities' layout, filled by the backward once recordGradients() made it.
+        private(set) var probabilityGradients: FloatBuffer?
+        let layout: RowLayout
+        let heads: Int
         init(layout: RowLayout, hidden: Int, heads: Int) {
+            self.layout = layout
+            self.heads = heads
             qkv = FloatBuffer(count: layout.inputRows * 3 * hidden, zeroed: false)
             var offsets: [Int] = []
             var total = 0
@@ -39,6 +45,19 @@ struct SelfAttention: Sendable {
             }
             probabilityOffsets = offsets
             probabilities = FloatBuffer(count: total, zeroed: false)
+        }
+
+        func recordGradients() {
+            if probabilityGradients == nil { probabilityGradients = FloatBuffer(count: probabilities.count) }
+        }
+
+        func maps(sequence s: Int) -> AttentionMaps {
+            let t = layout.inputs[s].length, tq = layout.outputs[s].length, count = heads * tq * t
+            let start = probabilityOffsets[s]
+            return AttentionMaps(
+                heads: heads, queries: tq, keys: t,
+                probabilities: Array(UnsafeBufferPointer(start: probabilities.pointer + start, count: count)),
+                gradients: probabilityGradients.map { Array(UnsafeBufferPointer(start: $0.pointer + start, count: count)) })
         }
     }
 
@@ -102,6 +121,9 @@ struct SelfAttention: Sendable {
                 let dp = dScores.pointer
                 BLAS.gemm(transposeB: true, m: tq, n: t, k: d, a: dc, lda: h, b: v, ldb: ld, c: dp, ldc: t)
                 BLAS.gemm(transposeA: true, m: t, n: d, k: tq, a: p, lda: t, b: dc, ldb: h, c: dv, ldc: ld)
+                if let recorded = cache.probabilityGradients {
+                    (recorded.pointer + cache.probabilityOffsets[s] + head * tq * t).update(from: dp, count: tq * t)
+                }
                 Softmax.backwardRows(dScores: dp, probabilities: p, rows: tq, columns: t)
                 BLAS.gemm(m: tq, n: d, k: t, alpha: scale, a: dp, lda: t, b: k, ldb: ld, c: dq, ldc: ld)
                 BLAS.gemm(transposeA: true, m: t, n: d, k: tq, alpha: scale, a: dp, lda: t, b: q, ldb: ld, c: dk, ldc: ld)
