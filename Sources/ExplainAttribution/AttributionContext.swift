@@ -22,6 +22,9 @@ struct AttributionContext {
     /// The forward pass over the inputs themselves, kept with the activations its backward needs, when
     /// the caller has one: the gradient methods then differentiate it without a second forward.
     var inputPass: ForwardPass? = nil
+    /// Each sequence's words as token positions (special tokens belong to none), for the methods that
+    /// perturb or attribute whole words.
+    var words: [[[Int]]] = []
 
     /// The width of a word embedding and of its gradient.
     var embeddingSize: Int { model.config.embeddingSize }
@@ -71,6 +74,17 @@ struct AttributionContext {
         try control.checkCancelled()
         let weights = logits.indices.map { objective.logitWeights(logits[$0], sequence: $0) }
         return model.inputGradient(inputPass, logitWeights: weights)
+    }
+
+    /// Every layer's attention maps of every sequence (the input pass's), with ∂objective/∂A when `gradients`.
+    func attentionMaps(gradients: Bool) throws -> [[AttentionMaps]] {
+        try control.checkCancelled()
+        let pass = inputPass ?? model.forward(ModelInput(ids: ids))
+        if gradients {
+            pass.recordAttentionGradients()
+            _ = model.inputGradient(pass, logitWeights: logits.indices.map { objective.logitWeights(logits[$0], sequence: $0) })
+        }
+        return ids.indices.map { pass.attentionMaps(sequence: $0) }
     }
 }
 

@@ -11,6 +11,7 @@ public struct MethodDescription: Sendable {
 public enum AttributionRegistry {
     static let all: [any AttributionMethod.Type] = [
         VanillaGradient.self, GradientNorm.self, GradientXInput.self, IntegratedGradients.self, SmoothGrad.self, Occlusion.self,
+        Lime.self, KernelShap.self, AttentionRollout.self, AttentionGradient.self, SequentialIntegratedGradients.self,
     ]
 
     public static var methods: [MethodDescription] { all.map { $0.description } }

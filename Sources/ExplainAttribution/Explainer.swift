@@ -42,7 +42,8 @@ public final class Explainer: Sendable {
             model: model, ids: ids, special: encodings.map { $0.tokens.map(\.special) },
             embeddings: ids.map { model.wordEmbeddings(ids: $0) }, logits: logits,
             objective: Objective(targets: targets, foils: foils, output: scoring.output),
-            options: options, control: control, inputPass: inputPass)
+            options: options, control: control, inputPass: inputPass,
+            words: encodings.map { $0.words.map(\.tokens) })
         let result = try method.attribute(context)
         let explanations = texts.indices.map { s in
             let raw = result.scores[s]

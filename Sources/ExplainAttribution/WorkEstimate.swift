@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a request costs, in token-passes: the tokens of each sequence times the forward passes run over it
 /// (a backward counts as two). The server bounds it per request (`--max-work`), and compareMethods shares
 /// its progress between the methods by it.
@@ -16,6 +18,14 @@ public enum WorkEstimate {
         case "integratedGradients": return 3 * number("steps", 50) * (adaptive ? 2 : 1) + 1
         case "smoothGrad": return 3 * number("samples", 20)
         case "occlusion": return Double(n) + 1
+        // one forward per copy or coalition, the text itself (LIME) or the baseline (SHAP) included; SHAP
+        // enumerates 2^n − 2 coalitions up to exactUpTo tokens
+        case "lime": return number("samples", 500)
+        case "kernelShap":
+            return (Double(n) <= number("exactUpTo", 12) ? pow(2, Double(n)) - 1 : number("samples", 500) + 2)
+        case "attentionRollout": return 1
+        // IG's passes once per word (at most one per token)
+        case "sequentialIntegratedGradients": return Double(max(n, 1)) * (3 * number("steps", 50) * (adaptive ? 2 : 1) + 1)
         default: return 3
         }
     }

@@ -35,6 +35,8 @@ public struct ServerDescription: Sendable {
         "norm": ["gradientNorm"], "gxi": ["gradientXInput"], "inputxgradient": ["gradientXInput"],
         "sg": ["smoothGrad"], "smooth": ["smoothGrad"], "occ": ["occlusion"],
         "shap": ["kernelShap", "partitionShap", "shap"], "kernelshap": ["kernelShap"], "lime": ["lime"],
+        "rollout": ["attentionRollout"], "chefer": ["attentionGradient"], "gradattention": ["attentionGradient"],
+        "sig": ["sequentialIntegratedGradients"], "sequential": ["sequentialIntegratedGradients"],
     ]
 
     /// A method name as typed — any case, or an alias — as the daemon names it; nil when it offers no such

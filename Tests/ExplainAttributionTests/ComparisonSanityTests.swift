@@ -216,7 +216,7 @@ final class ComparisonSanityTests: XCTestCase {
             }
         }
         expect({ $0.methods = [] }, .invalidOption(name: "methods", reason: "name at least one method"))
-        expect({ $0.methods = ["occlusion", "lime"] }, .unknownMethod("lime"))
+        expect({ $0.methods = ["occlusion", "anchors"] }, .unknownMethod("anchors"))
         expect({ $0.methods = ["occlusion", "occlusion"] }, .invalidOption(name: "methods", reason: "\"occlusion\" is listed twice"))
         expect({ $0.options = ["smoothGrad": [:]]; $0.methods = ["occlusion"] },
                .invalidOption(name: "options.smoothGrad", reason: "options for a method that is not compared"))

@@ -1,4 +1,5 @@
 import XCTest
+import ExplainProtocol
 @testable import ExplainREPL
 
 final class CompletionTests: XCTestCase {
@@ -56,5 +57,25 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(Completion.files("~/q", home: fixtures).kind, .words([]))
         XCTAssertEqual(words(Completion.files("~/bert-l", home: fixtures)), ["~/bert-largest/"])
         XCTAssertEqual(try complete(":load /m ", "x").kind, .nothing)
+    }
+
+    /// A daemon that offers the five newer methods: `:method`, `:compare` and completion know them, and the
+    /// aliases people use (shap, lime, rollout, sig) switch on.
+    func testTheNewerMethodsWhenTheDaemonOffersThem() throws {
+        let newer = ["lime", "kernelShap", "attentionRollout", "attentionGradient", "sequentialIntegratedGradients"]
+        let entries = newer.map { #"{"name":"\#($0)","signed":true,"summary":"","options":[]},"# }.joined()
+        let json = Samples.initializeJSON.replacingOccurrences(of: #""attributionMethods":["#, with: #""attributionMethods":["# + entries)
+        let server = ServerDescription(try InitializeResult(json: try JSONParser.parse(json), at: ""))
+        let complete = { (before: String, word: String) in Completion.complete(before: before, word: word, server: server, settings: Settings()) }
+        XCTAssertEqual(words(complete(":method ", "")).count, 10)
+        XCTAssertEqual(words(complete(":method ", "att")), ["attentionRollout", "attentionGradient"])
+        XCTAssertEqual(words(complete(":compare occlusion,lime ", "ker")), ["kernelShap"])
+        XCTAssertEqual(words(complete(":method ", "seq")), ["sequentialIntegratedGradients"])
+        XCTAssertEqual(server.resolveMethod("shap"), "kernelShap")
+        XCTAssertEqual(server.resolveMethod("LIME"), "lime")
+        XCTAssertEqual(server.resolveMethod("rollout"), "attentionRollout")
+        XCTAssertEqual(server.resolveMethod("sig"), "sequentialIntegratedGradients")
+        XCTAssertEqual(try CommandParser.parse(":compare shap,lime,rollout The vote", resolveMethod: server.resolveMethod),
+                       .compare(methods: ["kernelShap", "lime", "attentionRollout"], text: "The vote"))
     }
 }

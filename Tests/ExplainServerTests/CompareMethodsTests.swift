@@ -142,7 +142,7 @@ final class CompareMethodsTests: XCTestCase {
     func testBadParamsNameTheField() throws {
         let daemon = try startDaemon()
         let cases: [(JSONValue, String)] = [
-            (["methods": ["occlusion", "lime"]], "methods[1]"),
+            (["methods": ["occlusion", "anchors"]], "methods[1]"),
             (["methods": []], "methods"),
             (["methods": ["occlusion", "occlusion"]], "methods"),
             (["metrics": ["faithfulness"]], "metrics[0]"),

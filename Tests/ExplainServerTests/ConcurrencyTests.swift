@@ -90,6 +90,26 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertNotNil(daemon.call("tokenize", ["text": "still here"]))
     }
 
+    /// LIME, Kernel SHAP and sequential IG report progress between their batched passes, like integrated
+    /// gradients (their cancellation between batches is tested in the library, where it does not race the clock).
+    func testPerturbationMethodsReportProgress() throws {
+        let daemon = try startDaemon()
+        for (method, options) in [("lime", ["samples": 40, "batchSize": 4] as JSONValue),
+                                  ("kernelShap", ["samples": 40, "exactUpTo": 0, "batchSize": 4]),
+                                  ("sequentialIntegratedGradients", ["steps": 4, "batchSize": 2])] {
+            let id = JSONValue.string(method), token = JSONValue.string("work-" + method)
+            daemon.sendRequest("explain", ["text": "a short text to explain", "method": .string(method), "options": options,
+                                           "workDoneToken": token], id: id)
+            XCTAssertNotNil(daemon.reply(to: id, timeout: 120)?["result"]?["tokens"], method)
+            let values = daemon.progressValues(token: token)
+            XCTAssertEqual(values.first?["kind"], "begin", method)
+            XCTAssertEqual(values.last?["kind"], "end", method)
+            let percentages = values.compactMap { $0["percentage"]?.intValue }
+            XCTAssertEqual(percentages, percentages.sorted(), method)
+            XCTAssertGreaterThanOrEqual(values.filter { $0["kind"] == "report" }.count, 2, method)
+        }
+    }
+
     func testProgressBeginReportEndThenReply() throws {
         let daemon = try startDaemon()
         daemon.sendRequest("explain", ["text": "a short text", "method": "integratedGradients",

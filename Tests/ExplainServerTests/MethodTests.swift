@@ -153,6 +153,26 @@ final class MethodTests: XCTestCase {
         XCTAssertEqual(many.map(\.text), ["first text", "a second, longer text"])
     }
 
+    /// The new methods' options are checked like the others': -32602 naming the field, and the daemon
+    /// keeps serving; samples count against --max-samples and the work limit.
+    func testPerturbationMethodOptionsAreChecked() throws {
+        let daemon = try launchDaemon(arguments: ["--model", TestPaths.model(Self.bert), "--max-work", "5000"])
+        _ = daemon.initialize()
+        for (method, options, field) in [("lime", ["samples": -5] as JSONValue, "options.samples"),
+                                         ("lime", ["replacement": "blank"], "options.replacement"),
+                                         ("kernelShap", ["baseline": "zero"], "options.baseline"),
+                                         ("kernelShap", ["samples": 5000], "options.samples"),
+                                         ("kernelShap", ["samples": 900, "exactUpTo": 0], "options.samples"),
+                                         ("lime", ["samples": 1000], "options.samples"),
+                                         ("sequentialIntegratedGradients", ["steps": 0], "options.steps"),
+                                         ("attentionRollout", ["steps": 4], "options.steps")] {
+            let error = daemon.callError("explain", ["text": "a short text to explain", "method": .string(method), "options": options])
+            XCTAssertEqual(error?.errorCode, ErrorCode.invalidParams.rawValue, "\(method) \(options)")
+            XCTAssertEqual(error?.errorField, field, "\(method) \(options)")
+        }
+        XCTAssertNotNil(daemon.call("explain", ["text": "a short text", "method": "kernelShap"]))
+    }
+
     func testModelsLoadListUnloadAndSelection() throws {
         let daemon = try launchDaemon(arguments: ["--model", TestPaths.model(Self.bert)])
         _ = daemon.initialize()

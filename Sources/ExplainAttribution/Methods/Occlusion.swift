@@ -11,18 +11,8 @@ enum Occlusion: AttributionMethod {
         ])
 
     static func attribute(_ context: AttributionContext) throws -> MethodResult {
-        let tokenizer = context.model.tokenizer
-        let replacement: Int?
-        let kind = context.options.string("replacement")
-        switch kind {
-        case "mask": replacement = tokenizer.maskID
-        case "unk": replacement = tokenizer.unkID
-        case "pad": replacement = tokenizer.padID
-        default: replacement = nil
-        }
-        if kind != "delete" && replacement == nil {
-            throw AttributionError.invalidOption(name: "options.replacement", reason: "this model's tokenizer has no \(kind) token")
-        }
+        let replacement = try Replacement.id(context.options.string("replacement"), tokenizer: context.model.tokenizer,
+                                             field: "options.replacement")
         // Always probabilities, whatever the request's output, as the definition says.
         let objective = Objective(targets: context.objective.targets, foils: context.objective.foils, output: .probability)
         var probes: [Probe] = [], positions: [(sequence: Int, token: Int)] = []

@@ -22,7 +22,8 @@ enum ExplainHandler {
             }
             let work = tokenPasses(request.method, options: request.options,
                                    tokens: encodings.map { ($0.tokens.count, $0.tokens.filter { !$0.special }.count) })
-            let driver = ["integratedGradients": "options.steps", "smoothGrad": "options.samples"][request.method]
+            let driver = ["integratedGradients": "options.steps", "sequentialIntegratedGradients": "options.steps", "smoothGrad": "options.samples",
+                          "lime": "options.samples", "kernelShap": "options.samples"][request.method]
             try checkWork(work, field: driver ?? (texts.count == 1 ? "text" : "texts"), limits: limits)
             let control = RunControl(
                 isCancelled: { [cancellation = context.cancellation] in cancellation.isCancelled },

@@ -219,7 +219,8 @@ end
 -- Completion candidates (only once the daemon has described itself).
 function M.complete_methods()
   if not (session and session.info) then return { 'vanillaGradient', 'gradientNorm', 'gradientXInput',
-    'integratedGradients', 'smoothGrad', 'occlusion' } end
+    'integratedGradients', 'smoothGrad', 'occlusion', 'lime', 'kernelShap', 'attentionRollout',
+    'attentionGradient', 'sequentialIntegratedGradients' } end
   return vim.tbl_map(function(m) return m.name end, session.info.capabilities.attributionMethods)
 end
 
