@@ -4,8 +4,9 @@
 usage: python3 Scripts/protocol-examples.py [--check | --write] [path/to/explaind]
 Talks LSP framing through pipes to the daemon (started with --reproducible, so every elapsedMs is 0) loaded with
 the fixture model distilbert-3labels-bf16 and renders one markdown ```json block per exchange (objects wider
-than a line are broken up, short ones kept inline). The fixture models are copied to a fixed directory first,
-so the paths in the replies do not depend on where the repository is checked out.
+than a line are broken up, short ones kept inline; § 4.5.1's method examples abridged to the method's own part).
+The fixture models are copied to a fixed directory first, so the paths in the replies do not depend on where the
+repository is checked out.
   (no flag)  print the blocks
   --check    compare them with Protocol.md's blocks (matched by request id); print a diff and exit 1 on drift
   --write    replace Protocol.md's blocks with them
@@ -75,14 +76,26 @@ def receive():
     return daemon_pipe.receive(daemon)
 
 
-def exchange(title, request):
+ABRIDGED = "// server → client (abridged: the other fields, and each token's, as in the explain example)"
+
+
+def abridged(message):
+    """An explain reply cut to the method's own part: method, options, extras, target, tokens' text and rawScore."""
+    result = {k: v for k, v in message["result"].items() if k in ("elapsedMs", "extras", "method", "options", "target", "tokens")}
+    result["tokens"] = [{"text": t["text"], "rawScore": t["rawScore"]} for t in result["tokens"]]
+    return dict(message, result=result)
+
+
+def exchange(title, request, abridge=False):
     send(request)
     blocks = ["// client → server\n" + layout(request)]
     while True:
         message = receive()
-        blocks.append("// server → client\n" + layout(message))
         if message.get("id") == request["id"] and "method" not in message:
+            blocks.append((ABRIDGED + "\n" + layout(abridged(message))) if abridge else ("// server → client\n" + layout(message)))
             break
+        if not abridge:  # progress notifications, shown only in the full examples
+            blocks.append("// server → client\n" + layout(message))
     captured[request["id"]] = (title, "\n".join(blocks) + "\n")
 
 
@@ -105,6 +118,10 @@ exchange("invalid params", {"jsonrpc": "2.0", "id": 9, "method": "explain",
 exchange("compareMethods", {"jsonrpc": "2.0", "id": 11, "method": "compareMethods",
                             "params": {"text": text, "methods": ["gradientXInput", "integratedGradients", "occlusion"],
                                        "options": {"integratedGradients": {"steps": 16}}, "workDoneToken": "cmp-11"}})
+for id, method, options in [(12, "lime", {"samples": 200}), (13, "kernelShap", {}), (14, "attentionRollout", {}),
+                            (15, "attentionGradient", {}), (16, "sequentialIntegratedGradients", {"steps": 16})]:
+    params = {"text": text, "method": method, **({"options": options} if options else {})}
+    exchange(method, {"jsonrpc": "2.0", "id": id, "method": "explain", "params": params}, abridge=True)
 exchange("shutdown", {"jsonrpc": "2.0", "id": 10, "method": "shutdown"})
 send({"jsonrpc": "2.0", "method": "exit"})
 if daemon.wait() != 0:
@@ -121,7 +138,7 @@ document = open(document_path, encoding="utf-8").read()
 pattern = re.compile(r"```json\n(// client → server\n.*?)```", re.S)
 found = {}
 for match in pattern.finditer(document):
-    request = match.group(1).split("\n// server → client\n")[0].removeprefix("// client → server\n")
+    request = match.group(1).split("\n// server → client")[0].removeprefix("// client → server\n")
     found[json.loads(request)["id"]] = match
 missing = sorted(set(captured) - set(found), key=str)
 if missing:

@@ -19,6 +19,16 @@ The methods are written as the reference workflow and the usual libraries write 
 - smoothGrad: 20 noisy copies of inputs_embeds (stdev 0.15 × range) in one batch, mean gradient norm.
 - occlusion: every non-special token replaced by [MASK], all copies in one batched forward, drop in the
   target's softmax probability.
+- lime: Captum Lime on the input ids, one text per call (Captum explains one example at a time), 500
+  samples, 64 perturbations per forward, [MASK] for a removed token (a special token's baseline is itself, so
+  it never changes), kernel exp(−D²/(2·0.25²)) on the cosine distance of the interpretable masks, scikit-learn
+  Ridge(alpha=1) as the interpretable model — explaind's lime defaults.
+- kernelShap: Captum KernelShap, one text per call, n_samples 500, 64 perturbations per forward, [MASK]
+  baseline (specials as for lime); explaind runs with exactUpTo 0 so it samples 500 coalitions too.
+- attentionRollout: Abnar & Zuidema from output_attentions (eager attention): head mean + I, rows
+  renormalised, product over layers, the first token's row; the padded batch in one forward.
+- attentionGradient: Chefer et al. 2021: attentions from output_attentions with retain_grad, one backward of
+  the predicted logits, per layer R += mean_h(clamp(∂f/∂A ⊙ A, 0)) @ R, R[:, 0] without the first token.
 The model runs in float32, eval mode, with torch.set_num_threads(--threads) (default 2).
 """
 
@@ -32,7 +42,8 @@ import time
 START = time.perf_counter()
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-METHODS = ["gradientNorm", "vanillaGradient", "gradientXInput", "integratedGradients", "smoothGrad", "occlusion"]
+METHODS = ["gradientNorm", "vanillaGradient", "gradientXInput", "integratedGradients", "smoothGrad", "occlusion",
+           "lime", "kernelShap", "attentionRollout", "attentionGradient"]
 
 
 SENTENCE_COUNT = [5]
@@ -72,6 +83,7 @@ class Workload:
 
         torch.set_num_threads(threads)
         self.torch = torch
+        self.directory = directory
         self.model = AutoModelForSequenceClassification.from_pretrained(directory, dtype=torch.float32).eval()
         for parameter in self.model.parameters():
             parameter.requires_grad_(False)   # input gradients only, as an explainer needs
@@ -175,6 +187,102 @@ class Workload:
         drop = probabilities[owners_t, target[owners_t]] - occluded[torch.arange(len(owners)), target[owners_t]]
         scores[owners_t, torch.tensor(positions)] = drop
         return normalized(scores)
+
+
+    def perturbation_inputs(self, text):
+        """One text's ids, a baseline that masks every non-special token, a feature per token, the target."""
+        torch = self.torch
+        encoded, special = self.encode([text])
+        ids = encoded["input_ids"]
+        with torch.no_grad():
+            target = self.logits(encoded, input_ids=ids).argmax(-1)
+        baseline = torch.where(special, ids, self.tokenizer.mask_token_id)
+        feature_mask = torch.arange(ids.shape[1])[None]
+        extra = encoded.get("token_type_ids")
+
+        def forward(input_ids):
+            inputs = {} if extra is None else {"token_type_ids": extra.expand(input_ids.shape[0], -1)}
+            return self.model(input_ids=input_ids, **inputs).logits
+
+        return ids, baseline, feature_mask, target, forward
+
+    def lime(self, texts, samples=500, width=0.25):
+        from captum._utils.models.linear_model import SkLearnRidge
+        from captum.attr import Lime
+
+        torch = self.torch
+
+        def similarity(original, perturbed, interpretable, **kwargs):
+            z = interpretable.float().flatten()
+            distance = 1 - torch.nn.functional.cosine_similarity(z, torch.ones_like(z), dim=0)
+            return torch.exp(-distance ** 2 / (2 * width ** 2))
+
+        results = []
+        for text in texts:
+            ids, baseline, feature_mask, target, forward = self.perturbation_inputs(text)
+            lime = Lime(forward, interpretable_model=SkLearnRidge(alpha=1.0), similarity_func=similarity)
+            results.append(normalized(lime.attribute(ids, baselines=baseline, target=target, feature_mask=feature_mask,
+                                                     n_samples=samples, perturbations_per_eval=64)))
+        return results
+
+    def kernelShap(self, texts, samples=500):
+        from captum.attr import KernelShap
+
+        results = []
+        for text in texts:
+            ids, baseline, feature_mask, target, forward = self.perturbation_inputs(text)
+            shap = KernelShap(forward)
+            results.append(normalized(shap.attribute(ids, baselines=baseline, target=target, feature_mask=feature_mask,
+                                                     n_samples=samples, perturbations_per_eval=64)))
+        return results
+
+    def eager_model(self):
+        """The same checkpoint with eager attention, which returns the attention probabilities."""
+        if not hasattr(self, "_eager"):
+            from transformers import AutoModelForSequenceClassification
+
+            self._eager = AutoModelForSequenceClassification.from_pretrained(
+                self.directory, dtype=self.torch.float32, attn_implementation="eager").eval()
+            for parameter in self._eager.parameters():
+                parameter.requires_grad_(False)
+        return self._eager
+
+    def attentions(self, texts, gradients):
+        torch = self.torch
+        model = self.eager_model()
+        encoded, _ = self.encode(texts)
+        extra = {"token_type_ids": encoded["token_type_ids"]} if "token_type_ids" in encoded else {}
+        embeds = model.get_input_embeddings()(encoded["input_ids"]).detach().requires_grad_(gradients)
+        with torch.set_grad_enabled(gradients):
+            out = model(inputs_embeds=embeds, attention_mask=encoded["attention_mask"], output_attentions=True, **extra)
+            if gradients:
+                for attention in out.attentions:
+                    attention.retain_grad()
+                out.logits.gather(1, out.logits.argmax(-1)[:, None]).sum().backward()
+        return encoded, out.attentions
+
+    def attentionRollout(self, texts):
+        torch = self.torch
+        encoded, attentions = self.attentions(texts, gradients=False)
+        t = attentions[0].shape[-1]
+        eye = torch.eye(t)
+        result = eye.expand(len(texts), t, t)
+        for a in attentions:
+            mean = a.mean(dim=1) + eye
+            result = (mean / mean.sum(dim=-1, keepdim=True)) @ result
+        return normalized(result[:, 0] * encoded["attention_mask"])
+
+    def attentionGradient(self, texts):
+        torch = self.torch
+        encoded, attentions = self.attentions(texts, gradients=True)
+        t = attentions[0].shape[-1]
+        relevance = torch.eye(t).expand(len(texts), t, t)
+        for a in attentions:
+            cam = (a.grad * a).clamp(min=0).mean(dim=1)
+            relevance = relevance + cam @ relevance
+        scores = relevance[:, 0].clone()
+        scores[:, 0] = 0
+        return normalized(scores * encoded["attention_mask"])
 
 
 def normalized(scores):

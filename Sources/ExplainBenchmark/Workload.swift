@@ -69,6 +69,33 @@ public struct Workload: Sendable {
             let t = encoding.tokens.count, occluded = encoding.tokens.filter { !$0.special }.count
             return Double(occluded + 1) * FlopCount.forward(shape, length: t)
         },
+        // 500 perturbed copies ([MASK]ed in place, length T), the text itself among them, plus the prediction.
+        // Beside Captum's Lime with the same samples, kernel and ridge regression.
+        Workload(name: "lime", method: "lime", options: ["samples": .number(500)], pythonName: "lime") { shape, encoding, _ in
+            501 * FlopCount.forward(shape, length: encoding.tokens.count)
+        },
+        // 500 sampled coalitions (enumeration off, so every sentence samples), the baseline and the prediction.
+        // Beside Captum's KernelShap with n_samples 500.
+        Workload(name: "kernelShap", method: "kernelShap", options: ["samples": .number(500), "exactUpTo": .number(0)],
+                 pythonName: "kernelShap") { shape, encoding, explanation in
+            guard case .number(let evaluations)? = explanation.extras["evaluations"] else { return .nan }
+            return (evaluations + 1) * FlopCount.forward(shape, length: encoding.tokens.count)
+        },
+        // One forward; the layers' T × T products of the rollout are not counted (O(L·T²)).
+        Workload(name: "attentionRollout", method: "attentionRollout", options: [:], pythonName: "attentionRollout") { shape, encoding, _ in
+            FlopCount.forward(shape, length: encoding.tokens.count)
+        },
+        // One forward and one backward that also keeps ∂f/∂A.
+        Workload(name: "attentionGradient", method: "attentionGradient", options: [:], pythonName: "attentionGradient") { shape, encoding, _ in
+            FlopCount.gradient(shape, length: encoding.tokens.count)
+        },
+        // Integrated gradients once per word, 50 steps each, plus f(x) and every word's f(baseline).
+        // No PyTorch counterpart in Captum.
+        Workload(name: "sequentialIntegratedGradients", method: "sequentialIntegratedGradients", options: ["steps": .number(50)],
+                 pythonName: nil) { shape, encoding, _ in
+            let t = encoding.tokens.count, words = Double(encoding.words.count)
+            return words * (50 * FlopCount.gradient(shape, length: t) + FlopCount.forward(shape, length: t)) + FlopCount.forward(shape, length: t)
+        },
     ]
 
     public static func named(_ names: [String]) throws -> [Workload] {
