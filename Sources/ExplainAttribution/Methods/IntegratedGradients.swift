@@ -8,14 +8,20 @@ enum IntegratedGradients: AttributionMethod {
     static let description = MethodDescription(
         name: "integratedGradients", signed: true,
         summary: "integrated gradients along the straight path from a baseline to the input embeddings (Sundararajan et al. 2017)",
-        options: [
+        options: pathOptions(baselines: ["pad", "mask", "unk", "zero"]))
+
+    /// The options of the methods that integrate along paths (this one and sequential integrated gradients);
+    /// the first baseline is the default.
+    static func pathOptions(baselines: [String]) -> [OptionSpec] {
+        [
             .integer("steps", 50, 1...1024, "quadrature points along the path (the maximum when adaptive)"),
             .choice("rule", "gaussLegendre", Quadrature.allCases.map(\.rawValue), "quadrature rule, as Captum's methods"),
-            .choice("baseline", "pad", ["pad", "mask", "unk", "zero"], "embedding at the path's start for non-special tokens"),
+            .choice("baseline", baselines[0], baselines, "embedding at the path's start for non-special tokens"),
             .integer("batchSize", 64, 1...4096, "path points per batched pass (bounds memory)"),
             .boolean("adaptive", false, "double the steps from 4 until the completeness gap is within tolerance"),
             .number("tolerance", 0.01, 1e-6...1, "adaptive: largest |gap| relative to |f(x) − f(baseline)|"),
-        ])
+        ]
+    }
 
     static func attribute(_ context: AttributionContext) throws -> MethodResult {
         let baselines = try baselineEmbeddings(context, kind: context.options.string("baseline"))

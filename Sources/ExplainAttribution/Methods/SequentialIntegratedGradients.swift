@@ -10,14 +10,8 @@ enum SequentialIntegratedGradients: AttributionMethod {
     static let description = MethodDescription(
         name: "sequentialIntegratedGradients", signed: true,
         summary: "sequential integrated gradients: integrated gradients of each word from a baseline that masks only that word (Enguehard 2023)",
-        options: [
-            .integer("steps", 50, 1...1024, "quadrature points along each word's path (the maximum when adaptive)"),
-            .choice("rule", "gaussLegendre", Quadrature.allCases.map(\.rawValue), "quadrature rule, as Captum's methods"),
-            .choice("baseline", "mask", ["mask", "pad", "unk", "zero"], "embedding at the path's start for the word's tokens"),
-            .integer("batchSize", 64, 1...4096, "path points per batched pass (bounds memory)"),
-            .boolean("adaptive", false, "double the steps from 4 until each word's completeness gap is within tolerance"),
-            .number("tolerance", 0.01, 1e-6...1, "adaptive: largest |gap| relative to |f(x) − f(baseline)|, per word"),
-        ])
+        // the word's tokens take the baseline; the tolerance of the adaptive mode applies to each word's path
+        options: IntegratedGradients.pathOptions(baselines: ["mask", "pad", "unk", "zero"]))
 
     static func attribute(_ context: AttributionContext) throws -> MethodResult {
         let h = context.embeddingSize
