@@ -118,7 +118,7 @@ final class PropertyTests: XCTestCase {
             do { _ = try explainer.explain(texts: ["a vote"], request: request) } catch let error as AttributionError { return error } catch {}
             return nil
         }
-        XCTAssertEqual(error { $0.method = "lime" }, .unknownMethod("lime"))
+        XCTAssertEqual(error { $0.method = "anchors" }, .unknownMethod("anchors"))
         XCTAssertEqual(error { $0.options = ["steps": .number(0)] }, .invalidOption(name: "options.steps", reason: "must be at least 1, got 0"))
         XCTAssertEqual(error { $0.options = ["steps": .number(2.5)] }, .invalidOption(name: "options.steps", reason: "must be an integer"))
         XCTAssertEqual(error { $0.options = ["steps": .string("many")] }, .invalidOption(name: "options.steps", reason: "must be an integer"))

@@ -22,7 +22,10 @@ final class BenchmarkBinaryTests: XCTestCase {
     }
 
     func testJSONReportHasEveryFieldForEveryMethod() throws {
-        let run = try run(["--json", "--repeat", "1", "--model", Self.fixture])
+        // Every workload but the three that run hundreds of passes per sentence (lime, kernelShap,
+        // sequentialIntegratedGradients), which the next test runs on one sentence.
+        let names = Workload.all.map(\.name).filter { !Self.manyPasses.contains($0) }
+        let run = try run(["--json", "--repeat", "1", "--model", Self.fixture, "--methods", names.joined(separator: ",")])
         XCTAssertEqual(run.exitStatus, 0, run.standardError)
         let report = try JSONDecoder().decode(BenchmarkReport.self, from: Data(run.standardOutput.utf8))
         // Also as untyped JSON: the documented keys are spelled as documented.
@@ -42,7 +45,7 @@ final class BenchmarkBinaryTests: XCTestCase {
         // The fixture's tokenizer on the five sentences (the same ids as Tests/Fixtures/expected/bert-largest.json).
         XCTAssertEqual(model.tokensPerSentence, [18, 14, 16, 16, 8])
         XCTAssertNil(model.python)
-        XCTAssertEqual(model.workloads.map(\.name), Workload.all.map(\.name))
+        XCTAssertEqual(model.workloads.map(\.name), names)
 
         let totalTokens = Double(model.tokensPerSentence.reduce(0, +))
         for workload in model.workloads {
@@ -87,6 +90,27 @@ final class BenchmarkBinaryTests: XCTestCase {
         let adaptive = try XCTUnwrap(model.workloads.first { $0.name == "integratedGradientsAdaptive" })
         XCTAssertLessThanOrEqual(try XCTUnwrap(adaptive.largestRelativeGap), 0.01)
         XCTAssertTrue(try XCTUnwrap(adaptive.stepsPerSentence).allSatisfy { (4...50).contains($0) })
+    }
+
+    static let manyPasses = ["lime", "kernelShap", "sequentialIntegratedGradients"]
+
+    /// The perturbation workloads and sequential IG on the first sentence: timed, with their useful FLOPs
+    /// from the passes they ran (kernelShap's from its evaluations, 500 sampled coalitions + the baseline).
+    func testManyPassWorkloadsOnOneSentence() throws {
+        let run = try run(["--json", "--repeat", "1", "--no-cold-start", "--sentences", "1", "--model", Self.fixture,
+                           "--methods", Self.manyPasses.joined(separator: ",")])
+        XCTAssertEqual(run.exitStatus, 0, run.standardError)
+        let report = try JSONDecoder().decode(BenchmarkReport.self, from: Data(run.standardOutput.utf8))
+        let model = try XCTUnwrap(report.models.first)
+        XCTAssertEqual(model.workloads.map(\.name), Self.manyPasses)
+        let t = Double(try XCTUnwrap(model.tokensPerSentence.first))
+        for workload in model.workloads {
+            XCTAssertGreaterThan(workload.single.seconds.median, 0, workload.name)
+            XCTAssertNil(workload.coldStart, workload.name)
+        }
+        let forward = FlopCount.forward(model.shape, length: Int(t)) / 1e9
+        XCTAssertEqual(model.workloads[0].single.usefulGFLOP, 501 * forward, accuracy: 1e-9)
+        XCTAssertEqual(model.workloads[1].single.usefulGFLOP, 502 * forward, accuracy: 1e-9)
     }
 
     func testBadArgumentsAreClearErrors() throws {

@@ -122,17 +122,18 @@ enum KernelShap: AttributionMethod {
             var mask = [Bool](repeating: false, count: d)
             for m in draws.subset(size, of: d) { mask[m] = true }
             let paired = size <= pairedCount
+            let complement = mask.map { !$0 }
             if let index = seen[mask] {
                 plan.weights[index] += 1
-                if paired { plan.weights[index + 1] += 1 }
+                if paired && index + 1 < plan.masks.count && plan.masks[index + 1] == complement { plan.weights[index + 1] += 1 }
                 continue
             }
             seen[mask] = plan.masks.count
             plan.masks.append(mask); plan.weights.append(1)
             left -= 1
-            if paired {
-                // The complement rides along (and keeps the pair adjacent) even when it is the last of the budget.
-                plan.masks.append(mask.map { !$0 }); plan.weights.append(1)
+            // The complement follows while the budget lasts, as in shap.
+            if paired && left > 0 {
+                plan.masks.append(complement); plan.weights.append(1)
                 left -= 1
             }
         }
