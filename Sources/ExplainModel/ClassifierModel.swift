@@ -31,12 +31,12 @@ public final class ForwardPass: @unchecked Sendable {
     /// Each layer's attention maps of sequence `s`, first layer first. Their gradients are there when
     /// `recordAttentionGradients()` was called before the pass's backward (`inputGradient`).
     public func attentionMaps(sequence s: Int) -> [AttentionMaps] {
-        encoderCache.attentionMaps.map { $0.maps(sequence: s) }
+        network.attentionMaps.map { $0.maps(sequence: s) }
     }
 
     /// Makes this pass's next backward keep ∂f/∂A of every layer, for `attentionMaps`.
     public func recordAttentionGradients() {
-        for layer in encoderCache.attentionMaps { layer.recordGradients() }
+        for layer in network.attentionMaps { layer.recordGradients() }
     }
 }
 

@@ -10,9 +10,11 @@ protocol ClassifierNetwork: Sendable {
     func forward(wordRows: UnsafePointer<Float>, ids: [[Int]], spans: [SequenceSpan]) -> NetworkPass
 }
 
-/// One pass of a ClassifierNetwork: its logits and the backward that reads the activations it kept.
+/// One pass of a ClassifierNetwork: its logits, the backward that reads the activations it kept, and every
+/// layer's attention in order (the attention-based explanations read them; see AttentionMaps.swift).
 struct NetworkPass {
     let logits: FloatBuffer   // (B, C)
+    let attentionMaps: [any AttentionMapsRecorder]
     let backward: (UnsafePointer<Float>) -> FloatBuffer
 }
 
@@ -47,7 +49,7 @@ struct BertFamilyNetwork: ClassifierNetwork {
         let headCache = ClassificationHead.Cache(batch: batch, hidden: h)
         let logits = FloatBuffer(count: batch * labels, zeroed: false)
         head.forward(logits.pointer, first: first.pointer, batch: batch, cache: headCache)
-        return NetworkPass(logits: logits) { [encoder, head] dLogits in
+        return NetworkPass(logits: logits, attentionMaps: encoderCache.attentionMaps) { [encoder, head] dLogits in
             let dFirst = FloatBuffer(count: batch * h, zeroed: false)
             head.backward(dFirst: dFirst.pointer, dLogits: dLogits, batch: batch, cache: headCache)
             return encoder.backward(dFirst: dFirst, cache: encoderCache)

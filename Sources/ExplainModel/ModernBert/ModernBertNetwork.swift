@@ -110,7 +110,7 @@ struct ModernBertNetwork: ClassifierNetwork {
         headNorm.forward(normed.pointer, cache.headActivated.pointer, rows: batch, normalized: cache.headNormalized.pointer, rstd: cache.headRstd.pointer)
         let logits = FloatBuffer(count: batch * classifier.outputSize, zeroed: false)
         classifier.forward(logits.pointer, normed.pointer, rows: batch)
-        return NetworkPass(logits: logits) { dLogits in backward(dLogits: dLogits, cache: cache) }
+        return NetworkPass(logits: logits, attentionMaps: cache.layers.map(\.attention)) { dLogits in backward(dLogits: dLogits, cache: cache) }
     }
 
     /// d(word-embedding rows) (N × H) from dLogits (B × C).

@@ -34,8 +34,11 @@ struct RotaryAttention: Sendable {
         }
     }
 
-    final class Cache {
+    final class Cache: AttentionMapsRecorder {
         let spans: [SequenceSpan]
+        let heads: Int
+        /// ∂f/∂A in the probabilities' layout, filled by the backward once recordGradients() made it.
+        private(set) var probabilityGradients: FloatBuffer?
         let rotation: RotaryEmbedding.Table
         let qkv: FloatBuffer             // (N, 3H), Q and K rotated
         let probabilities: FloatBuffer   // per sequence, per head, per block: (queries, keys)
@@ -45,6 +48,7 @@ struct RotaryAttention: Sendable {
         init(attention: RotaryAttention, spans: [SequenceSpan], rotation: RotaryEmbedding.Table) {
             self.spans = spans
             self.rotation = rotation
+            heads = attention.headCount
             qkv = FloatBuffer(count: (spans.last.map { $0.offset + $0.length } ?? 0) * 3 * attention.hiddenSize, zeroed: false)
             blocks = spans.map { attention.blocks(length: $0.length) }
             perHead = blocks.map { $0.reduce(0) { $0 + $1.scoreCount } }
@@ -55,6 +59,32 @@ struct RotaryAttention: Sendable {
             }
             self.offsets = offsets
             probabilities = FloatBuffer(count: total, zeroed: false)
+        }
+
+        func recordGradients() {
+            if probabilityGradients == nil { probabilityGradients = FloatBuffer(count: probabilities.count) }
+        }
+
+        /// The blocks laid out as full T × T rows per head: keys outside a block, or outside a query's
+        /// band, are 0 (the masked matrix a local layer is).
+        func maps(sequence s: Int) -> AttentionMaps {
+            let t = spans[s].length
+            func dense(_ buffer: FloatBuffer) -> [Float] {
+                var out = [Float](repeating: 0, count: heads * t * t)
+                var p = buffer.pointer + offsets[s]
+                for head in 0..<heads {
+                    for block in blocks[s] {
+                        let n = block.keys.count
+                        for (r, i) in block.queries.enumerated() {
+                            for (c, j) in block.keys.enumerated() { out[(head * t + i) * t + j] = p[r * n + c] }
+                        }
+                        p += block.scoreCount
+                    }
+                }
+                return out
+            }
+            return AttentionMaps(heads: heads, queries: t, keys: t, probabilities: dense(probabilities),
+                                 gradients: probabilityGradients.map(dense))
         }
     }
 
@@ -132,6 +162,9 @@ struct RotaryAttention: Sendable {
                     let dc = dContext.pointer + (span.offset + a) * h + head * d, dp = dScores.pointer
                     BLAS.gemm(transposeB: true, m: m, n: n, k: d, a: dc, lda: h, b: v + first * ld, ldb: ld, c: dp, ldc: n)
                     BLAS.gemm(transposeA: true, m: n, n: d, k: m, a: p, lda: n, b: dc, ldb: h, beta: 1, c: dv + first * ld, ldc: ld)
+                    if let recorded = cache.probabilityGradients {
+                        (recorded.pointer + (p - cache.probabilities.pointer)).update(from: dp, count: block.scoreCount)
+                    }
                     Softmax.backwardRows(dScores: dp, probabilities: p, rows: m, columns: n)
                     BLAS.gemm(m: m, n: d, k: n, alpha: scale, a: dp, lda: n, b: k + first * ld, ldb: ld, beta: 1, c: dq + a * ld, ldc: ld)
                     BLAS.gemm(transposeA: true, m: n, n: d, k: m, alpha: scale, a: dp, lda: n, b: q + a * ld, ldb: ld, beta: 1,
