@@ -23,10 +23,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference_common import EXPECTED, TEXTS, f32_list, load_model, setup_torch, write_json  # noqa: E402
 
 # The four BERT/DistilBERT fixtures, one of each family of make_family_fixtures.py and the two of
-# make_modernbert_fixtures.py (its local layers give the banded, masked matrices).
+# make_modernbert_fixtures.py (its local layers give the banded, masked matrices) and the two of
+# make_deberta_fixtures.py (A is the softmax of content plus disentangled position scores).
 NAMES = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest",
          "roberta-3labels", "xlm-roberta-2labels-f16", "camembert-4labels-bf16", "electra-2labels", "albert-3labels-f16",
-         "modernbert-3labels", "modernbert-2labels-mean-bias-bf16"]
+         "modernbert-3labels", "modernbert-2labels-mean-bias-bf16", "deberta-v3-3labels", "deberta-v2-4labels-f16"]
 # A sentence, a two-word text, and the long one (about 40 tokens).
 TEXT_INDICES = [0, 5, 6]
 
