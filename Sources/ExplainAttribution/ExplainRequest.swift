@@ -11,6 +11,10 @@ public enum Granularity: String, Sendable, CaseIterable { case token, word }
 /// (transformers-interpret, LIT's examples).
 public enum OutputKind: String, Sendable, CaseIterable { case logit, probability }
 
+/// Texts longer than the model's positions: cut to them (`truncate`), or explained in overlapping windows
+/// whose scores are averaged (`windows`, LongTextWindows.swift).
+public enum LongTexts: String, Sendable, CaseIterable { case truncate, windows }
+
 /// What the scores are about and how they are scaled: the part of a request `explain` and `compareMethods`
 /// share (a comparison runs each of its methods with the same scoring).
 public struct Scoring: Sendable, Equatable {
@@ -33,6 +37,9 @@ public struct ExplainRequest: Sendable {
     public var method: String = "vanillaGradient"
     public var scoring = Scoring()
     public var options: [String: OptionValue] = [:]
+    public var long: LongTexts = .truncate
+    /// Tokens between window starts (nil: half a window).
+    public var stride: Int? = nil
 
     public init(method: String = "vanillaGradient") { self.method = method }
 }

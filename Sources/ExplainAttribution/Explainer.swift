@@ -21,11 +21,16 @@ public final class Explainer: Sendable {
 
     public func explain(texts: [String], request: ExplainRequest, control: RunControl = .none) throws -> [Explanation] {
         guard !texts.isEmpty else { throw AttributionError.emptyInput }
+        if request.long == .windows { return try explainInWindows(texts: texts, request: request, control: control) }
+        return try explain(encodings: texts.map(encode), texts: texts, request: request, control: control)
+    }
+
+    /// The texts' explanations over the given encodings (a text's own, or one window of it).
+    func explain(encodings: [Encoding], texts: [String], request: ExplainRequest, control: RunControl) throws -> [Explanation] {
         let method = try AttributionRegistry.method(named: request.method)
         let options = try ResolvedOptions(request.options, specs: method.description.options)
         let scoring = request.scoring
         try control.checkCancelled()
-        let encodings = texts.map(encode)
         let ids = encodings.map(\.ids)
         // Kept with its activations: the gradient methods differentiate this very pass.
         let inputPass = model.forward(ModelInput(ids: ids))
@@ -46,22 +51,27 @@ public final class Explainer: Sendable {
             words: encodings.map { $0.words.map(\.tokens) })
         let result = try method.attribute(context)
         let explanations = texts.indices.map { s in
-            let raw = result.scores[s]
-            var wordScores: [Float]? = nil
-            if scoring.granularity == .word {
-                wordScores = scoring.normalize.apply(encodings[s].words.map { word in word.tokens.reduce(0) { $0 + raw[$1] } })
-            }
+            let (tokenScores, wordScores) = Self.normalized(result.scores[s], encoding: encodings[s], scoring: scoring)
             return Explanation(
                 text: texts[s], encoding: encodings[s], prediction: predictions[s],
                 target: ClassRef(index: targets[s], label: model.config.labels[targets[s]]),
                 foil: foils[s].map { ClassRef(index: $0, label: model.config.labels[$0]) },
                 method: request.method, options: options.values, output: scoring.output, normalize: scoring.normalize,
-                granularity: scoring.granularity, tokenScores: scoring.normalize.apply(raw, excluding: scoring.normalizeSpecialTokens ? [] : encodings[s].tokens.map(\.special)),
-                rawTokenScores: raw,
+                granularity: scoring.granularity, tokenScores: tokenScores, rawTokenScores: result.scores[s],
                 wordScores: wordScores, extras: result.extras[s])
         }
         for (s, explanation) in explanations.enumerated() { try FiniteResults.require(explanation, of: FiniteResults.name(s, of: texts.count)) }
         return explanations
+    }
+
+    /// Raw token scores → the normalised token scores, and with word granularity the normalised sums per word.
+    static func normalized(_ raw: [Float], encoding: Encoding, scoring: Scoring) -> (tokens: [Float], words: [Float]?) {
+        var wordScores: [Float]? = nil
+        if scoring.granularity == .word {
+            wordScores = scoring.normalize.apply(encoding.words.map { word in word.tokens.reduce(0) { $0 + raw[$1] } })
+        }
+        let tokenScores = scoring.normalize.apply(raw, excluding: scoring.normalizeSpecialTokens ? [] : encoding.tokens.map(\.special))
+        return (tokenScores, wordScores)
     }
 
     func prediction(_ logits: [Float]) -> Prediction {

@@ -34,4 +34,7 @@ public struct Explanation: Sendable {
     public var wordScores: [Float]?
     /// Method-specific figures, e.g. integrated gradients' completeness gap and steps.
     public var extras: [String: OptionValue]
+    /// For a text explained in windows (LongTexts.windows), each window's tokens: a range of `encoding.tokens`
+    /// indices (the special tokens every window repeats are not in it); nil for a text in one pass.
+    public var windows: [Range<Int>]? = nil
 }

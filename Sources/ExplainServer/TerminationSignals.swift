@@ -8,7 +8,7 @@ import Foundation
 /// picks); a thread of ours reads the pipe and does the work. A dispatch signal source was not enough: on
 /// Linux it reads a signalfd, which sees the signal only if every thread blocks it, so a signal sent while
 /// some thread did not could be lost (the daemon then never exited).
-enum TerminationSignals {
+public enum TerminationSignals {
     static let handled: [Int32] = [SIGTERM, SIGINT, SIGHUP]
     /// The pipe's read and write ends, at a fixed address the handler reads.
     nonisolated(unsafe) private static let pipeFDs: UnsafeMutablePointer<Int32> = {
@@ -17,7 +17,7 @@ enum TerminationSignals {
         return fds
     }()
 
-    static func name(_ signal: Int32) -> String {
+    public static func name(_ signal: Int32) -> String {
         switch signal {
         case SIGTERM: return "SIGTERM"
         case SIGINT: return "SIGINT"
@@ -27,7 +27,7 @@ enum TerminationSignals {
     }
 
     /// Installs the handlers; `onSignal` runs on a dedicated thread, once per signal received.
-    static func install(_ onSignal: @escaping @Sendable (Int32) -> Void) {
+    public static func install(_ onSignal: @escaping @Sendable (Int32) -> Void) {
         guard pipe(pipeFDs) == 0 else { return }
         for i in 0..<2 { _ = fcntl(pipeFDs[i], F_SETFD, FD_CLOEXEC) }
         let thread = Thread {

@@ -16,8 +16,8 @@ public enum ClassSelector: Equatable, Sendable, JSONDecodable, JSONEncodable {
 }
 
 /// `explain` {text | texts, method?, target?, foil?, output?, normalize?, normalizeSpecialTokens?, granularity?,
-/// options?, model?, workDoneToken?}. Names of methods, normalisations and options are checked by the
-/// attribution library.
+/// options?, long?, stride?, model?, workDoneToken?}. Names of methods, normalisations and options are checked by
+/// the attribution library.
 public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
     public typealias Result = ExplainResult
     public static let method = "explain"
@@ -25,12 +25,18 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
     public var method: String
     public var scoring: ScoringParams
     public var options: [String: OptionScalar]
+    /// Texts longer than the model's positions: "truncate" (the default) or "windows" (Protocol.md, long texts).
+    public var long: String?
+    /// Tokens between window starts with "windows" (default: half a window).
+    public var stride: Int?
     public var model: String?
     public var workDoneToken: ProgressToken?
 
     public init(input: TextInput, method: String = "vanillaGradient", scoring: ScoringParams = ScoringParams(),
-                options: [String: OptionScalar] = [:], model: String? = nil, workDoneToken: ProgressToken? = nil) {
+                options: [String: OptionScalar] = [:], long: String? = nil, stride: Int? = nil, model: String? = nil,
+                workDoneToken: ProgressToken? = nil) {
         self.input = input; self.method = method; self.scoring = scoring; self.options = options; self.model = model
+        self.long = long; self.stride = stride
         self.workDoneToken = workDoneToken
     }
 
@@ -39,6 +45,8 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
         method = try params.optional("method") ?? "vanillaGradient"
         scoring = try ScoringParams(params)
         options = try params.optional("options") ?? [:]
+        long = try params.optional("long")
+        stride = try params.optional("stride")
         model = try params.optional("model")
         workDoneToken = try params.optional("workDoneToken")
     }
@@ -49,6 +57,8 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
         params.set("method", method)
         scoring.write(into: &params)
         if !options.isEmpty { params.set("options", JSONValue.object(options.mapValues(\.json))) }
+        params.set("long", long)
+        params.set("stride", stride)
         params.set("model", model)
         params.set("workDoneToken", workDoneToken)
         return params.json
@@ -86,12 +96,16 @@ public struct ExplanationInfo: Sendable, Equatable, JSONEncodable, JSONDecodable
     public var wordScores: [Float]?
     public var truncated: Bool
     public var extras: [String: JSONValue]
+    /// With `long: "windows"`, for a text longer than the model's positions: each window's [start, end) token
+    /// indices (its special tokens aside); absent for a text explained in one pass.
+    public var windows: [[Int]]?
     public var elapsedMs: Double
 
     public init(text: String, method: String, options: [String: JSONValue], target: ClassInfo, foil: ClassInfo?,
                 prediction: PredictionInfo, output: String, normalize: String, granularity: String,
                 tokens: [TokenInfo], tokenScores: [Float], rawTokenScores: [Float], words: [WordInfo], wordScores: [Float]?,
-                truncated: Bool, extras: [String: JSONValue], elapsedMs: Double) {
+                truncated: Bool, extras: [String: JSONValue], windows: [[Int]]? = nil, elapsedMs: Double) {
+        self.windows = windows
         self.text = text; self.method = method; self.options = options; self.target = target; self.foil = foil
         self.prediction = prediction; self.output = output; self.normalize = normalize
         self.granularity = granularity; self.tokens = tokens; self.tokenScores = tokenScores; self.rawTokenScores = rawTokenScores; self.words = words
@@ -119,6 +133,7 @@ public struct ExplanationInfo: Sendable, Equatable, JSONEncodable, JSONDecodable
             "truncated": .bool(truncated), "extras": .object(extras), "elapsedMs": JSONValue(elapsedMs),
         ]
         o["foil"] = foil?.json ?? .null
+        if let windows { o["windows"] = windows.json }
         return .object(o)
     }
 
@@ -147,7 +162,7 @@ public struct ExplanationInfo: Sendable, Equatable, JSONEncodable, JSONDecodable
                   granularity: try o.required("granularity"), tokens: tokens, tokenScores: tokenScores,
                   rawTokenScores: rawTokenScores, words: words, wordScores: wordScores.isEmpty ? nil : wordScores,
                   truncated: try o.required("truncated"), extras: try o.optional("extras") ?? [:],
-                  elapsedMs: try o.required("elapsedMs"))
+                  windows: try o.optional("windows"), elapsedMs: try o.required("elapsedMs"))
     }
 }
 

@@ -9,7 +9,7 @@ enum CompareMethodsHandler {
     static func register(on dispatcher: Dispatcher, models: ModelStore) {
         let limits = dispatcher.options
         let queuedWork = { (params: CompareMethodsParams) -> Int in
-            let n = ExplainHandler.tokenBound(models: models, model: params.model)(params.text)
+            let n = ExplainHandler.passBound(models: models, model: params.model)(params.text)[0]
             let methods = params.methods ?? CompareRequest.defaultMethods
             return ExplainHandler.clamped(tokenPasses(methods: methods, options: params.options.mapValues(ExplainHandler.libraryValues),
                                                       thresholds: params.thresholds?.count ?? ComparisonSettings().thresholds.count, tokens: n))

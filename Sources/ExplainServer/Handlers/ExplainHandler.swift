@@ -7,41 +7,56 @@ enum ExplainHandler {
     static func register(on dispatcher: Dispatcher, models: ModelStore) {
         let limits = dispatcher.options
         let queuedWork = { (params: ExplainParams) -> Int in
-            let bound = tokenBound(models: models, model: params.model)
-            return clamped(tokenPasses(params.method, options: libraryValues(params.options), tokens: params.input.texts.map(bound)))
+            let long = params.long.flatMap(LongTexts.init(rawValue:)) ?? ExplainRequest().long
+            let bound = passBound(models: models, model: params.model, long: long, stride: params.stride)
+            return clamped(tokenPasses(params.method, options: libraryValues(params.options), tokens: params.input.texts.flatMap(bound)))
         }
         dispatcher.register(ExplainParams.self, lane: .long, queuedWork: queuedWork) { params, context in
             let resident = try models.resolve(params.model)
-            let texts = try TextHandlers.checkTexts(params.input, limits: limits)
-            let request = try attributionRequest(params, limits: limits)
-            // A text with no tokens besides [CLS] and [SEP] has nothing to attribute.
-            let encodings = texts.map(resident.explainer.encode)
-            for (i, encoding) in encodings.enumerated() where !encoding.tokens.contains(where: { !$0.special }) {
-                let field = texts.count == 1 && params.input == .single(texts[i]) ? "text" : "texts[\(i)]"
-                throw InvalidField(field: field, reason: "nothing to explain: the text has no tokens besides [CLS] and [SEP]")
-            }
-            let work = tokenPasses(request.method, options: request.options,
-                                   tokens: encodings.map { ($0.tokens.count, $0.tokens.filter { !$0.special }.count) })
-            let driver = ["integratedGradients": "options.steps", "sequentialIntegratedGradients": "options.steps", "smoothGrad": "options.samples",
-                          "lime": "options.samples", "kernelShap": "options.samples"][request.method]
-            try checkWork(work, field: driver ?? (texts.count == 1 ? "text" : "texts"), limits: limits)
             let control = RunControl(
                 isCancelled: { [cancellation = context.cancellation] in cancellation.isCancelled },
                 progress: { [progress = context.progress] fraction, message in
                     progress?.report(fraction: fraction, message: message)
                 })
-            let started = Date()
-            let explanations: [Explanation]
-            do {
-                explanations = try resident.usingWeights { try resident.explainer.explain(texts: texts, request: request, control: control) }
-            } catch let error as AttributionError {
-                throw ErrorMapping.attributionError(error, in: .explain(params))
-            }
-            let elapsedMs = limits.reportedMs(since: started)
-            let infos = explanations.map { describe($0, encoding: context.positionEncoding, elapsedMs: elapsedMs) }
+            let (infos, elapsedMs) = try explanations(params, resident: resident, limits: limits, control: control,
+                                                      positionEncoding: context.positionEncoding)
             if case .single = params.input { return .single(infos[0]) }
             return .many(infos, elapsedMs: elapsedMs)
         }
+    }
+
+    /// The request's explanations, apart from any transport: the daemon's handler and `explaind corpus`
+    /// (in its own process, LocalExplainer) both run exactly these steps.
+    static func explanations(_ params: ExplainParams, resident: ResidentModel, limits: ServerOptions, control: RunControl,
+                             positionEncoding: PositionEncoding) throws -> (infos: [ExplanationInfo], elapsedMs: Double) {
+        let texts = try TextHandlers.checkTexts(params.input, limits: limits)
+        let request = try attributionRequest(params, limits: limits)
+        // A text with no tokens besides [CLS] and [SEP] has nothing to attribute.
+        let encodings = texts.map(resident.explainer.encode)
+        for (i, encoding) in encodings.enumerated() where !encoding.tokens.contains(where: { !$0.special }) {
+            let field = texts.count == 1 && params.input == .single(texts[i]) ? "text" : "texts[\(i)]"
+            throw InvalidField(field: field, reason: "nothing to explain: the text has no tokens besides [CLS] and [SEP]")
+        }
+        // A text cut to the model's positions is one pass; in windows, a longer one is one pass per window.
+        let sizes = zip(texts, encodings).flatMap { text, encoding -> [(all: Int, content: Int)] in
+            let whole = request.long == .windows && encoding.truncated ? resident.model.tokenizer.encode(text) : encoding
+            let content = whole.tokens.filter { !$0.special }.count
+            return passSizes(all: whole.tokens.count, content: content, maxTokens: resident.model.maxTokens,
+                             long: request.long, stride: request.stride)
+        }
+        let work = tokenPasses(request.method, options: request.options, tokens: sizes)
+        let driver = ["integratedGradients": "options.steps", "sequentialIntegratedGradients": "options.steps", "smoothGrad": "options.samples",
+                      "lime": "options.samples", "kernelShap": "options.samples"][request.method]
+        try checkWork(work, field: driver ?? (texts.count == 1 ? "text" : "texts"), limits: limits)
+        let started = Date()
+        let explanations: [Explanation]
+        do {
+            explanations = try resident.usingWeights { try resident.explainer.explain(texts: texts, request: request, control: control) }
+        } catch let error as AttributionError {
+            throw ErrorMapping.attributionError(error, in: .explain(params))
+        }
+        let elapsedMs = limits.reportedMs(since: started)
+        return (explanations.map { describe($0, encoding: positionEncoding, elapsedMs: elapsedMs) }, elapsedMs)
     }
 
     /// Protocol params → the library's request; enum names and server limits are checked here, the method's
@@ -51,6 +66,12 @@ enum ExplainHandler {
         request.method = params.method
         request.scoring = try scoring(params.scoring)
         request.options = try optionValues(params.options, field: "options", limits: limits)
+        if let name = params.long { request.long = try choice(name, field: "long", LongTexts.self) }
+        if let stride = params.stride {
+            guard stride > 0 else { throw InvalidField(field: "stride", reason: "must be a positive number of tokens") }
+            guard request.long == .windows else { throw InvalidField(field: "stride", reason: "only with \"long\": \"windows\"") }
+            request.stride = stride
+        }
         return request
     }
 
@@ -85,13 +106,23 @@ enum ExplainHandler {
     }
 
     /// Before tokenizing (on the reader thread, where a request waits for its lane): a text's tokens are at
-    /// most its bytes plus [CLS] and [SEP] (a token covers at least a byte), and at most the model's limit.
-    static func tokenBound(models: ModelStore, model: String?) -> (String) -> (all: Int, content: Int) {
+    /// most its bytes plus [CLS] and [SEP] (a token covers at least a byte), run as `passSizes` runs them.
+    static func passBound(models: ModelStore, model: String?, long: LongTexts = .truncate, stride: Int? = nil)
+    -> (String) -> [(all: Int, content: Int)] {
         let maxTokens = (try? models.resolve(model))?.model.maxTokens ?? 512
         return { text in
-            let n = min(text.utf8.count + 2, maxTokens)
-            return (n, n)
+            passSizes(all: text.utf8.count + 2, content: text.utf8.count, maxTokens: maxTokens, long: long, stride: stride)
         }
+    }
+
+    /// The sequences a text of `all` tokens (`content` of them not special) is run as: one, cut to the model's
+    /// positions, or in windows one full-length sequence per window (as LongTextWindows lays them out).
+    static func passSizes(all: Int, content: Int, maxTokens: Int, long: LongTexts, stride: Int?) -> [(all: Int, content: Int)] {
+        guard all > maxTokens else { return [(all, content)] }
+        let length = max(1, maxTokens - (all - content))
+        guard long == .windows else { return [(maxTokens, length)] }
+        let step = max(1, stride ?? length / 2)
+        return Array(repeating: (maxTokens, length), count: 1 + (max(0, content - length) + step - 1) / step)
     }
 
     static func clamped(_ work: Double) -> Int { Int(min(max(work, 1), 1e15)) }
@@ -142,7 +173,7 @@ enum ExplainHandler {
             output: e.output.rawValue, normalize: e.normalize.rawValue, granularity: e.granularity.rawValue,
             tokens: offsets.tokens(e.encoding), tokenScores: e.tokenScores, rawTokenScores: e.rawTokenScores, words: offsets.words(e.encoding),
             wordScores: e.wordScores, truncated: e.encoding.truncated, extras: e.extras.mapValues(json),
-            elapsedMs: elapsedMs)
+            windows: e.windows.map { $0.map { [$0.lowerBound, $0.upperBound] } }, elapsedMs: elapsedMs)
     }
 
     static func json(_ value: OptionValue) -> JSONValue {
