@@ -33,7 +33,10 @@ let package = Package(
         // timings, FLOP counts and cold starts of the attribution methods, and the PyTorch comparison
         .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainJSON", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
 
-        .executableTarget(name: "explaind", dependencies: ["ExplainServer", "ExplainTraining"]),
+        // `explaind corpus`: a whole dataset through the daemon's explain, in process; the aggregate and merge
+        .target(name: "ExplainCorpus", dependencies: ["ExplainServer", "ExplainProtocol", "ExplainJSON", "ExplainAttribution"]),
+
+        .executableTarget(name: "explaind", dependencies: ["ExplainServer", "ExplainTraining", "ExplainCorpus"]),
         // the REPL's testable parts: daemon connection, commands, completion, colour scales, terminal and HTML views
         .target(name: "ExplainREPL", dependencies: ["ExplainProtocol", "ExplainTransport"]),
         .executableTarget(name: "explain", dependencies: ["ExplainREPL", "ExplainProtocol", "CEditLine"]),
@@ -49,6 +52,7 @@ let package = Package(
         .testTarget(name: "ExplainTrainingTests", dependencies: ["ExplainTraining", "ExplainModel", "ExplainTokenizer", "ExplainAttribution"]),
         .testTarget(name: "ExplainBenchmarkTests", dependencies: ["ExplainBenchmark", "ExplainModel"]),
         .testTarget(name: "ExplainREPLTests", dependencies: ["ExplainREPL", "ExplainProtocol"]),
+        .testTarget(name: "ExplainCorpusTests", dependencies: ["ExplainCorpus", "ExplainServer", "ExplainProtocol", "ExplainJSON"]),
     ],
     swiftLanguageModes: [.v5]
 )

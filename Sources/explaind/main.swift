@@ -3,9 +3,17 @@ import Glibc
 #endif
 import ExplainServer
 import ExplainTraining
+import ExplainCorpus
 
 // `explaind setup` and `explaind train ...` (the default model) before the daemon's own options.
 if let status = TrainingCommandLine.run(Array(CommandLine.arguments.dropFirst())) { exit(status) }
+
+// `explaind corpus ...`: a whole dataset explained in this process (no daemon).
+if CommandLine.arguments.dropFirst().first == "corpus" {
+    exit(CorpusRun.main(Array(CommandLine.arguments.dropFirst(2))) {
+        try DefaultModel.ensure { fputs("explaind: \($0)\n", stderr) }.path
+    })
+}
 
 do {
     switch try ServerCommandLine.parse(Array(CommandLine.arguments.dropFirst())) {

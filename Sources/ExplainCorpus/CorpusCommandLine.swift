@@ -1,0 +1,171 @@
+import ExplainProtocol
+import ExplainJSON
+import ExplainAttribution
+
+/// What `explaind corpus` was asked to do.
+public struct CorpusOptions {
+    public var input = ""
+    public var output = ""
+    /// nil: the default model (`explaind setup`).
+    public var model: String? = nil
+    public var format: InputFormat? = nil
+    public var textField = "text"
+    public var idField = "id"
+    public var labelField = "label"
+    public var aggregate: String? = nil
+    public var resume = false
+    public var long = LongTexts.windows
+    /// Tokens between window starts (nil: half the model's positions).
+    public var stride: Int? = nil
+    public var batch = 16
+    public var strict = false
+    /// Words seen fewer times stay out of an aggregate's top lists.
+    public var minCount = 5
+    /// The explain request every text gets (method, target, normalisation, granularity, options).
+    public var request = ExplainParams(input: .single(""), method: "vanillaGradient", granularity: "word")
+
+    public init() {}
+}
+
+public enum CorpusCommand {
+    case run(CorpusOptions)
+    case merge(inputs: [String], output: String)
+    case help
+}
+
+public struct CorpusUsageError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+public enum CorpusCommandLine {
+    public static let usage = """
+    usage: explaind corpus --in FILE --out FILE [--model DIR] [--method M] [--set key=value ...]
+                           [--text-field F] [--id-field F] [--label-field F] [--format jsonl|csv|tsv|text]
+                           [--aggregate FILE.json] [--min-count N] [--resume]
+                           [--long truncate|windows] [--stride N] [--batch N] [--strict]
+           explaind corpus merge A.json B.json ... --aggregate OUT.json
+
+    Explains every text of FILE (JSON Lines, CSV or TSV with a header row, or plain text: one text a line)
+    and writes one JSON Lines record per text, in input order: id, gold label, prediction, tokens and words
+    with their scores, the numbers `explain` gives with the same settings.
+
+      --model DIR        a HuggingFace classifier directory (default: the default model, `explaind setup`)
+      --method M         the attribution method (default vanillaGradient)
+      --set key=value    a request field (target, foil, output, normalize, normalizeSpecialTokens,
+                         granularity) or a method option (steps=32, baseline=pad, ...); repeatable;
+                         granularity is word unless set
+      --text-field F, --id-field F, --label-field F
+                         field or column names (default text, id, label); the id defaults to the line
+                         number, the label is optional
+      --format KIND      jsonl, csv, tsv or text (default: from the file's extension; .jsonl .ndjson .json,
+                         .csv, .tsv .tab, anything else is text)
+      --aggregate FILE   what drives each class across the corpus (JSON; merge several with `merge`)
+      --min-count N      words seen fewer times stay out of the aggregate's top lists (default 5)
+      --resume           keep the complete records already in --out and go on after them
+      --long MODE        texts longer than the model's positions: windows (default) or truncate
+      --stride N         tokens between window starts (default: half the model's positions)
+      --batch N          texts per batched pass (default 16)
+      --strict           stop at the first bad record instead of reporting and skipping it
+    """
+
+    public static func parse(_ arguments: [String]) throws -> CorpusCommand {
+        var rest = arguments[...]
+        if rest.first == "merge" {
+            rest.removeFirst()
+            var inputs: [String] = [], output: String? = nil
+            while let argument = rest.popFirst() {
+                if argument == "--aggregate" {
+                    guard let value = rest.popFirst() else { throw CorpusUsageError(description: "--aggregate needs a value") }
+                    output = value
+                } else if argument == "--help" || argument == "-h" {
+                    return .help
+                } else if argument.hasPrefix("--") {
+                    throw CorpusUsageError(description: "unknown argument \"\(argument)\" for merge (see --help)")
+                } else {
+                    inputs.append(argument)
+                }
+            }
+            guard let output else { throw CorpusUsageError(description: "merge needs --aggregate OUT.json") }
+            guard !inputs.isEmpty else { throw CorpusUsageError(description: "merge needs the aggregate files to merge") }
+            return .merge(inputs: inputs, output: output)
+        }
+        var options = CorpusOptions()
+        var requestFields: [String: JSONValue] = [:]
+        var methodOptions: [String: OptionScalar] = [:]
+        func value(_ flag: String) throws -> String {
+            guard let v = rest.popFirst() else { throw CorpusUsageError(description: "\(flag) needs a value") }
+            return v
+        }
+        func positive(_ flag: String) throws -> Int {
+            let text = try value(flag)
+            guard let n = Int(text), n > 0 else { throw CorpusUsageError(description: "\(flag) needs a positive integer, got \"\(text)\"") }
+            return n
+        }
+        func choice<E: RawRepresentable & CaseIterable>(_ flag: String, _ type: E.Type) throws -> E where E.RawValue == String {
+            let text = try value(flag)
+            guard let v = E(rawValue: text) else {
+                throw CorpusUsageError(description: "\(flag) is one of \(E.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\"")
+            }
+            return v
+        }
+        while let argument = rest.popFirst() {
+            if argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") {
+                rest.insert(String(argument[argument.index(after: eq)...]), at: rest.startIndex)
+                rest.insert(String(argument[..<eq]), at: rest.startIndex)
+                continue
+            }
+            switch argument {
+            case "--help", "-h": return .help
+            case "--in": options.input = try value(argument)
+            case "--out": options.output = try value(argument)
+            case "--model": options.model = try value(argument)
+            case "--method": requestFields["method"] = .string(try value(argument))
+            case "--set":
+                let setting = try value(argument)
+                guard let eq = setting.firstIndex(of: "="), eq != setting.startIndex else {
+                    throw CorpusUsageError(description: "--set needs key=value, got \"\(setting)\"")
+                }
+                let key = String(setting[..<eq]), text = String(setting[setting.index(after: eq)...])
+                if requestKeys.contains(key) { requestFields[key] = scalar(text).json } else { methodOptions[key] = scalar(text) }
+            case "--text-field": options.textField = try value(argument)
+            case "--id-field": options.idField = try value(argument)
+            case "--label-field": options.labelField = try value(argument)
+            case "--format": options.format = try choice(argument, InputFormat.self)
+            case "--aggregate": options.aggregate = try value(argument)
+            case "--min-count": options.minCount = try positive(argument)
+            case "--resume": options.resume = true
+            case "--long": options.long = try choice(argument, LongTexts.self)
+            case "--stride": options.stride = try positive(argument)
+            case "--batch": options.batch = try positive(argument)
+            case "--strict": options.strict = true
+            default: throw CorpusUsageError(description: "unknown argument \"\(argument)\" (see explaind corpus --help)")
+            }
+        }
+        guard !options.input.isEmpty else { throw CorpusUsageError(description: "--in FILE is required") }
+        guard !options.output.isEmpty else { throw CorpusUsageError(description: "--out FILE is required") }
+        // The request decodes through ExplainParams itself, so its fields are checked as the daemon checks them.
+        if requestFields["granularity"] == nil { requestFields["granularity"] = "word" }
+        requestFields["text"] = ""
+        if !methodOptions.isEmpty { requestFields["options"] = .object(methodOptions.mapValues(\.json)) }
+        requestFields["long"] = .string(options.long.rawValue)
+        if let stride = options.stride { requestFields["stride"] = .integer(stride) }
+        do {
+            options.request = try ExplainParams(ObjectReader(.object(requestFields), at: ""))
+        } catch {
+            throw CorpusUsageError(description: "--set: \(error)")
+        }
+        return .run(options)
+    }
+
+    /// The explain fields --set may name; any other key is a method option.
+    static let requestKeys: Set<String> = ["target", "foil", "output", "normalize", "normalizeSpecialTokens", "granularity"]
+
+    /// A --set value as JSON would have it: an integer, a number, true/false, else the string.
+    static func scalar(_ text: String) -> OptionScalar {
+        if let i = Int(text) { return .integer(i) }
+        if let d = Double(text), d.isFinite { return .number(d) }
+        if text == "true" { return .bool(true) }
+        if text == "false" { return .bool(false) }
+        return .string(text)
+    }
+}

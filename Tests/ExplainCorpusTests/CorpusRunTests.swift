@@ -1,0 +1,179 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import XCTest
+import ExplainJSON
+
+/// `explaind corpus` end to end on a small fixture checkpoint: the daemon's numbers, resume after kills at
+/// random points, Ctrl-C, bad records and --strict.
+final class CorpusRunTests: XCTestCase {
+    func write(_ lines: [String], to url: URL) throws {
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    /// Every record equals the daemon's `explain` reply for the same texts and settings, field by field
+    /// (its timing aside), with the id and gold label added.
+    func testRecordsAreTheDaemonsExplanations() throws {
+        let work = try CorpusFixtures.scratch()
+        let input = work.appendingPathComponent("in.jsonl"), output = work.appendingPathComponent("out.jsonl")
+        let lines = try CorpusFixtures.tweetLines(6)
+        try write(lines, to: input)
+        let run = try CorpusFixtures.corpus(["--in", input.path, "--out", output.path, "--model", CorpusFixtures.model,
+                                             "--method", "gradientXInput", "--set", "normalize=max", "--batch", "3"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let records = try CorpusFixtures.lines(output)
+        XCTAssertEqual(records.count, 6)
+
+        // The daemon, over newline-delimited JSON: the same two batches of three texts.
+        let texts = try lines.map { try JSONParser.parse($0)["text"]! }
+        var requests = [JSONSerializer.string(["jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                               "params": ["positionEncodings": ["utf-32"]]])]
+        for (k, batch) in [Array(texts[0..<3]), Array(texts[3..<6])].enumerated() {
+            requests.append(JSONSerializer.string(["jsonrpc": "2.0", "id": .integer(2 + k), "method": "explain", "params": [
+                "texts": .array(batch), "method": "gradientXInput", "normalize": "max", "granularity": "word"]]))
+        }
+        let replies = try CorpusFixtures.daemon(requests)
+        var explanations: [JSONValue] = []
+        for id in [2, 3] {
+            let reply = try XCTUnwrap(replies.first { $0["id"] == .integer(id) })
+            guard case .array(let list)? = reply["result"]?["explanations"] else { return XCTFail("no explanations: \(reply)") }
+            explanations += list
+        }
+        for (record, (explanation, line)) in zip(records, zip(explanations, lines)) {
+            guard case .object(var expected) = explanation else { return XCTFail("not an object") }
+            let source = try JSONParser.parse(line)
+            _ = expected.removeValue(forKey: "elapsedMs")
+            _ = expected.updateValue(source["id"]!, forKey: "id")
+            _ = expected.updateValue(source["label"]!, forKey: "gold")
+            XCTAssertEqual(JSONSerializer.string(record), JSONSerializer.string(.object(expected)))
+        }
+        guard case .array(let words)? = records.first?["words"], let score = words.first?["score"]?.doubleValue else {
+            return XCTFail("no word scores")
+        }
+        XCTAssertTrue(score.isFinite)
+    }
+
+    /// A text longer than the model's positions: the record is the daemon's `explain` with `long: "windows"`
+    /// (and the stride), every token scored, the windows listed; `truncate` keeps explain's default.
+    func testLongTextsInWindowsAreTheDaemonsWindows() throws {
+        let work = try CorpusFixtures.scratch()
+        let input = work.appendingPathComponent("in.txt"), output = work.appendingPathComponent("out.jsonl")
+        let long = (0..<70).map { ["the senate", "passed", "a budget", "after the", "football match"][$0 % 5] }.joined(separator: " ")
+        try write([long], to: input)
+        let run = try CorpusFixtures.corpus(["--in", input.path, "--out", output.path, "--model", CorpusFixtures.model, "--stride", "24"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let record = try XCTUnwrap(try CorpusFixtures.lines(output).first)
+        let replies = try CorpusFixtures.daemon([
+            JSONSerializer.string(["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": ["positionEncodings": ["utf-32"]]]),
+            JSONSerializer.string(["jsonrpc": "2.0", "id": 2, "method": "explain", "params": [
+                "texts": [.string(long)], "granularity": "word", "long": "windows", "stride": 24]]),
+            JSONSerializer.string(["jsonrpc": "2.0", "id": 3, "method": "explain", "params": ["text": .string(long), "stride": 24]]),
+        ])
+        guard case .array(let list)? = replies.first(where: { $0["id"] == 2 })?["result"]?["explanations"],
+              case .object(var expected)? = list.first else {
+            return XCTFail("no explanation: \(replies)")
+        }
+        _ = expected.removeValue(forKey: "elapsedMs")
+        _ = expected.updateValue(JSONValue.integer(1), forKey: "id")
+        XCTAssertEqual(JSONSerializer.string(record), JSONSerializer.string(.object(expected)))
+        guard case .array(let windows)? = record["windows"], case .array(let tokens)? = record["tokens"] else {
+            return XCTFail("no windows in \(record)")
+        }
+        XCTAssertGreaterThan(windows.count, 1)
+        XCTAssertEqual(record["truncated"], .bool(false))
+        XCTAssertGreaterThan(tokens.count, 64)
+        XCTAssertTrue(tokens.allSatisfy { $0["score"]?.doubleValue?.isFinite == true })
+        // stride without windows is refused by the daemon.
+        XCTAssertEqual(replies.first(where: { $0["id"] == 3 })?["error"]?["data"]?["field"], .string("stride"))
+    }
+
+    /// Killed at random points, resumed until done (and once with a half line cut by hand): the output is byte
+    /// for byte the uninterrupted run's. Ctrl-C stops with status 130 after writing whole lines.
+    func testResumeAfterKillsAndInterrupts() throws {
+        let work = try CorpusFixtures.scratch()
+        let input = work.appendingPathComponent("in.jsonl")
+        try write(try CorpusFixtures.tweetLines(60), to: input)
+        let reference = work.appendingPathComponent("reference.jsonl"), resumed = work.appendingPathComponent("resumed.jsonl")
+        let common = ["--in", input.path, "--model", CorpusFixtures.model, "--batch", "4"]
+        let started = Date()
+        XCTAssertEqual(try CorpusFixtures.corpus(common + ["--out", reference.path]).status, 0)
+        let duration = Date().timeIntervalSince(started)
+        let expected = try Data(contentsOf: reference)
+        XCTAssertEqual(try CorpusFixtures.lines(reference).count, 60)
+
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0, interrupts = 0, partial = 0
+        for attempt in 0..<6 {
+            let process = try CorpusFixtures.start(common + ["--out", resumed.path, "--resume"])
+            usleep(UInt32(Double.random(in: 0.1...0.9, using: &generator) * duration * 1e6))
+            let signal = attempt % 3 == 2 ? SIGINT : SIGKILL
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            if process.terminationReason == .exit && process.terminationStatus == 0 { break }
+            if signal == SIGINT {
+                XCTAssertEqual(process.terminationReason, .exit)
+                interrupts += 1
+                XCTAssertEqual(process.terminationStatus, 130)
+                let bytes = try Data(contentsOf: resumed)
+                XCTAssertTrue(bytes.isEmpty || bytes.last == UInt8(ascii: "\n"), "Ctrl-C left a half line")
+            } else {
+                kills += 1
+            }
+            let done = (try? CorpusFixtures.lines(resumed).count) ?? 0
+            if done > 0 && done < 60 { partial += 1 }
+            // Once: a half-written last line, as a crash in the middle of a write leaves it.
+            if attempt == 1, let handle = try? FileHandle(forWritingTo: resumed) {
+                handle.seekToEndOfFile()
+                handle.write(Data("{\"id\":\"half".utf8))
+                try handle.close()
+            }
+        }
+        XCTAssertGreaterThan(kills + interrupts, 0)
+        XCTAssertGreaterThan(partial, 0, "no run was stopped part way")
+        let last = try CorpusFixtures.corpus(common + ["--out", resumed.path, "--resume"])
+        XCTAssertEqual(last.status, 0, last.stderr)
+        XCTAssertEqual(try Data(contentsOf: resumed), expected)
+
+        // A resumed run over another input is refused, not appended to.
+        let other = work.appendingPathComponent("other.jsonl")
+        try write(["{\"id\": \"zzz\", \"text\": \"something else entirely\"}"], to: other)
+        let refused = try CorpusFixtures.corpus(["--in", other.path, "--out", resumed.path, "--resume", "--model", CorpusFixtures.model])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("not this input's output"), refused.stderr)
+        XCTAssertEqual(try Data(contentsOf: resumed), expected)
+    }
+
+    /// Bad records are reported with their line and skipped; --strict stops at the first one after writing
+    /// the records before it.
+    func testBadRecordsAndStrict() throws {
+        let work = try CorpusFixtures.scratch()
+        let input = work.appendingPathComponent("in.jsonl"), output = work.appendingPathComponent("out.jsonl")
+        let good = try CorpusFixtures.tweetLines(4)
+        try write([good[0], "{\"text\": 5}", good[1], "{not json", "{\"id\": \"e\", \"text\": \"\"}", good[2],
+                   "{\"text\": \"\\u0001\"}", good[3]], to: input)
+        let run = try CorpusFixtures.corpus(["--in", input.path, "--out", output.path, "--model", CorpusFixtures.model])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try CorpusFixtures.lines(output).map { $0["id"] }, ["t0", "t1", "t2", "t3"])
+        for expected in ["line 2: \"text\" is number, not a string", "line 4: invalid JSON", "line 5: empty text",
+                         "line 7: nothing to explain", "4 records written", "4 bad records skipped"] {
+            XCTAssertTrue(run.stderr.contains(expected), "missing \(expected) in \(run.stderr)")
+        }
+        let strict = try CorpusFixtures.corpus(["--in", input.path, "--out", output.path, "--model", CorpusFixtures.model, "--strict"])
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertTrue(strict.stderr.contains("--strict: stopped at line 2"), strict.stderr)
+        XCTAssertEqual(try CorpusFixtures.lines(output).map { $0["id"] }, ["t0"])
+    }
+
+    /// Plain lines on stderr when it is not a terminal: texts done, texts/s.
+    func testProgressLinesWithoutATerminal() throws {
+        let work = try CorpusFixtures.scratch()
+        let input = work.appendingPathComponent("in.txt"), output = work.appendingPathComponent("out.jsonl")
+        try write(["the senate votes today", "rain again tomorrow"], to: input)
+        let run = try CorpusFixtures.corpus(["--in", input.path, "--out", output.path, "--model", CorpusFixtures.model])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("2/2 texts"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("\r"))
+        XCTAssertEqual(try CorpusFixtures.lines(output).map { $0["id"] }, [1, 2])
+    }
+}
