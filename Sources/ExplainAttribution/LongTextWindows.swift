@@ -86,14 +86,10 @@ extension Explainer {
         if let stride = request.stride { extras["stride"] = .number(Double(stride)) }
         let prediction = Prediction(label: model.config.labels[predicted], index: predicted, probabilities: meanProbabilities, logits: meanLogits)
         try FiniteResults.require(prediction, of: "the text")
-        var result = explained[0]
-        result.encoding = encoding
-        result.prediction = prediction
-        result.tokenScores = tokenScores
-        result.rawTokenScores = raw
-        result.wordScores = wordScores
-        result.extras = extras
-        result.windows = ranges
-        return result
+        let first = explained[0]
+        return Explanation(
+            text: text, encoding: encoding, prediction: prediction, target: first.target, foil: first.foil, method: first.method,
+            options: first.options, output: first.output, normalize: first.normalize, granularity: first.granularity,
+            tokenScores: tokenScores, rawTokenScores: raw, wordScores: wordScores, extras: extras, windows: ranges)
     }
 }

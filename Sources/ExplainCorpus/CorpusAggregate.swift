@@ -1,5 +1,6 @@
 import Foundation
 import ExplainJSON
+import ExplainServer
 import ExplainProtocol
 
 /// What drives each class across a corpus, as sums and counts only, so that aggregates of parts merge into
@@ -94,7 +95,7 @@ public struct CorpusAggregate: Equatable {
             timed = .object(fields)
         }
         do { info = try ExplanationInfo(json: timed, at: "") } catch {
-            throw CorpusUsageError(description: "output record \(line) does not read as an explanation: \(error)")
+            throw CommandLineError(description: "output record \(line) does not read as an explanation: \(error)")
         }
         let predicted = info.prediction.label
         let gold = record["gold"]?.stringValue
@@ -132,7 +133,7 @@ public struct CorpusAggregate: Equatable {
 
     mutating func merge(_ other: CorpusAggregate) throws {
         guard other.labels == labels, other.method == method else {
-            throw CorpusUsageError(description: "the aggregates are of different models or methods (\(labels) \(method) vs \(other.labels) \(other.method))")
+            throw CommandLineError(description: "the aggregates are of different models or methods (\(labels) \(method) vs \(other.labels) \(other.method))")
         }
         minCount = min(minCount, other.minCount)
         texts += other.texts
@@ -155,7 +156,7 @@ public struct CorpusAggregate: Equatable {
     /// The aggregate of an output file (every complete record of it, kept ones from a resumed run included).
     static func of(outputFile path: String, labels: [String], method: String, minCount: Int) throws -> CorpusAggregate {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CorpusUsageError(description: "cannot read \(path)")
+            throw CommandLineError(description: "cannot read \(path)")
         }
         var aggregate = CorpusAggregate(labels: labels, method: method, minCount: minCount)
         for (number, line) in CorpusInput.lines([UInt8](data)) {
@@ -185,14 +186,14 @@ public struct CorpusAggregate: Equatable {
         var bytes = JSONSerializer.serialize(json)
         bytes.append(UInt8(ascii: "\n"))
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-            throw CorpusUsageError(description: "cannot write \(path)")
+            throw CommandLineError(description: "cannot write \(path)")
         }
     }
 
     static func load(from path: String) throws -> CorpusAggregate {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CorpusUsageError(description: "cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandLineError(description: "cannot read \(path)") }
         do { return try CorpusAggregate(json: try JSONParser.parse([UInt8](data))) } catch let error as InvalidField {
-            throw CorpusUsageError(description: "\(path) is not an aggregate of explaind corpus: \(error)")
+            throw CommandLineError(description: "\(path) is not an aggregate of explaind corpus: \(error)")
         }
     }
 }
@@ -217,7 +218,7 @@ struct Attribution: Equatable {
         units = sum
     }
 
-    private var overflow: CorpusUsageError {
-        CorpusUsageError(description: "attribution sums beyond 2^31 in magnitude: normalise the scores (--set normalize=max)")
+    private var overflow: CommandLineError {
+        CommandLineError(description: "attribution sums beyond 2^31 in magnitude: normalise the scores (--set normalize=max)")
     }
 }

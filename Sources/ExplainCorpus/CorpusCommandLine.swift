@@ -1,6 +1,7 @@
 import ExplainProtocol
 import ExplainJSON
 import ExplainAttribution
+import ExplainServer
 
 /// What `explaind corpus` was asked to do.
 public struct CorpusOptions {
@@ -31,10 +32,6 @@ public enum CorpusCommand {
     case run(CorpusOptions)
     case merge(inputs: [String], output: String)
     case help
-}
-
-public struct CorpusUsageError: Error, CustomStringConvertible {
-    public var description: String
 }
 
 public enum CorpusCommandLine {
@@ -68,81 +65,57 @@ public enum CorpusCommandLine {
       --strict           stop at the first bad record instead of reporting and skipping it
     """
 
-    public static func parse(_ arguments: [String]) throws -> CorpusCommand {
-        var rest = arguments[...]
-        if rest.first == "merge" {
-            rest.removeFirst()
+    public static func parse(_ words: [String]) throws -> CorpusCommand {
+        var arguments = CommandLineArguments(words)
+        if words.first == "merge" {
+            _ = arguments.next()
             var inputs: [String] = [], output: String? = nil
-            while let argument = rest.popFirst() {
-                if argument == "--aggregate" {
-                    guard let value = rest.popFirst() else { throw CorpusUsageError(description: "--aggregate needs a value") }
-                    output = value
-                } else if argument == "--help" || argument == "-h" {
-                    return .help
-                } else if argument.hasPrefix("--") {
-                    throw CorpusUsageError(description: "unknown argument \"\(argument)\" for merge (see --help)")
-                } else {
-                    inputs.append(argument)
+            while let argument = arguments.next() {
+                switch argument {
+                case "--aggregate": output = try arguments.value(argument)
+                case "--help", "-h": return .help
+                case let flag where flag.hasPrefix("--"):
+                    throw CommandLineError(description: "unknown argument \"\(flag)\" for merge (see --help)")
+                default: inputs.append(argument)
                 }
             }
-            guard let output else { throw CorpusUsageError(description: "merge needs --aggregate OUT.json") }
-            guard !inputs.isEmpty else { throw CorpusUsageError(description: "merge needs the aggregate files to merge") }
+            guard let output else { throw CommandLineError(description: "merge needs --aggregate OUT.json") }
+            guard !inputs.isEmpty else { throw CommandLineError(description: "merge needs the aggregate files to merge") }
             return .merge(inputs: inputs, output: output)
         }
         var options = CorpusOptions()
         var requestFields: [String: JSONValue] = [:]
         var methodOptions: [String: OptionScalar] = [:]
-        func value(_ flag: String) throws -> String {
-            guard let v = rest.popFirst() else { throw CorpusUsageError(description: "\(flag) needs a value") }
-            return v
-        }
-        func positive(_ flag: String) throws -> Int {
-            let text = try value(flag)
-            guard let n = Int(text), n > 0 else { throw CorpusUsageError(description: "\(flag) needs a positive integer, got \"\(text)\"") }
-            return n
-        }
-        func choice<E: RawRepresentable & CaseIterable>(_ flag: String, _ type: E.Type) throws -> E where E.RawValue == String {
-            let text = try value(flag)
-            guard let v = E(rawValue: text) else {
-                throw CorpusUsageError(description: "\(flag) is one of \(E.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\"")
-            }
-            return v
-        }
-        while let argument = rest.popFirst() {
-            if argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") {
-                rest.insert(String(argument[argument.index(after: eq)...]), at: rest.startIndex)
-                rest.insert(String(argument[..<eq]), at: rest.startIndex)
-                continue
-            }
+        while let argument = arguments.next() {
             switch argument {
             case "--help", "-h": return .help
-            case "--in": options.input = try value(argument)
-            case "--out": options.output = try value(argument)
-            case "--model": options.model = try value(argument)
-            case "--method": requestFields["method"] = .string(try value(argument))
+            case "--in": options.input = try arguments.value(argument)
+            case "--out": options.output = try arguments.value(argument)
+            case "--model": options.model = try arguments.value(argument)
+            case "--method": requestFields["method"] = .string(try arguments.value(argument))
             case "--set":
-                let setting = try value(argument)
+                let setting = try arguments.value(argument)
                 guard let eq = setting.firstIndex(of: "="), eq != setting.startIndex else {
-                    throw CorpusUsageError(description: "--set needs key=value, got \"\(setting)\"")
+                    throw CommandLineError(description: "--set needs key=value, got \"\(setting)\"")
                 }
                 let key = String(setting[..<eq]), text = String(setting[setting.index(after: eq)...])
                 if requestKeys.contains(key) { requestFields[key] = scalar(text).json } else { methodOptions[key] = scalar(text) }
-            case "--text-field": options.textField = try value(argument)
-            case "--id-field": options.idField = try value(argument)
-            case "--label-field": options.labelField = try value(argument)
-            case "--format": options.format = try choice(argument, InputFormat.self)
-            case "--aggregate": options.aggregate = try value(argument)
-            case "--min-count": options.minCount = try positive(argument)
+            case "--text-field": options.textField = try arguments.value(argument)
+            case "--id-field": options.idField = try arguments.value(argument)
+            case "--label-field": options.labelField = try arguments.value(argument)
+            case "--format": options.format = try arguments.choice(argument, InputFormat.self)
+            case "--aggregate": options.aggregate = try arguments.value(argument)
+            case "--min-count": options.minCount = try arguments.positive(argument)
             case "--resume": options.resume = true
-            case "--long": options.long = try choice(argument, LongTexts.self)
-            case "--stride": options.stride = try positive(argument)
-            case "--batch": options.batch = try positive(argument)
+            case "--long": options.long = try arguments.choice(argument, LongTexts.self)
+            case "--stride": options.stride = try arguments.positive(argument)
+            case "--batch": options.batch = try arguments.positive(argument)
             case "--strict": options.strict = true
-            default: throw CorpusUsageError(description: "unknown argument \"\(argument)\" (see explaind corpus --help)")
+            default: throw CommandLineError(description: "unknown argument \"\(argument)\" (see explaind corpus --help)")
             }
         }
-        guard !options.input.isEmpty else { throw CorpusUsageError(description: "--in FILE is required") }
-        guard !options.output.isEmpty else { throw CorpusUsageError(description: "--out FILE is required") }
+        guard !options.input.isEmpty else { throw CommandLineError(description: "--in FILE is required") }
+        guard !options.output.isEmpty else { throw CommandLineError(description: "--out FILE is required") }
         // The request decodes through ExplainParams itself, so its fields are checked as the daemon checks them.
         if requestFields["granularity"] == nil { requestFields["granularity"] = "word" }
         requestFields["text"] = ""
@@ -152,7 +125,7 @@ public enum CorpusCommandLine {
         do {
             options.request = try ExplainParams(ObjectReader(.object(requestFields), at: ""))
         } catch {
-            throw CorpusUsageError(description: "--set: \(error)")
+            throw CommandLineError(description: "--set: \(error)")
         }
         return .run(options)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import ExplainJSON
+import ExplainServer
 
 /// One text to explain: where it is in the input, its id and its gold label if any.
 public struct CorpusRecord: Sendable, Equatable {
@@ -24,7 +25,7 @@ public enum CorpusInput {
     public static func read(path: String, format: InputFormat, textField: String, idField: String,
                             labelField: String) throws -> [Item] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CorpusUsageError(description: "cannot read --in \(path)")
+            throw CommandLineError(description: "cannot read --in \(path)")
         }
         let bytes = [UInt8](data)
         switch format {
@@ -94,10 +95,10 @@ public enum CorpusInput {
         let header: [String]
         switch first {
         case .success(let row): header = row.fields.enumerated().map { $0 == 0 ? String($1.trimmingPrefix("\u{FEFF}")) : $1 }
-        case .failure(let problem): throw CorpusUsageError(description: "the header row is malformed: \(problem)")
+        case .failure(let problem): throw CommandLineError(description: "the header row is malformed: \(problem)")
         }
         guard let textColumn = header.firstIndex(of: textField) else {
-            throw CorpusUsageError(description: "no \"\(textField)\" column in the header (\(header.joined(separator: ", "))); name it with --text-field")
+            throw CommandLineError(description: "no \"\(textField)\" column in the header (\(header.joined(separator: ", "))); name it with --text-field")
         }
         let idColumn = header.firstIndex(of: idField), labelColumn = header.firstIndex(of: labelField)
         return rows.map { row in

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import ExplainJSON
+import ExplainServer
 
 /// --out: JSON Lines written a whole batch at a time, so an interruption leaves complete lines and at most one
 /// half-written last line. Opening it to resume keeps the complete records and cuts off that last line.
@@ -34,11 +35,11 @@ final class CorpusOutput {
         }
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? 0 : O_TRUNC)
         let fd = Glibc.open(path, flags, 0o644)
-        guard fd >= 0 else { throw CorpusUsageError(description: "cannot open --out \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw CommandLineError(description: "cannot open --out \(path): \(String(cString: strerror(errno)))") }
         let output = CorpusOutput(fd: fd, path: path)
         if resume {
             guard ftruncate(fd, off_t(keptBytes)) == 0, lseek(fd, off_t(keptBytes), SEEK_SET) >= 0 else {
-                throw CorpusUsageError(description: "cannot repair --out \(path): \(String(cString: strerror(errno)))")
+                throw CommandLineError(description: "cannot repair --out \(path): \(String(cString: strerror(errno)))")
             }
         }
         return (output, kept)
@@ -55,7 +56,7 @@ final class CorpusOutput {
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw CorpusUsageError(description: "cannot write --out \(path): \(String(cString: strerror(errno)))") }
+            guard n > 0 else { throw CommandLineError(description: "cannot write --out \(path): \(String(cString: strerror(errno)))") }
             written += n
         }
     }

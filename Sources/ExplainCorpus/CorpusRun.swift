@@ -25,7 +25,7 @@ public enum CorpusRun {
                 if options.model == nil { options.model = try defaultModel() }
                 return try run(options)
             }
-        } catch let error as CorpusUsageError {
+        } catch let error as CommandLineError {
             fputs("explaind corpus: \(error)\n", stderr)
             return 2
         } catch {
@@ -57,7 +57,7 @@ public enum CorpusRun {
         var resumeLine = 0, next = 0
         for (k, record) in kept.enumerated() {
             guard let match = records[next...].firstIndex(where: { $0.id == record["id"] }) else {
-                throw CorpusUsageError(description: "--out record \(k + 1) has id \(record["id"].map(JSONSerializer.string) ?? "none"), which --in does not have after line \(resumeLine): not this input's output; run without --resume")
+                throw CommandLineError(description: "--out record \(k + 1) has id \(record["id"].map(JSONSerializer.string) ?? "none"), which --in does not have after line \(resumeLine): not this input's output; run without --resume")
             }
             resumeLine = records[match].line
             next = match + 1

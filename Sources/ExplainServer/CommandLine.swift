@@ -71,6 +71,7 @@ public enum CommandLineAction {
 
 public struct CommandLineError: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 public enum ServerCommandLine {
@@ -113,18 +114,9 @@ public enum ServerCommandLine {
 
     public static func parse(_ arguments: [String]) throws -> CommandLineAction {
         var options = ServerOptions()
-        var rest = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let v = rest.popFirst() else { throw CommandLineError(description: "\(flag) needs a value") }
-            return v
-        }
-        func positive(_ flag: String) throws -> Int {
-            let text = try value(flag)
-            guard let n = Int(text), n > 0 else {
-                throw CommandLineError(description: "\(flag) needs a positive integer, got \"\(text)\"")
-            }
-            return n
-        }
+        var arguments = CommandLineArguments(arguments)
+        func value(_ flag: String) throws -> String { try arguments.value(flag) }
+        func positive(_ flag: String) throws -> Int { try arguments.positive(flag) }
         /// A server limit on an option can only lower the method's own maximum (what `initialize` reports).
         func atMostTheMethods(_ flag: String, option: String) throws -> Int {
             let n = try positive(flag)
@@ -134,13 +126,7 @@ public enum ServerCommandLine {
             }
             return n
         }
-        while let argument = rest.popFirst() {
-            // --flag=value is accepted as well as --flag value
-            if argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") {
-                rest.insert(String(argument[argument.index(after: eq)...]), at: rest.startIndex)
-                rest.insert(String(argument[..<eq]), at: rest.startIndex)
-                continue
-            }
+        while let argument = arguments.next() {
             switch argument {
             case "--help", "-h": return .help
             case "--version": return .version
