@@ -23,7 +23,7 @@ public struct CorpusOptions {
     /// Words seen fewer times stay out of an aggregate's top lists.
     public var minCount = 5
     /// The explain request every text gets (method, target, normalisation, granularity, options).
-    public var request = ExplainParams(input: .single(""), method: "vanillaGradient", granularity: "word")
+    public var request = ExplainParams(input: .single(""), method: "vanillaGradient", scoring: ScoringParams(granularity: "word"))
 
     public init() {}
 }

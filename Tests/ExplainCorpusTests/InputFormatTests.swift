@@ -97,8 +97,8 @@ final class InputFormatTests: XCTestCase {
             return XCTFail("not a run")
         }
         XCTAssertEqual(options.request.method, "integratedGradients")
-        XCTAssertEqual(options.request.normalize, "max")
-        XCTAssertEqual(options.request.granularity, "word")
+        XCTAssertEqual(options.request.scoring.normalize, "max")
+        XCTAssertEqual(options.request.scoring.granularity, "word")
         XCTAssertEqual(options.request.options, ["steps": .integer(8), "baseline": .string("pad")])
         XCTAssertEqual(options.batch, 4)
         XCTAssertEqual(options.long, .truncate)
