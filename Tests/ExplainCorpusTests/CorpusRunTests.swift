@@ -106,7 +106,12 @@ final class CorpusRunTests: XCTestCase {
         var kills = 0, interrupts = 0, partial = 0
         for attempt in 0..<6 {
             let process = try CorpusFixtures.start(common + ["--out", resumed.path, "--resume"])
-            usleep(UInt32(Double.random(in: 0.1...0.9, using: &generator) * duration * 1e6))
+            // Once the run has written its first batch (a loaded machine can take most of the run to load the
+            // model), a random moment within what is left of it.
+            let before = (try? Data(contentsOf: resumed).count) ?? 0
+            let deadline = Date().addingTimeInterval(30)
+            while process.isRunning, Date() < deadline, ((try? Data(contentsOf: resumed).count) ?? 0) <= before { usleep(5_000) }
+            usleep(UInt32(Double.random(in: 0...0.5, using: &generator) * duration * 1e6))
             let signal = attempt % 3 == 2 ? SIGINT : SIGKILL
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
