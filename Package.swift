@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainJSON", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
 
         // `explaind corpus`: a whole dataset through the daemon's explain, in process; the aggregate and merge
-        .target(name: "ExplainCorpus", dependencies: ["ExplainServer", "ExplainProtocol", "ExplainJSON", "ExplainAttribution"]),
+        .target(name: "ExplainCorpus", dependencies: ["ExplainServer", "ExplainProtocol", "ExplainJSON", "ExplainAttribution", "ExplainModel", "ExplainREPL"]),
 
         .executableTarget(name: "explaind", dependencies: ["ExplainServer", "ExplainTraining", "ExplainCorpus"]),
         // the REPL's testable parts: daemon connection, commands, completion, colour scales, terminal and HTML views

@@ -88,13 +88,7 @@ public struct CorpusAggregate: Equatable {
     /// Adds one output record (an `explain` explanation with id and gold label).
     mutating func add(record: JSONValue, line: Int) throws {
         let info: ExplanationInfo
-        // Records leave out the reply's timing (reruns are then byte for byte the same): zero stands in.
-        var timed = record
-        if case .object(var fields) = record, fields["elapsedMs"] == nil {
-            _ = fields.updateValue(.integer(0), forKey: "elapsedMs")
-            timed = .object(fields)
-        }
-        do { info = try ExplanationInfo(json: timed, at: "") } catch {
+        do { info = try Self.explanation(record) } catch {
             throw CommandLineError(description: "output record \(line) does not read as an explanation: \(error)")
         }
         let predicted = info.prediction.label
@@ -117,18 +111,20 @@ public struct CorpusAggregate: Equatable {
             try fragment.totalAbsolute.add(abs(words[index].score))
             fragments[word.text] = fragment
         }
-        let example = Example(probability: info.prediction.probabilities[info.prediction.index], record: Self.exampleRecord(record))
+        let example = Example(probability: info.prediction.probabilities[info.prediction.index], record: record)
         confident[predicted] = Example.best((confident[predicted] ?? []) + [example])
         if let gold, gold != predicted { misclassified = Example.best(misclassified + [example]) }
     }
 
-    /// What an example keeps of its record: enough to show it heat-mapped.
-    static func exampleRecord(_ record: JSONValue) -> JSONValue {
-        var kept = JSONObject()
-        for key in ["id", "gold", "text", "prediction", "tokens", "words", "target", "windows"] {
-            if let value = record[key] { _ = kept.updateValue(value, forKey: key) }
+    /// An output record read back as `explain`'s reply; records leave out the reply's timing (so reruns are byte
+    /// for byte the same), and zero stands in for it.
+    static func explanation(_ record: JSONValue) throws -> ExplanationInfo {
+        var timed = record
+        if case .object(var fields) = record, fields["elapsedMs"] == nil {
+            _ = fields.updateValue(.integer(0), forKey: "elapsedMs")
+            timed = .object(fields)
         }
-        return .object(kept)
+        return try ExplanationInfo(json: timed, at: "")
     }
 
     mutating func merge(_ other: CorpusAggregate) throws {
@@ -165,21 +161,23 @@ public struct CorpusAggregate: Equatable {
         return aggregate
     }
 
-    /// After a run: the aggregate of --out (--aggregate).
+    /// After a run: the aggregate (--aggregate) and the report (--report) of --out.
     static func write(options: CorpusOptions, labels: [String]) throws {
-        guard let path = options.aggregate else { return }
+        guard options.aggregate != nil || options.report != nil else { return }
         let aggregate = try of(outputFile: options.output, labels: labels, method: options.request.method, minCount: options.minCount)
-        try aggregate.save(to: path)
+        if let path = options.aggregate { try aggregate.save(to: path) }
+        if let path = options.report { try CorpusReport.write(aggregate, to: path) }
     }
 
     /// `explaind corpus merge A.json B.json ... --aggregate OUT.json`.
-    public static func merge(files: [String], into path: String) throws {
+    public static func merge(files: [String], into path: String, report: String? = nil) throws {
         var merged: CorpusAggregate? = nil
         for file in files {
             let part = try load(from: file)
             if merged == nil { merged = part } else { try merged!.merge(part) }
         }
         try merged?.save(to: path)
+        if let report, let merged { try CorpusReport.write(merged, to: report) }
     }
 
     func save(to path: String) throws {

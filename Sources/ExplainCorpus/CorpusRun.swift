@@ -6,6 +6,7 @@ import ExplainJSON
 import ExplainProtocol
 import ExplainServer
 import ExplainAttribution
+import ExplainModel
 
 /// `explaind corpus`: read the records, explain them batch by batch in input order, write each batch as it is
 /// done, then the aggregate and the report.
@@ -18,8 +19,15 @@ public enum CorpusRun {
             case .help:
                 print(CorpusCommandLine.usage)
                 return 0
-            case .merge(let inputs, let output):
-                try CorpusAggregate.merge(files: inputs, into: output)
+            case .merge(let inputs, let output, let report):
+                try CorpusAggregate.merge(files: inputs, into: output, report: report)
+                return 0
+            case .aggregate(var options):
+                // What a Ray shard (Clients/python/explaind_ray.py) or any other writer of records left.
+                if options.model == nil { options.model = try defaultModel() }
+                let labels = try ModelConfig.load(file: URL(fileURLWithPath: options.model!).appendingPathComponent("config.json")).labels
+                options.output = options.input
+                try CorpusAggregate.write(options: options, labels: labels)
                 return 0
             case .run(var options):
                 if options.model == nil { options.model = try defaultModel() }
@@ -44,6 +52,7 @@ public enum CorpusRun {
         let format = options.format ?? InputFormat.guess(path: options.input)
         let items = try CorpusInput.read(path: options.input, format: format, textField: options.textField,
                                          idField: options.idField, labelField: options.labelField)
+        if let threads = options.threads { ClassifierModel.threadCount = threads }
         var limits = ServerOptions()
         limits.maxTexts = options.batch
         // A batch job's work is the user's own: no per-request bound.

@@ -27,6 +27,17 @@ public enum HTMLPage {
         return page(title: "\(e.method): \(e.text)", body: body)
     }
 
+    /// An explanation's text shaded as `explanation` shows it (other pages that show explanations among other
+    /// things: `explaind corpus --report`).
+    public static func shadedText(_ e: Explanation, signed: Bool) -> String {
+        let units = ScoredText.units(e)
+        let scale = ColorScale.for(signed: signed, scores: units.filter { !$0.special }.map(\.score))
+        return "<div class=\"text\">\(shadedText(e.text, units, scale: scale))</div>"
+    }
+
+    /// Any body in this page's style: its stylesheet and the score tooltip.
+    public static func document(title: String, body: String) -> String { page(title: title, body: body) }
+
     public static func comparison(_ c: Comparison, server: ServerDescription, labels: [String]) -> String {
         guard !c.spearman.isEmpty || !c.faithfulness.isEmpty else { return genericComparison(c, server: server, labels: labels) }
         var body = ""

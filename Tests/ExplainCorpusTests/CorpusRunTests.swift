@@ -170,6 +170,32 @@ final class CorpusRunTests: XCTestCase {
         XCTAssertEqual(try CorpusFixtures.lines(output).map { $0["id"] }, ["t0"])
     }
 
+    /// On a terminal (a pseudo-terminal from util-linux's `script`): a bar redrawn in place with texts done,
+    /// texts/s and the time left.
+    func testProgressBarOnATerminal() throws {
+        let work = try CorpusFixtures.scratch()
+        let input = work.appendingPathComponent("in.jsonl"), output = work.appendingPathComponent("out.jsonl")
+        try write(try CorpusFixtures.tweetLines(12), to: input)
+        let command = [try CorpusFixtures.explaind.path, "corpus", "--in", input.path, "--out", output.path,
+                       "--model", CorpusFixtures.model, "--batch", "4"].map { "'\($0)'" }.joined(separator: " ")
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        script.arguments = ["-qec", command, "/dev/null"]
+        let pipe = Pipe()
+        script.standardOutput = pipe
+        script.standardInput = FileHandle.nullDevice
+        try script.run()
+        let shown = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        script.waitUntilExit()
+        XCTAssertEqual(script.terminationStatus, 0, shown)
+        XCTAssertTrue(shown.contains("\r█"), shown)
+        XCTAssertTrue(shown.contains("4/12 texts"), shown)
+        XCTAssertTrue(shown.contains("12/12 texts"), shown)
+        XCTAssertTrue(shown.contains("texts/s"), shown)
+        XCTAssertTrue(shown.contains(" left"), shown)
+        XCTAssertEqual(try CorpusFixtures.lines(output).count, 12)
+    }
+
     /// Plain lines on stderr when it is not a terminal: texts done, texts/s.
     func testProgressLinesWithoutATerminal() throws {
         let work = try CorpusFixtures.scratch()

@@ -104,7 +104,7 @@ final class InputFormatTests: XCTestCase {
         XCTAssertEqual(options.long, .truncate)
         XCTAssertThrowsError(try CorpusCommandLine.parse(["--in", "a", "--out", "b", "--set", "granularity=7"]))
         XCTAssertThrowsError(try CorpusCommandLine.parse(["--in", "a"]))
-        guard case .merge(let inputs, let output) = try CorpusCommandLine.parse(["merge", "a.json", "b.json", "--aggregate", "c.json"]) else {
+        guard case .merge(let inputs, let output, _) = try CorpusCommandLine.parse(["merge", "a.json", "b.json", "--aggregate", "c.json"]) else {
             return XCTFail("not a merge")
         }
         XCTAssertEqual(inputs, ["a.json", "b.json"])
