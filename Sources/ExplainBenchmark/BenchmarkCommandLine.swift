@@ -9,6 +9,8 @@ public enum BenchmarkCommandLine {
         case tokenizers(directories: [String], python: String)
         /// `json`: the JSON parser's throughput beside Python's.
         case json(JSONThroughput.Options)
+        /// `corpus`: `explaind corpus` texts/s beside PyTorch + Captum (CorpusThroughput).
+        case corpus(CorpusThroughput.Options)
     }
 
     public static let usage = """
@@ -16,6 +18,8 @@ public enum BenchmarkCommandLine {
                               [--compare-python] [--no-cold-start] [--python-script PATH] [--python EXE]
                               [--sentences N] [--tokens N] [--sgemm-size N]
                explaind-bench json [--megabytes N] [--repeat N] [--python EXE]
+               explaind-bench corpus [--model DIR] [--methods a,b] [--texts N] [--batch N] [--threads N]
+                                     [--python EXE] [--no-python]
 
         Times each attribution method on the five reference sentences, one call per sentence and all five as one
         batch: median and spread over N repeats after a warm-up, tokens/s, useful GFLOP/s against a 2048³ sgemm
@@ -42,10 +46,16 @@ public enum BenchmarkCommandLine {
         json: parses a synthetic tokenizer.json of --megabytes MB (default 20; XLM-R's is 17) with explaind's
         JSON reader and with Python's json module, in the same run: CPU time per parse and MB/s (median of
         --repeat, default 5).
+
+        corpus: `explaind corpus` on --texts tweet-length texts (default 10,000) per method (default
+        gradientXInput,integratedGradients; integrated gradients 50 steps), --batch texts a pass (default 16),
+        texts/s beside PyTorch + Captum explaining the same texts in batches of the same size
+        (Scripts/reference/bench_corpus_pytorch.py).
         """
 
     public static func parse(_ arguments: [String]) throws -> Command {
         if arguments.first == "json" { return try parseJSON(Array(arguments.dropFirst())) }
+        if arguments.first == "corpus" { return try parseCorpus(Array(arguments.dropFirst())) }
         if arguments.first == "tokenizers" {
             var directories: [String] = [], python = "python3"
             var rest = arguments.dropFirst()
@@ -113,6 +123,28 @@ public enum BenchmarkCommandLine {
             cursor.advance()
         }
         return .json(options)
+    }
+}
+
+extension BenchmarkCommandLine {
+    static func parseCorpus(_ arguments: [String]) throws -> Command {
+        var options = CorpusThroughput.Options()
+        var cursor = ArgumentCursor(arguments)
+        while let argument = cursor.current {
+            switch argument {
+            case "-h", "--help": return .help
+            case "--model": options.model = try cursor.value(argument)
+            case "--methods": options.methods = try cursor.value(argument).split(separator: ",").map(String.init)
+            case "--texts": options.texts = try cursor.positive(argument)
+            case "--batch": options.batch = try cursor.positive(argument)
+            case "--threads": options.threads = try cursor.positive(argument)
+            case "--python": options.python = try cursor.value(argument)
+            case "--no-python": options.comparePython = false
+            default: throw BenchmarkError.usage("unknown argument \"\(argument)\" for corpus\n\n\(usage)")
+            }
+            cursor.advance()
+        }
+        return .corpus(options)
     }
 }
 

@@ -14,6 +14,12 @@ do {
         let script = URL(fileURLWithPath: BenchmarkOptions.defaultPythonScript).deletingLastPathComponent()
             .appendingPathComponent("bench_tokenizers.py").path
         print(try TokenizerBenchmark.run(directories: directories, python: python, script: script, log: logLine))
+    case .corpus(let options):
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let script = URL(fileURLWithPath: BenchmarkOptions.defaultPythonScript).deletingLastPathComponent()
+            .appendingPathComponent("bench_corpus_pytorch.py").path
+        let rows = try CorpusThroughput.run(options, explaind: here.appendingPathComponent("explaind").path, script: script, log: logLine)
+        print(CorpusThroughput.render(rows, options: options))
     case .json(let options):
         print(JSONThroughput.render(try JSONThroughput.run(options, log: logLine)))
     case .coldChild(let model, let workload, let threads):
