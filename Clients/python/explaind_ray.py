@@ -15,7 +15,11 @@ On a real cluster: start Ray on every node (`ray start --head` on one, `ray star
 others), install explaind and the model at the same paths on every node (or pass --explaind and --model paths
 that exist everywhere), and run this script on the head node with `--address auto` and `--actors` up to the
 cluster's CPUs divided by `--threads`. Only this directory (the client and this script) is shipped to the
-workers; input and output stay on the driver.
+workers; input and output stay on the driver. A cluster with token authentication needs its token on the
+driver's machine as Ray describes (RAY_AUTH_MODE=token and ~/.ray/auth_token or RAY_AUTH_TOKEN).
+
+Without --address the job starts a Ray node on this machine for its own use (LocalCluster: `--actors` ×
+`--threads` CPUs) and stops it at the end.
 """
 from __future__ import annotations
 
@@ -25,9 +29,12 @@ import io
 import json
 import math
 import os
+import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -275,6 +282,97 @@ class ExplainActor:
                 return f.read()
 
 
+# ----- a Ray node on this machine -----
+
+class NodeStartFailed(RuntimeError):
+    pass
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the job's process dies, however it dies (Linux)."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class LocalCluster:
+    """A one-node Ray cluster for this job: `ray start --head --block` as a child process, which takes the
+    node's processes down with it (on SIGTERM, or through Ray's reaper if it dies), connected to by address
+    like any cluster.
+
+    Ray waits a fixed 30 s for a new node's raylet to register with its GCS (ray/_private/node.py), and the
+    raylet registers after waiting for its Python agents; on a machine busy with other work (two cores at
+    load 20) the node's half-dozen Python processes start too slowly and the start fails with "The current
+    node timed out during startup". So the node
+    starts only what a job needs (no dashboard, autoscaler monitor, log monitor or idle pre-started workers),
+    gives workers longer to register, and a failed start is retried on a clean slate."""
+
+    def __init__(self, cpus: int, object_store_memory: Optional[int] = None, attempts: int = 3,
+                 deadline_s: float = 180):
+        self.cpus, self.object_store_memory, self.attempts, self.deadline_s = cpus, object_store_memory, attempts, deadline_s
+        self.process: Optional[subprocess.Popen] = None
+        self.temp_dir: Optional[str] = None
+        self.address: Optional[str] = None
+        # Token authentication (recent Rays' default for `ray start`) with a token of this job's own, in the
+        # environment the node's processes and the driver share (nothing written to ~/.ray).
+        self.auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+
+    def command(self) -> List[str]:
+        command = [sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block", "--port", "0",
+                   "--num-cpus", str(self.cpus), "--include-dashboard", "false", "--include-log-monitor", "false",
+                   "--no-monitor", "--disable-usage-stats", "--temp-dir", self.temp_dir,
+                   "--system-config", json.dumps({"prestart_worker_first_driver": False,
+                                                  "worker_register_timeout_seconds": 300})]
+        if self.object_store_memory:
+            command += ["--object-store-memory", str(self.object_store_memory)]
+        return command
+
+    def start(self) -> str:
+        """The node's address, once it is up; NodeStartFailed after the last attempt."""
+        log = ""
+        for attempt in range(1, self.attempts + 1):
+            # Ray's socket paths must stay short: a fresh directory under /tmp, not the test's scratch.
+            self.temp_dir = tempfile.mkdtemp(prefix="explaind-ray-", dir="/tmp" if os.path.isdir("/tmp") else None)
+            address_file = os.path.join(self.temp_dir, "ray_current_cluster")
+            output = open(os.path.join(self.temp_dir, "ray-start.log"), "w+")
+            self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                                            preexec_fn=_die_with_parent,
+                                            env=dict(os.environ, **self.auth,
+                                                     # nothing to drain: the whole node goes at once
+                                                     RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S="0"))
+            started = time.monotonic()
+            while self.process.poll() is None and not os.path.exists(address_file) and time.monotonic() - started < self.deadline_s:
+                time.sleep(0.2)
+            if self.process.poll() is None and os.path.exists(address_file):
+                with open(address_file, encoding="utf-8") as f:
+                    self.address = f.read().strip()
+                output.close()
+                return self.address
+            output.seek(0)
+            log = output.read()
+            output.close()
+            self.stop()
+            print(f"explaind_ray: the local Ray node did not start (attempt {attempt} of {self.attempts})", file=sys.stderr)
+        raise NodeStartFailed("the local Ray node did not start; the last attempt said:\n" + log[-3000:])
+
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+            self.process = None
+        if self.temp_dir:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+            self.temp_dir = None
+
+
 # ----- the driver -----
 
 def _scalar(text: str) -> Any:
@@ -313,7 +411,8 @@ def parse_arguments(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--actors", type=int, default=2, help="explaind processes (one per actor)")
     parser.add_argument("--threads", type=int, default=1, help="compute threads of each explaind")
     parser.add_argument("--shard", type=int, default=8, help="batches per actor call (one aggregate each)")
-    parser.add_argument("--address", help="a Ray cluster (auto, or HOST:PORT); default: a local one")
+    parser.add_argument("--address", help="a Ray cluster (auto, or HOST:PORT); default: a node on this machine for the job")
+    parser.add_argument("--object-store-memory", type=int, help="bytes of the local node's object store (default: Ray's)")
     parser.add_argument("--explaind", default=os.environ.get("EXPLAIND", "explaind"), help="explaind on every node")
     return parser.parse_args(argv)
 
@@ -334,8 +433,6 @@ def explain_request(args: argparse.Namespace) -> Dict[str, Any]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    import ray  # only this job needs Ray
-
     args = parse_arguments(argv)
     items = read_records(os.path.abspath(args.input), args.format or guess_format(args.input),
                          args.text_field, args.id_field, args.label_field)
@@ -356,17 +453,34 @@ def main(argv: Optional[List[str]] = None) -> int:
         "aggregate": bool(args.aggregate or args.report), "request": explain_request(args),
     }
 
-    if not ray.is_initialized():
-        ray.init(address=args.address, runtime_env={"working_dir": HERE}, include_dashboard=False,
-                 log_to_driver=False, **({} if args.address else {"num_cpus": max(args.actors * args.threads, 1)}))
     rows = [{"index": i, "records": json.dumps([{"line": r.line, "id": r.id, "text": r.text, "gold": r.gold} for r in batch])}
             for i, batch in enumerate(batches)]
     results: List[Dict[str, Any]] = []
     if rows:
-        dataset = ray.data.from_items(rows, override_num_blocks=max(1, math.ceil(len(rows) / args.shard)))
-        explained = dataset.map_batches(ExplainActor, fn_constructor_args=(settings,), batch_size=args.shard,
-                                        concurrency=args.actors, num_cpus=args.threads, batch_format="default")
-        results = sorted(explained.take_all(), key=lambda row: row["index"])
+        cluster, address = None, args.address
+        connected = "ray" in sys.modules and sys.modules["ray"].is_initialized()  # a caller's own ray.init
+        if not address and not connected:
+            cluster = LocalCluster(max(args.actors * args.threads, 1), object_store_memory=args.object_store_memory)
+            try:
+                address = cluster.start()
+            except NodeStartFailed as e:
+                print(f"explaind_ray: {e}", file=sys.stderr)
+                return 1
+            os.environ.update(cluster.auth)  # before Ray is imported: it reads them then
+        import ray  # only this job needs Ray
+        import ray.data  # noqa: F401
+        try:
+            if not ray.is_initialized():
+                ray.init(address=address, runtime_env={"working_dir": HERE}, log_to_driver=False)
+            dataset = ray.data.from_items(rows, override_num_blocks=max(1, math.ceil(len(rows) / args.shard)))
+            explained = dataset.map_batches(ExplainActor, fn_constructor_args=(settings,), batch_size=args.shard,
+                                            compute=ray.data.ActorPoolStrategy(size=args.actors), num_cpus=args.threads,
+                                            batch_format="default")
+            results = sorted(explained.take_all(), key=lambda row: row["index"])
+        finally:
+            if cluster is not None:
+                ray.shutdown()
+                cluster.stop()
 
     written = 0
     with open(args.out, "w", encoding="utf-8", newline="") as out:
