@@ -96,9 +96,7 @@ final class CorpusRunTests: XCTestCase {
         try write(try CorpusFixtures.tweetLines(60), to: input)
         let reference = work.appendingPathComponent("reference.jsonl"), resumed = work.appendingPathComponent("resumed.jsonl")
         let common = ["--in", input.path, "--model", CorpusFixtures.model, "--batch", "4"]
-        let started = Date()
         XCTAssertEqual(try CorpusFixtures.corpus(common + ["--out", reference.path]).status, 0)
-        let duration = Date().timeIntervalSince(started)
         let expected = try Data(contentsOf: reference)
         XCTAssertEqual(try CorpusFixtures.lines(reference).count, 60)
 
@@ -106,12 +104,14 @@ final class CorpusRunTests: XCTestCase {
         var kills = 0, interrupts = 0, partial = 0
         for attempt in 0..<6 {
             let process = try CorpusFixtures.start(common + ["--out", resumed.path, "--resume"])
-            // Once the run has written its first batch (a loaded machine can take most of the run to load the
-            // model), a random moment within what is left of it.
-            let before = (try? Data(contentsOf: resumed).count) ?? 0
-            let deadline = Date().addingTimeInterval(30)
-            while process.isRunning, Date() < deadline, ((try? Data(contentsOf: resumed).count) ?? 0) <= before { usleep(5_000) }
-            usleep(UInt32(Double.random(in: 0...0.5, using: &generator) * duration * 1e6))
+            // At a random point of what is left: once a random number of records is out (timing would be at the
+            // mercy of the machine's load, and the model's load takes a varying part of a run), then a moment
+            // into the next batch.
+            let newlines = { ((try? Data(contentsOf: resumed)) ?? Data()).reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } }
+            let target = Int.random(in: min(newlines() + 1, 52)...52, using: &generator)
+            let deadline = Date().addingTimeInterval(60)
+            while process.isRunning, Date() < deadline, newlines() < target { usleep(2_000) }
+            usleep(UInt32.random(in: 0...30_000, using: &generator))
             let signal = attempt % 3 == 2 ? SIGINT : SIGKILL
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
