@@ -22,8 +22,8 @@ let package = Package(
         .target(name: "ExplainModel", dependencies: ["CBLAS", "ExplainJSON", "ExplainTokenizer"]),
         // attribution methods over the model
         .target(name: "ExplainAttribution", dependencies: ["ExplainModel", "ExplainTokenizer"]),
-        // the head trainer for the default model
-        .target(name: "ExplainTraining", dependencies: ["ExplainJSON", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
+        // the head trainer for the default model, and adapt (added tokens, trained, saved as a HuggingFace directory)
+        .target(name: "ExplainTraining", dependencies: ["ExplainJSON", "ExplainModel", "ExplainTokenizer", "ExplainAttribution", "CBLAS"]),
         // JSON-RPC message types and JSON values, apart from any transport
         .target(name: "ExplainProtocol", dependencies: ["ExplainJSON"]),
         // framing both ways (LSP Content-Length and newline-delimited), for the daemon, the REPL and the tests

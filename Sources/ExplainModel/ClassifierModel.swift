@@ -106,7 +106,10 @@ public final class ClassifierModel: @unchecked Sendable {
     /// The word-embedding rows of the ids (T × E).
     public func wordEmbeddings(ids: [Int]) -> [Float] { network.wordEmbeddingTable.rows(ids, width: config.embeddingSize) }
 
-    public func forward(_ input: ModelInput) -> ForwardPass {
+    public func forward(_ input: ModelInput) -> ForwardPass { forward(input, trainedLayers: 0) }
+
+    /// A forward pass whose last `trainedLayers` layers (BERT family) keep their linears' inputs for weight gradients.
+    func forward(_ input: ModelInput, trainedLayers: Int) -> ForwardPass {
         // A sequence left with no tokens (a tokenizer without special tokens, after every token was deleted)
         // runs as a lone [PAD]: attention over nothing is undefined. Its input gradient is empty.
         let emptied = input.ids.map(\.isEmpty)
@@ -120,7 +123,9 @@ public final class ClassifierModel: @unchecked Sendable {
         }
         let packed = PackedRows(ids: input.ids, wordEmbeddings: input.wordEmbeddings, width: config.embeddingSize,
                                 maxTokens: config.maxTokens, vocabulary: config.vocabSize, table: network.wordEmbeddingTable)
-        let pass = network.forward(wordRows: packed.wordRows.pointer, ids: input.ids, spans: packed.spans)
+        let pass = trainedLayers > 0
+            ? (network as! BertFamilyNetwork).forward(wordRows: packed.wordRows.pointer, ids: input.ids, spans: packed.spans, trainedLayers: trainedLayers)
+            : network.forward(wordRows: packed.wordRows.pointer, ids: input.ids, spans: packed.spans)
         let labels = config.labels.count
         let rowsOut = packed.spans.indices.map { b in Array(UnsafeBufferPointer(start: pass.logits.pointer + b * labels, count: labels)) }
         return ForwardPass(logits: rowsOut, spans: packed.spans, emptied: emptied, network: pass)

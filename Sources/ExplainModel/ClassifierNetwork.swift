@@ -16,6 +16,9 @@ struct NetworkPass {
     let logits: FloatBuffer   // (B, C)
     let attentionMaps: [any AttentionMapsRecorder]
     let backward: (UnsafePointer<Float>) -> FloatBuffer
+    /// The BERT family's, for training: the same backward, also accumulating the head's weight gradients and
+    /// those of the layers given (which the forward kept inputs for).
+    var weightBackward: ((UnsafePointer<Float>, ClassificationHead.Gradients?, [Int: EncoderLayer.Gradients]) -> FloatBuffer)? = nil
 }
 
 extension Weights {
@@ -43,16 +46,25 @@ struct BertFamilyNetwork: ClassifierNetwork {
     var wordEmbeddingTable: Weights { encoder.embeddings.words }
 
     func forward(wordRows: UnsafePointer<Float>, ids: [[Int]], spans: [SequenceSpan]) -> NetworkPass {
+        forward(wordRows: wordRows, ids: ids, spans: spans, trainedLayers: 0)
+    }
+
+    /// The pass with the last `trainedLayers` layers keeping their linears' inputs, for weight gradients.
+    func forward(wordRows: UnsafePointer<Float>, ids: [[Int]], spans: [SequenceSpan], trainedLayers: Int) -> NetworkPass {
         let h = encoder.config.hiddenSize, labels = head.classifier.outputSize, batch = spans.count
-        let encoderCache = TransformerEncoder.Cache(encoder: encoder, spans: spans, positions: ids.flatMap(encoder.embeddings.positionIDs))
+        let encoderCache = TransformerEncoder.Cache(encoder: encoder, spans: spans, positions: ids.flatMap(encoder.embeddings.positionIDs),
+                                                    trainedLayers: trainedLayers)
         let first = encoder.forward(wordRows: wordRows, cache: encoderCache)
         let headCache = ClassificationHead.Cache(batch: batch, hidden: h)
         let logits = FloatBuffer(count: batch * labels, zeroed: false)
         head.forward(logits.pointer, first: first.pointer, batch: batch, cache: headCache)
-        return NetworkPass(logits: logits, attentionMaps: encoderCache.attentionMaps) { [encoder, head] dLogits in
+        let backward = { [encoder, head] (dLogits: UnsafePointer<Float>, headGradients: ClassificationHead.Gradients?,
+                                          layerGradients: [Int: EncoderLayer.Gradients]) -> FloatBuffer in
             let dFirst = FloatBuffer(count: batch * h, zeroed: false)
-            head.backward(dFirst: dFirst.pointer, dLogits: dLogits, batch: batch, cache: headCache)
-            return encoder.backward(dFirst: dFirst, cache: encoderCache)
+            head.backward(dFirst: dFirst.pointer, dLogits: dLogits, batch: batch, cache: headCache, gradients: headGradients)
+            return encoder.backward(dFirst: dFirst, cache: encoderCache, gradients: layerGradients)
         }
+        return NetworkPass(logits: logits, attentionMaps: encoderCache.attentionMaps, backward: { backward($0, nil, [:]) },
+                           weightBackward: backward)
     }
 }

@@ -17,10 +17,16 @@ public enum SafeTensorsWriter {
         var out = Data()
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(json)
+        out.reserveCapacity(out.count + offset)
         for tensor in tensors {
+            #if _endian(little)
+            // Float32 in memory is already the file's little-endian layout: one copy per tensor.
+            tensor.values.withUnsafeBytes { out.append(contentsOf: $0) }
+            #else
             tensor.values.withUnsafeBufferPointer { buffer in
                 for value in buffer { withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
             }
+            #endif
         }
         return out
     }

@@ -29,6 +29,17 @@ struct TransformerEncoder: Sendable {
             expand: "intermediate.dense", project: "output.dense", outputNorm: "output.LayerNorm")
     }
 
+    /// Layer i's tensor-name prefix (inside the base model) and names; nil for ALBERT, whose layers share
+    /// the weights of their group.
+    static func layerNames(_ architecture: Architecture, layer i: Int) -> (prefix: String, names: LayerNames)? {
+        switch architecture {
+        case .distilbert: return ("transformer.layer.\(i).", .distilbert)
+        case .albert: return nil
+        case .debertaV2: return ("encoder.layer.\(i).", .deberta)
+        default: return ("encoder.layer.\(i).", .bert)
+        }
+    }
+
     init(config: ModelConfig, loader: WeightLoader) throws {
         self.config = config
         let h = config.hiddenSize, e = config.embeddingSize, eps = config.layerNormEps
@@ -74,8 +85,6 @@ struct TransformerEncoder: Sendable {
                 outputNorm: try loader.layerNorm(p + names.outputNorm, size: h, eps: eps))
         }
         switch config.architecture {
-        case .distilbert:
-            layers = try (0..<config.layerCount).map { try layer("transformer.layer.\($0).", .distilbert) }
         case .albert:
             // AlbertTransformer: layer i runs group i / (layers / groups), each group its inner layers in turn.
             let groups = try (0..<config.layerGroupCount).map { g in
@@ -92,7 +101,10 @@ struct TransformerEncoder: Sendable {
                 return try layer(p, .deberta, scaleFactor: settings.scaleFactor, positionBias: bias)
             }
         default:
-            layers = try (0..<config.layerCount).map { try layer("encoder.layer.\($0).", .bert) }
+            layers = try (0..<config.layerCount).map { i in
+                let (prefix, names) = Self.layerNames(config.architecture, layer: i)!
+                return try layer(prefix, names)
+            }
         }
     }
 
@@ -128,6 +140,17 @@ struct TransformerEncoder: Sendable {
             buckets: RelativePositionBuckets(settings: settings, longest: config.maxTokens), hiddenSize: h)
     }
 
+    /// The same encoder with some layers replaced (training's updated weights), by index.
+    func replacing(layers replaced: [Int: EncoderLayer]) -> TransformerEncoder {
+        TransformerEncoder(config: config, embeddings: embeddings, layers: layers.indices.map { replaced[$0] ?? layers[$0] })
+    }
+
+    private init(config: ModelConfig, embeddings: Embeddings, layers: [EncoderLayer]) {
+        self.config = config
+        self.embeddings = embeddings
+        self.layers = layers
+    }
+
     /// Stacks linears with the same input into one, so Q, K and V come out of a single product.
     private static func fused(_ parts: [Linear]) -> Linear {
         Linear(weight: .concatenating(parts.map(\.weight)), bias: parts.flatMap(\.bias), inputSize: parts[0].inputSize,
@@ -140,13 +163,15 @@ struct TransformerEncoder: Sendable {
         let layers: [EncoderLayer.Cache]
         let spans: [SequenceSpan]
         let positions: [Int]
-        init(encoder: TransformerEncoder, spans: [SequenceSpan], positions: [Int]) {
+        /// `trainedLayers`: the last K layers keep their linears' inputs, for weight gradients.
+        init(encoder: TransformerEncoder, spans: [SequenceSpan], positions: [Int], trainedLayers: Int = 0) {
             self.spans = spans
             self.positions = positions
             let rows = spans.last.map { $0.offset + $0.length } ?? 0
             embeddings = .init(rows: rows, width: encoder.embeddings.norm.size)
             layers = encoder.layers.indices.map { i in
-                encoder.layers[i].makeCache(i == encoder.layers.count - 1 ? .firstTokens(spans) : .allTokens(spans))
+                encoder.layers[i].makeCache(i == encoder.layers.count - 1 ? .firstTokens(spans) : .allTokens(spans),
+                                            keepsInputs: i >= encoder.layers.count - trainedLayers)
             }
         }
 
@@ -168,13 +193,14 @@ struct TransformerEncoder: Sendable {
         return current
     }
 
-    /// d(word-embedding rows) (N × E) from d(first-token states) (B × H).
-    func backward(dFirst: FloatBuffer, cache: Cache) -> FloatBuffer {
+    /// d(word-embedding rows) (N × E) from d(first-token states) (B × H); the layers with an entry in
+    /// `gradients` (by index) also accumulate their weight gradients there.
+    func backward(dFirst: FloatBuffer, cache: Cache, gradients: [Int: EncoderLayer.Gradients] = [:]) -> FloatBuffer {
         let rows = cache.spans.last.map { $0.offset + $0.length } ?? 0
         var current = dFirst
-        for (layer, layerCache) in zip(layers, cache.layers).reversed() {
+        for (index, (layer, layerCache)) in zip(layers, cache.layers).enumerated().reversed() {
             let next = FloatBuffer(count: rows * config.hiddenSize, zeroed: false)
-            layer.backward(dx: next.pointer, dy: current.pointer, cache: layerCache)
+            layer.backward(dx: next.pointer, dy: current.pointer, cache: layerCache, gradients: gradients[index])
             current = next
         }
         let dWords = FloatBuffer(count: rows * config.embeddingSize, zeroed: false)

@@ -29,10 +29,10 @@ public enum TrainingCommandLine {
       --assemble DIR      also write the complete HuggingFace model directory there
     """
 
-    /// The exit status of `explaind setup ...` or `explaind train ...`; nil when the arguments (without
+    /// The exit status of `explaind setup ...`, `explaind train ...` or `explaind adapt ...`; nil when the arguments (without
     /// the program name) are the daemon's.
     public static func run(_ arguments: [String]) -> Int32? {
-        guard let command = arguments.first, command == "setup" || command == "train" else { return nil }
+        guard let command = arguments.first, ["setup", "train", "adapt"].contains(command) else { return nil }
         let rest = Array(arguments.dropFirst())
         let log: (String) -> Void = { fputs("explaind: \($0)\n", stderr) }
         let say: (String) -> Void = { print($0); fflush(stdout) }
@@ -41,6 +41,11 @@ public enum TrainingCommandLine {
                 if rest.contains("--help") || rest.contains("-h") { say(setupUsage); return 0 }
                 guard rest.isEmpty else { throw TrainingError.invalidArgument("setup takes no arguments, got \(rest.joined(separator: " "))\n\(setupUsage)") }
                 say(try DefaultModel.ensure(log: log).path)
+                return 0
+            }
+            if command == "adapt" {
+                if rest.contains("--help") || rest.contains("-h") { say(AdaptCommandLine.usage); return 0 }
+                try AdaptCommandLine.run(rest, say: say, log: log)
                 return 0
             }
             if rest.contains("--help") || rest.contains("-h") { say(trainUsage); return 0 }

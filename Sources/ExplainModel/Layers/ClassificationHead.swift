@@ -15,39 +15,46 @@ struct ClassificationHead: Sendable {
         self.classifier = classifier
     }
 
+    /// The HuggingFace names of the dense layer and the output layer (the dense one inside the base model
+    /// for BERT's and ALBERT's poolers).
+    static func tensorNames(_ architecture: Architecture) -> (dense: String, denseInBase: Bool, classifier: String) {
+        switch architecture {
+        case .bert: return ("pooler.dense", true, "classifier")
+        case .albert: return ("pooler", true, "classifier")
+        case .distilbert: return ("pre_classifier", false, "classifier")
+        case .roberta, .xlmRoberta, .camembert, .electra: return ("classifier.dense", false, "classifier.out_proj")
+        case .modernbert: return ("head.dense", false, "classifier")   // ModernBertNetwork's own head
+        case .debertaV2: return ("pooler.dense", false, "classifier")     // ContextPooler
+        }
+    }
+
     /// The family's head, by its tensor names.
     init(config: ModelConfig, loader: WeightLoader) throws {
         let h = config.hiddenSize, labels = config.labels.count
+        let names = Self.tensorNames(config.architecture)
+        let squash: Squash
         switch config.architecture {
-        case .bert, .albert:
-            // BertPooler's linear is pooler.dense; AlbertModel's is the pooler itself.
-            self.init(dense: try loader.linear(config.architecture == .bert ? "pooler.dense" : "pooler", outputs: h, inputs: h), squash: .tanh,
-                      classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
-        case .distilbert:
-            self.init(dense: try loader.linear("pre_classifier", outputs: h, inputs: h, inBase: false), squash: .relu,
-                      classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
-        case .roberta, .xlmRoberta, .camembert, .electra:
-            self.init(dense: try loader.linear("classifier.dense", outputs: h, inputs: h, inBase: false),
-                      squash: config.architecture == .electra ? .gelu : .tanh,
-                      classifier: try loader.linear("classifier.out_proj", outputs: labels, inputs: h, inBase: false))
-        case .modernbert:
-            throw ModelError.unsupported(file: "config.json", reason: "ModernBERT's head is part of ModernBertNetwork")
+        case .distilbert: squash = .relu
+        case .electra: squash = .gelu   // exact, whatever hidden_act says, as ElectraClassificationHead
+        case .modernbert: throw ModelError.unsupported(file: "config.json", reason: "ModernBERT's head is part of ModernBertNetwork")
         case .debertaV2:
-            let squash: Squash
             switch config.deberta?.poolerActivation ?? .geluErf {
             case .geluErf: squash = .gelu
             case .geluTanh: squash = .geluTanh
             case .relu: squash = .relu
             case .tanh: squash = .tanh
             }
-            self.init(dense: try loader.linear("pooler.dense", outputs: h, inputs: h, inBase: false), squash: squash,
-                      classifier: try loader.linear("classifier", outputs: labels, inputs: h, inBase: false))
+        case .bert, .albert, .roberta, .xlmRoberta, .camembert: squash = .tanh
         }
+        self.init(dense: try loader.linear(names.dense, outputs: h, inputs: h, inBase: names.denseInBase), squash: squash,
+                  classifier: try loader.linear(names.classifier, outputs: labels, inputs: h, inBase: false))
     }
 
     final class Cache {
         let preActivation: FloatBuffer, activated: FloatBuffer   // (B, H)
+        let input: FloatBuffer                                   // (B, H): the first tokens' states, for dW
         init(batch: Int, hidden: Int) {
+            input = FloatBuffer(count: batch * hidden, zeroed: false)
             preActivation = FloatBuffer(count: batch * hidden, zeroed: false)
             activated = FloatBuffer(count: batch * hidden, zeroed: false)
         }
@@ -56,6 +63,7 @@ struct ClassificationHead: Sendable {
     /// logits (B × C) from the first rows of each sequence, given packed (B × H).
     func forward(_ logits: UnsafeMutablePointer<Float>, first: UnsafePointer<Float>, batch: Int, cache: Cache) {
         let count = batch * dense.outputSize
+        cache.input.pointer.update(from: first, count: batch * dense.inputSize)
         dense.forward(cache.preActivation.pointer, first, rows: batch)
         switch squash {
         case .tanh: Tanh.forward(cache.activated.pointer, cache.preActivation.pointer, count: count)
@@ -66,11 +74,23 @@ struct ClassificationHead: Sendable {
         classifier.forward(logits, cache.activated.pointer, rows: batch)
     }
 
-    /// dFirst (B × H, overwritten) from dLogits (B × C).
-    func backward(dFirst: UnsafeMutablePointer<Float>, dLogits: UnsafePointer<Float>, batch: Int, cache: Cache) {
+    /// The weight gradients of both linears.
+    struct Gradients {
+        let dense: WeightGradient
+        let classifier: WeightGradient
+        init(_ head: ClassificationHead) {
+            dense = WeightGradient(head.dense)
+            classifier = WeightGradient(head.classifier)
+        }
+    }
+
+    /// dFirst (B × H, overwritten) from dLogits (B × C); with `gradients`, also accumulates both linears' dW, db.
+    func backward(dFirst: UnsafeMutablePointer<Float>, dLogits: UnsafePointer<Float>, batch: Int, cache: Cache,
+                  gradients: Gradients? = nil) {
         let count = batch * dense.outputSize
         let dActivated = FloatBuffer(count: count)
         classifier.backward(dx: dActivated.pointer, dy: dLogits, rows: batch)
+        if let gradients { classifier.accumulateWeightGradient(gradients.classifier, dy: dLogits, x: cache.activated.pointer, rows: batch) }
         switch squash {
         case .tanh: Tanh.backward(dx: dActivated.pointer, dy: dActivated.pointer, y: cache.activated.pointer, count: count)
         case .relu: ReLU.backward(dx: dActivated.pointer, dy: dActivated.pointer, x: cache.preActivation.pointer, count: count)
@@ -79,5 +99,6 @@ struct ClassificationHead: Sendable {
         }
         dFirst.update(repeating: 0, count: count)
         dense.backward(dx: dFirst, dy: dActivated.pointer, rows: batch)
+        if let gradients { dense.accumulateWeightGradient(gradients.dense, dy: dActivated.pointer, x: cache.input.pointer, rows: batch) }
     }
 }

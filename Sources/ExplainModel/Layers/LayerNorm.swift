@@ -60,4 +60,16 @@ struct LayerNorm: Sendable {
             }
         }
     }
+
+    /// dw += Σ_rows dy ⊙ x̂, db += Σ_rows dy: the gain's and shift's gradients, from the forward's x̂.
+    func accumulateWeightGradient(_ gradient: WeightGradient, dy: UnsafePointer<Float>, rows: Int, normalized: UnsafePointer<Float>) {
+        let n = size, dw = gradient.weight.pointer, db = gradient.bias.pointer
+        for r in 0..<rows {
+            let dyr = dy + r * n, hr = normalized + r * n
+            for j in 0..<n {
+                dw[j] += dyr[j] * hr[j]
+                db[j] += dyr[j]
+            }
+        }
+    }
 }

@@ -15,9 +15,18 @@ struct Linear: Sendable {
                   a: x, lda: inputSize, b: weight.pointer, ldb: inputSize, beta: 1, c: y, ldc: outputSize)
     }
 
-    /// dx (rows × in) += dy (rows × out) · W. Input gradient only: explanations need no weight gradients.
+    /// dx (rows × in) += dy (rows × out) · W. The input gradient; explanations need nothing else.
     func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, rows: Int) {
         BLAS.gemm(m: rows, n: inputSize, k: outputSize,
                   a: dy, lda: outputSize, b: weight.pointer, ldb: inputSize, beta: 1, c: dx, ldc: inputSize)
+    }
+
+    /// dW (out × in) += dyᵀ · x, db += Σ_rows dy: the weight gradients training needs, from the same dy as
+    /// the input gradient and the forward's input x (rows × in).
+    func accumulateWeightGradient(_ gradient: WeightGradient, dy: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int) {
+        BLAS.gemm(transposeA: true, m: outputSize, n: inputSize, k: rows, a: dy, lda: outputSize, b: x, ldb: inputSize,
+                  beta: 1, c: gradient.weight.pointer, ldc: inputSize)
+        let db = gradient.bias.pointer
+        for r in 0..<rows { for o in 0..<outputSize { db[o] += dy[r * outputSize + o] } }
     }
 }

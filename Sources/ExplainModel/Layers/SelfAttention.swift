@@ -17,6 +17,12 @@ struct SelfAttention: Sendable {
     /// As PyTorch: 1 / sqrt(float32(d) · scaleFactor).
     private var scale: Float { 1 / (Float(headSize) * Float(scaleFactor)).squareRoot() }
 
+    /// The same attention with one projection replaced (training's updated weights); the position terms stay.
+    func replacing(queryKeyValue: Linear? = nil, output: Linear? = nil) -> SelfAttention {
+        SelfAttention(queryKeyValue: queryKeyValue ?? self.queryKeyValue, output: output ?? self.output, headCount: headCount,
+                      scaleFactor: scaleFactor, positionBias: positionBias)
+    }
+
     /// Floats of per-worker scratch the position terms need for the layout's largest sequence.
     private func positionScratch(_ layout: RowLayout) -> Int {
         guard positionBias != nil else { return 0 }
@@ -24,7 +30,8 @@ struct SelfAttention: Sendable {
     }
 
     /// What the backward needs: Q, K, V of every input row and the attention probabilities of every
-    /// sequence and head, (queries × keys) each.
+    /// sequence and head, (queries × keys) each; for weight gradients also the context (the output
+    /// projection's input).
     final class Cache: AttentionMapsRecorder {
         let qkv: FloatBuffer            // (N, 3H)
         let probabilities: FloatBuffer  // per sequence, per head: (Tq, T), at probabilityOffsets[s] + h·Tq·T
@@ -33,9 +40,12 @@ struct SelfAttention: Sendable {
         private(set) var probabilityGradients: FloatBuffer?
         let layout: RowLayout
         let heads: Int
-        init(layout: RowLayout, hidden: Int, heads: Int) {
+        let keepsContext: Bool
+        var context: FloatBuffer?       // (output rows, H), when keepsContext
+        init(layout: RowLayout, hidden: Int, heads: Int, keepsContext: Bool = false) {
             self.layout = layout
             self.heads = heads
+            self.keepsContext = keepsContext
             qkv = FloatBuffer(count: layout.inputRows * 3 * hidden, zeroed: false)
             var offsets: [Int] = []
             var total = 0
@@ -93,15 +103,31 @@ struct SelfAttention: Sendable {
             }
         }
         output.forward(y, context.pointer, rows: layout.outputRows)
+        if cache.keepsContext { cache.context = context }
+    }
+
+    /// The weight gradients of the two projections, and the input x the fused Q/K/V projection read.
+    struct Gradients {
+        let queryKeyValue: WeightGradient
+        let output: WeightGradient
+        init(_ attention: SelfAttention) {
+            queryKeyValue = WeightGradient(attention.queryKeyValue)
+            output = WeightGradient(attention.output)
+        }
     }
 
     /// dx (input rows × H) += ∂/∂x of the attention block, given dy (output rows × H). Per head:
     /// dP = dC·Vᵀ, dV = Pᵀ·dC, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
-    func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, layout: RowLayout, cache: Cache) {
+    /// With `weights` (its gradients and the forward's input x), also accumulates both projections' dW, db.
+    func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, layout: RowLayout, cache: Cache,
+                  weights: (gradients: Gradients, input: UnsafePointer<Float>)? = nil) {
         let h = hiddenSize, d = headSize, ld = 3 * h
         let scale = self.scale
         let dContext = FloatBuffer(count: layout.outputRows * h)
         output.backward(dx: dContext.pointer, dy: dy, rows: layout.outputRows)
+        if let weights, let context = cache.context {
+            output.accumulateWeightGradient(weights.gradients.output, dy: dy, x: context.pointer, rows: layout.outputRows)
+        }
         let dqkv = FloatBuffer(count: layout.inputRows * ld)
         let scratch = zip(layout.inputs, layout.outputs).map { $0.length * $1.length }.max() ?? 0
         let pairs = pairs(layout)
@@ -132,5 +158,8 @@ struct SelfAttention: Sendable {
             }
         }
         queryKeyValue.backward(dx: dx, dy: dqkv.pointer, rows: layout.inputRows)
+        if let weights {
+            queryKeyValue.accumulateWeightGradient(weights.gradients.queryKeyValue, dy: dqkv.pointer, x: weights.input, rows: layout.inputRows)
+        }
     }
 }

@@ -1,0 +1,256 @@
+import XCTest
+import ExplainJSON
+import ExplainModel
+@testable import ExplainTraining
+
+/// `explaind adapt` against transformers on the bert-gelu-2labels fixture (Scripts/reference/make_adapt_fixtures.py):
+/// the grown tokenizer and model as add_tokens + resize_token_embeddings leave them, the loss gradients of the new
+/// rows and of every head and layer weight as PyTorch autograd gives them, finite differences, hostile input.
+final class AdaptTests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures")
+    static let modelDirectory = fixtures.appendingPathComponent("models/bert-gelu-2labels")
+
+    struct Expected {
+        let json: JSONValue
+        var tokens: [String] { json["new_tokens"]!.arrayValue!.map { $0.stringValue! } }
+        var texts: [String] { json["texts"]!.arrayValue!.map { $0.stringValue! } }
+        var labels: [String] { json["labels"]!.arrayValue!.map { $0.stringValue! } }
+        var ids: [[Int]] { json["ids"]!.arrayValue!.map { $0.arrayValue!.map { $0.intValue! } } }
+        func floats(_ value: JSONValue) -> [Float] { value.arrayValue!.map { Float($0.doubleValue!) } }
+        func rows(_ key: String) -> [[Float]] { json[key]!.arrayValue!.map(floats) }
+    }
+
+    func expected() throws -> Expected {
+        Expected(json: try JSONParser.parse(try Data(contentsOf: Self.fixtures.appendingPathComponent("expected/adapt-bert-gelu-2labels.json"))))
+    }
+
+    func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-adapt-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    /// The grown model, its token addition and the expectations.
+    func grown() throws -> (ClassifierModel, TokenAddition, Expected) {
+        let expected = try expected()
+        let original = try ClassifierModel.load(directory: Self.modelDirectory)
+        let addition = try TokenAddition(tokens: expected.tokens, tokenizer: original.tokenizer)
+        let directory = temporaryDirectory().appendingPathComponent("grown")
+        try addition.writeGrownModel(from: original, rows: addition.initialRows(original), into: directory)
+        return (try ClassifierModel.load(directory: directory), addition, expected)
+    }
+
+    func assertClose(_ actual: [Float], _ reference: [Float], relative: Float, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(actual.count, reference.count, what, file: file, line: line)
+        // A tensor whose exact gradient is zero (attention's key bias: softmax ignores a shift) is compared
+        // against a floor, 1e-7 absolute, rather than its own round-off.
+        let scale = max(reference.map(abs).max() ?? 0, 1e-3)
+        let worst = zip(actual, reference).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst, relative * scale, "\(what): largest difference \(worst) against largest value \(scale)", file: file, line: line)
+    }
+
+    func testGrownTokenizerAndModelAreTransformers() throws {
+        let (model, addition, expected) = try grown()
+        XCTAssertEqual(addition.pieces, expected.json["pieces"]!.arrayValue!.map { $0.arrayValue!.map { $0.intValue! } })
+        XCTAssertEqual(Array(addition.ids), expected.json["new_ids"]!.arrayValue!.map { $0.intValue! })
+        XCTAssertEqual(model.config.vocabSize, expected.json["vocab_size"]!.intValue)
+        let tokenizerJSON = try JSONParser.parse(try Data(contentsOf: model.directory.appendingPathComponent("tokenizer.json")))
+        let written = tokenizerJSON["added_tokens"]!.arrayValue!.filter { $0["id"]!.intValue! >= addition.firstID }
+        XCTAssertEqual(written, expected.json["added_tokens"]!.arrayValue!)
+        XCTAssertEqual(expected.texts.map { model.tokenizer.encode($0).ids }, expected.ids)
+        for (k, row) in expected.rows("new_rows").enumerated() {
+            assertClose(model.wordEmbeddings(ids: [addition.firstID + k]), row, relative: 1e-6, "new row \(k)")
+        }
+        for (logits, reference) in zip(model.logits(ModelInput(ids: expected.ids)), expected.rows("logits")) {
+            assertClose(logits, reference, relative: 1e-4, "logits")
+        }
+    }
+
+    /// Mean cross-entropy over the fixture texts, and its gradients, for top-layers:2 (every layer and the head).
+    func lossAndGradients(_ model: ClassifierModel, _ expected: Expected, _ trained: TrainedWeights) -> (Float, LossGradients) {
+        let labels = expected.labels.map { model.config.labels.firstIndex(of: $0)! }
+        let pass = model.trainingForward(ModelInput(ids: expected.ids), trained)
+        let (loss, dLogits) = CrossEntropy.lossAndGradient(logits: pass.logits.flatMap { $0 }, labels: labels, classCount: 2)
+        return (loss, model.lossGradients(pass, dLogits: (0..<labels.count).map { Array(dLogits[$0 * 2..<$0 * 2 + 2]) }, trained))
+    }
+
+    func testLossGradientsEqualAutograd() throws {
+        let (model, addition, expected) = try grown()
+        let trained = TrainedWeights(head: true, topLayers: 2)
+        let (loss, gradients) = lossAndGradients(model, expected, trained)
+        XCTAssertEqual(Double(loss), expected.json["loss"]!.doubleValue!, accuracy: 1e-5)
+        let e = model.config.embeddingSize
+        var rows = [[Float]](repeating: [Float](repeating: 0, count: e), count: addition.tokens.count)
+        for (s, ids) in expected.ids.enumerated() {
+            for (t, id) in ids.enumerated() where addition.ids.contains(id) {
+                for j in 0..<e { rows[id - addition.firstID][j] += gradients.wordEmbeddings[s][t * e + j] }
+            }
+        }
+        for (k, reference) in expected.rows("new_row_gradients").enumerated() { assertClose(rows[k], reference, relative: 1e-4, "new row \(k)") }
+        let references = expected.json["weight_gradients"]!.objectValue!
+        XCTAssertEqual(Set(gradients.weights.map(\.name)), Set(references.keys))
+        for tensor in gradients.weights { assertClose(tensor.values, expected.floats(references[tensor.name]!), relative: 1e-4, tensor.name) }
+    }
+
+    /// Each trained tensor's gradient against central differences of the loss, on a few of its entries.
+    func testWeightGradientsMatchFiniteDifferences() throws {
+        let (model, _, expected) = try grown()
+        let trained = TrainedWeights(head: true, topLayers: 2)
+        let (_, gradients) = lossAndGradients(model, expected, trained)
+        let values = model.trainedTensors(trained)
+        for (index, tensor) in values.enumerated() {
+            let gradient = gradients.weights[index].values
+            // The entry of largest gradient.
+            let largest = gradient.indices.max { abs(gradient[$0]) < abs(gradient[$1]) }!
+            for entry in [largest] {
+                let step: Float = 1e-2
+                func loss(_ delta: Float) throws -> Double {
+                    var changed = values
+                    changed[index].values[entry] += delta
+                    return Double(lossAndGradients(try model.replacing(changed, trained), expected, trained).0)
+                }
+                let numeric = (try loss(step) - loss(-step)) / Double(2 * step)
+                XCTAssertEqual(Double(gradient[entry]), numeric, accuracy: 2e-3 + 2e-2 * abs(numeric), "\(tensor.name)[\(entry)]")
+            }
+        }
+    }
+
+    func dataFile(_ lines: [String], in directory: URL, name: String = "train.jsonl") throws -> URL {
+        let url = directory.appendingPathComponent(name)
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func fixtureData(in directory: URL) throws -> URL {
+        let expected = try expected()
+        return try dataFile(zip(expected.texts, expected.labels).map { text, label in
+            JSONSerializer.string(["text": .string(text), "label": .string(label)] as JSONValue)
+        }, in: directory)
+    }
+
+    /// Training twice from the same state with the same seed gives the same rows and weights, bit for bit.
+    func testTrainingIsDeterministic() throws {
+        let (model, addition, expected) = try grown()
+        let settings = AdaptTrainer.Settings(epochs: 2, learningRate: 1e-2, batchSize: 2, seed: 3, training: .topLayers(1))
+        let trainer = AdaptTrainer(settings: settings, firstNewID: addition.firstID)
+        let examples = AdaptTrainer.Examples(ids: expected.ids, labels: expected.labels.map { model.config.labels.firstIndex(of: $0)! })
+        let initial = AdaptTrainer.State(rows: addition.initialRows(model), weights: model.trainedTensors(settings.training.weights))
+        let first = try trainer.train(model, initial: initial, on: examples, heldout: nil)
+        let second = try trainer.train(model, initial: initial, on: examples, heldout: nil)
+        XCTAssertEqual(first.state.rows, second.state.rows)
+        XCTAssertEqual(first.state.weights, second.state.weights)
+        XCTAssertEqual(first.reports, second.reports)
+        XCTAssertEqual(first.reports.count, 2)
+        XCTAssertNotEqual(first.state.rows, initial.rows)
+        XCTAssertNotEqual(first.state.weights, initial.weights)
+        XCTAssertEqual(first.reports[0].meanLoss, expected.json["loss"]!.doubleValue!, accuracy: 0.5, "the first batches start from the fixture's loss")
+    }
+
+    /// The whole command on the fixture: the result loads, only the asked-for weights moved, the report names
+    /// each token with its pieces and texts, and no staging directory is left.
+    func testAdaptWritesModelAndReport() throws {
+        let directory = temporaryDirectory()
+        let data = try fixtureData(in: directory)
+        var adaptation = Adaptation(model: Self.modelDirectory, data: data, heldout: data, tokens: .list(["Ezekwesili", "Atiku", "INEC"]),
+                                    out: directory.appendingPathComponent("out"))
+        adaptation.training = .topLayers(1)
+        adaptation.epochs = 2
+        adaptation.learningRate = 1e-2
+        adaptation.batchSize = 2
+        var epochs: [Int] = []
+        let result = try adaptation.run(events: { if case .epoch(let n, _, _, _, _) = $0 { epochs.append(n) } })
+        XCTAssertEqual(epochs, [1, 2])
+        XCTAssertFalse(result.stopped)
+        let adapted = try ClassifierModel.load(directory: result.directory)
+        let original = try ClassifierModel.load(directory: Self.modelDirectory)
+        XCTAssertEqual(adapted.config.vocabSize, 30525)
+        XCTAssertEqual(adapted.tokenizer.encode("Atiku").ids, [101, 30523, 102])
+        let trained = TrainedWeights(head: true, topLayers: 1), layer0 = TrainedWeights(head: false, topLayers: 2)
+        XCTAssertNotEqual(adapted.trainedTensors(trained), original.trainedTensors(trained))
+        XCTAssertEqual(adapted.trainedTensors(layer0).prefix(12), original.trainedTensors(layer0).prefix(12), "layer 0 is not trained by top-layers:1")
+        XCTAssertEqual(adapted.wordEmbeddings(ids: Array(0..<100)), original.wordEmbeddings(ids: Array(0..<100)))
+        let report = try JSONParser.parse(try Data(contentsOf: result.directory.appendingPathComponent("adapt-report.json")))
+        XCTAssertEqual(report["tokens"]?.arrayValue?.map { $0["token"]!.stringValue! }, ["Ezekwesili", "Atiku", "INEC"])
+        XCTAssertEqual(report["tokens"]?.arrayValue?.map { $0["texts"]!.intValue! }, [2, 1, 2])
+        XCTAssertEqual(report["tokens"]?.arrayValue?.first?["pieces"]?.arrayValue?.map { $0.stringValue! }, ["e", "##zek", "##wes", "##ili"])
+        XCTAssertEqual(report["accuracyBefore"]?.doubleValue, result.report.accuracyBefore)
+        XCTAssertTrue(report["tokens"]!.arrayValue!.allSatisfy { $0["attributionBefore"]!.doubleValue! > 0 && $0["attributionAfter"]!.doubleValue! > 0 })
+        XCTAssertTrue(try String(contentsOf: result.directory.appendingPathComponent("adapt-report.html"), encoding: .utf8).contains("<td>Ezekwesili</td>"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".staging") }, [])
+    }
+
+    /// Hostile input: a clear error, and nothing in --out or beside it.
+    func testHostileTokensAreRefusedAndLeaveNothing() throws {
+        let directory = temporaryDirectory()
+        let data = try fixtureData(in: directory)
+        let out = directory.appendingPathComponent("out")
+        func refuse(_ tokens: Adaptation.TokenSource, data: URL? = nil, heldout: URL? = nil, training: AdaptTraining = .embeddingsAndHead,
+                    _ message: String, line: UInt = #line) {
+            var adaptation = Adaptation(model: Self.modelDirectory, data: data ?? (try! fixtureData(in: directory)), heldout: heldout, tokens: tokens, out: out)
+            adaptation.training = training
+            XCTAssertThrowsError(try adaptation.run(), line: line) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(error)", line: line)
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), line: line)
+            XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.filter { $0.hasPrefix(".staging") }, [], line: line)
+        }
+        refuse(.list(["the"]), "\"the\" is already in the vocabulary")
+        refuse(.list(["Nigeria"]), "\"Nigeria\" is already one token (nigeria)")
+        refuse(.list(["Atiku", ""]), "token 2 is empty or only whitespace")
+        refuse(.list(["  "]), "token 1 is empty or only whitespace")
+        refuse(.list(["Atiku", "Atiku"]), "\"Atiku\" is given twice")
+        refuse(.list((0..<1001).map { "Qzx\($0)" }), "1001 tokens to add; at most 1000")
+    }
+
+    func testHostileDataIsRefusedAndLeavesNothing() throws {
+        let directory = temporaryDirectory()
+        let data = try fixtureData(in: directory)
+        let out = directory.appendingPathComponent("out")
+        func refuse(_ tokens: Adaptation.TokenSource, data: URL? = nil, heldout: URL? = nil, training: AdaptTraining = .embeddingsAndHead,
+                    _ message: String, line: UInt = #line) {
+            var adaptation = Adaptation(model: Self.modelDirectory, data: data ?? (try! fixtureData(in: directory)), heldout: heldout, tokens: tokens, out: out)
+            adaptation.training = training
+            XCTAssertThrowsError(try adaptation.run(), line: line) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(error)", line: line)
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), line: line)
+            XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.filter { $0.hasPrefix(".staging") }, [], line: line)
+        }
+        refuse(.list(["Atiku"]), training: .topLayers(3), "the model has 2 layers")
+        let unlabelled = try dataFile(["{\"text\": \"no label here\"}"], in: directory, name: "unlabelled.jsonl")
+        refuse(.list(["Atiku"]), data: unlabelled, "missing string \"label\"")
+        let unknown = try dataFile(["{\"text\": \"Atiku\", \"label\": \"sports\"}"], in: directory, name: "unknown.jsonl")
+        refuse(.list(["Atiku"]), heldout: unknown, "label \"sports\" is not one of the model's (negative, positive)")
+        let aggregate = try dataFile(["{\"fragmentation\": 3}"], in: directory, name: "aggregate.json")
+        refuse(.aggregate(aggregate, top: 2), "no \"fragmentation\" array")
+        // An existing, non-empty --out is never replaced.
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: out.appendingPathComponent("mine.txt"))
+        var adaptation = Adaptation(model: Self.modelDirectory, data: data, tokens: .list(["Atiku"]), out: out)
+        adaptation.epochs = 1
+        XCTAssertThrowsError(try adaptation.run()) { XCTAssertTrue("\($0)".contains("already exists")) }
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("mine.txt"), encoding: .utf8), "keep")
+    }
+
+    func testAggregateAndCSVInputs() throws {
+        let directory = temporaryDirectory()
+        let model = try ClassifierModel.load(directory: Self.modelDirectory)
+        let aggregate = try dataFile(["{\"fragmentation\": [{\"word\": \"Ezekwesili\"}, {\"word\": \"the\"}, {\"word\": \"ezekwesili\"}, {\"word\": \"INEC\"}, {\"word\": \"Atiku\"}]}"],
+                                     in: directory, name: "aggregate.json")
+        // "the" is a token already and "ezekwesili" splits like "Ezekwesili" (an uncased tokenizer): both skipped.
+        XCTAssertEqual(try TokenAddition.tokens(fromAggregate: aggregate, top: 2, tokenizer: model.tokenizer), ["Ezekwesili", "INEC"])
+        let csv = try dataFile(["id,body,gold", "1,\"Atiku, again\",positive", "2,\"said \"\"no\"\"\nthen left\",negative", ""], in: directory, name: "data.csv")
+        XCTAssertEqual(try LabelledText.read(csv, textField: "body", labelField: "gold"),
+                       [LabelledText(text: "Atiku, again", label: "positive"), LabelledText(text: "said \"no\"\nthen left", label: "negative")])
+        XCTAssertThrowsError(try LabelledText.read(csv, textField: "text", labelField: "gold")) { XCTAssertTrue("\($0)".contains("no column \"text\"")) }
+        let parsed = try AdaptCommandLine.parse(["--model", "m", "--data", "d.jsonl", "--add-tokens", "A,B", "--train=top-layers:2", "--out", "o", "--epochs", "5", "--seed", "9"])
+        XCTAssertEqual(parsed.tokens, .list(["A", "B"]))
+        XCTAssertEqual(parsed.training, .topLayers(2))
+        XCTAssertEqual(parsed.epochs, 5)
+        XCTAssertEqual(parsed.seed, 9)
+        XCTAssertThrowsError(try AdaptCommandLine.parse(["--model", "m", "--data", "d", "--out", "o"])) { XCTAssertTrue("\($0)".contains("give the tokens")) }
+        XCTAssertThrowsError(try AdaptCommandLine.parse(["--model", "m", "--data", "d", "--out", "o", "--add-tokens", "A", "--train", "top-layers:0"]))
+    }
+}
