@@ -29,7 +29,7 @@ let package = Package(
         // framing both ways (LSP Content-Length and newline-delimited), for the daemon, the REPL and the tests
         .target(name: "ExplainTransport"),
         // dispatch and handlers of the daemon
-        .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainTransport", "ExplainAttribution", "ExplainModel", "ExplainTokenizer"]),
+        .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainTransport", "ExplainAttribution", "ExplainModel", "ExplainTokenizer", "ExplainTraining"]),
         // timings, FLOP counts and cold starts of the attribution methods, and the PyTorch comparison
         .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainJSON", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
 

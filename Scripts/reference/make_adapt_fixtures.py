@@ -32,6 +32,29 @@ TEXTS = [
 ]
 
 
+TOKENIZER_FIXTURES = ["bpe/roberta", "sentencepiece/xlmr"]   # byte-level BPE and Unigram, tokenizer.json
+
+
+def other_tokenizers():
+    """add_tokens on a BPE and a Unigram tokenizer: the entries written and the ids of the texts after."""
+    from transformers import AutoTokenizer
+
+    fixtures = os.path.dirname(MODELS)
+    result = {}
+    for name in TOKENIZER_FIXTURES:
+        tokenizer = AutoTokenizer.from_pretrained(os.path.join(fixtures, name))
+        old_size = len(tokenizer)
+        pieces = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in NEW_TOKENS]
+        assert tokenizer.add_tokens(NEW_TOKENS) == len(NEW_TOKENS)
+        with tempfile.TemporaryDirectory() as saved:
+            tokenizer.save_pretrained(saved)
+            with open(os.path.join(saved, "tokenizer.json")) as f:
+                added_tokens = [t for t in json.load(f)["added_tokens"] if t["id"] >= old_size]
+        result[name] = {"pieces": pieces, "added_tokens": added_tokens,
+                        "ids": [tokenizer(text)["input_ids"] for text, _ in TEXTS]}
+    return result
+
+
 def check(directory, texts):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -99,6 +122,7 @@ def main():
         "new_row_gradients": [f32_list(embeddings.grad[i]) for i in new_ids],
         "new_rows": [f32_list(embeddings[i].detach()) for i in new_ids],
         "weight_gradients": gradients,
+        "tokenizers": other_tokenizers(),
     })
 
 

@@ -22,6 +22,8 @@ public enum Command: Equatable, Sendable {
     case load(path: String, id: String?)
     case use(String)
     case unload(String)
+    /// `:adapt DATA OUT TOKENS|from=AGGREGATE [key=value ...]`: models/adapt's fields by name.
+    case adapt(data: String, out: String, tokens: [String]?, options: [String: String])
     case bars(Bool?)
     /// Whether special tokens count in the normalisation's divisor.
     case specials(Bool?)
@@ -104,6 +106,22 @@ public enum CommandParser {
             return .load(path: expandHome(parts[0]), id: parts.count == 2 ? parts[1] : nil)
         case "use": return .use(try single("model id") ?? required("a model id"))
         case "unload": return .unload(try single("model id") ?? required("a model id"))
+        case "adapt":
+            let words = try required("a data file, an output directory and the tokens").split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            var positional: [String] = [], options: [String: String] = [:]
+            for word in words {
+                if let eq = word.firstIndex(of: "="), eq != word.startIndex {
+                    options[String(word[..<eq])] = String(word[word.index(after: eq)...])
+                } else {
+                    positional.append(word)
+                }
+            }
+            let tokens = positional.count == 3 ? positional[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init) : nil
+            guard positional.count == 3 || (positional.count == 2 && options["from"] != nil) else {
+                throw REPLError.usage(":adapt needs DATA OUT and the tokens (A,B,C or from=AGGREGATE top=N) — usage: \(command.usage)")
+            }
+            for key in ["from", "heldout"] { options[key] = options[key].map(expandHome) }
+            return .adapt(data: expandHome(positional[0]), out: expandHome(positional[1]), tokens: tokens, options: options)
         case "bars", "specials":
             let on: Bool?
             switch arg?.lowercased() {

@@ -145,6 +145,7 @@ public final class Session {
         case let .load(path, id): try loadModel(path, id)
         case .use(let id): try useModel(id)
         case .unload(let id): try unloadModel(id)
+        case let .adapt(data, out, tokens, options): try adapt(data: data, out: out, tokens: tokens, options: options)
         case .bars(let on):
             settings.bars = on ?? !settings.bars
             say(view.note("bars \(settings.bars ? "on" : "off")"))
@@ -350,6 +351,44 @@ public final class Session {
         if let t = settings.target, Int(t) == nil, !labels.contains(t) { settings.target = nil }
         if let f = settings.foil, Int(f) == nil, !labels.contains(f) { settings.foil = nil }
         say(view.note("model \(id) — labels \(labels.joined(separator: "/"))"))
+    }
+
+    func adapt(data: String, out: String, tokens: [String]?, options: [String: String]) throws {
+        let known = ["from", "top", "heldout", "train", "epochs", "lr", "seed", "id"]
+        if let unknown = options.keys.sorted().first(where: { !known.contains($0) }) {
+            throw REPLError.usage("unknown :adapt option \(unknown)= (one of \(known.joined(separator: ", ")))")
+        }
+        func integer(_ key: String) throws -> Int? {
+            guard let text = options[key] else { return nil }
+            guard let n = Int(text) else { throw REPLError.usage(":adapt \(key)= needs an integer, got \(text)") }
+            return n
+        }
+        var learningRate: Double?
+        if let text = options["lr"] {
+            guard let x = Double(text) else { throw REPLError.usage(":adapt lr= needs a number, got \(text)") }
+            learningRate = x
+        }
+        let token = nextProgressToken("adapt")
+        let params = ModelsAdaptParams(data: data, out: out, addTokens: tokens, addFrom: options["from"], top: try integer("top"),
+                                       model: settings.model, heldout: options["heldout"], train: options["train"], id: options["id"],
+                                       epochs: try integer("epochs"), learningRate: learningRate, seed: try integer("seed"),
+                                       workDoneToken: .string(token))
+        let result = try request(params, title: "adapting", progressToken: token)
+        lastReply = result
+        let adapted = try decode(ModelsAdaptResult.self, result)
+        server.models.removeAll { $0.id == adapted.model.id }
+        server.models.append(adapted.model)
+        if jsonOutput { return record(result) }
+        let report = adapted.report
+        func percent(_ key: String) -> String { String(format: "%.1f%%", (report[key]?.doubleValue ?? 0) * 100) }
+        var lines = ["adapted \(adapted.model.id) → \(adapted.out): accuracy \(percent("accuracyBefore")) before, \(percent("accuracyAfter")) after"]
+        for entry in report["tokens"]?.arrayValue ?? [] {
+            let pieces = entry["pieces"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? ""
+            lines.append(String(format: "  %@ (was %@): attribution %.3g → %.3g in %d texts", entry["token"]?.stringValue ?? "", pieces,
+                                entry["attributionBefore"]?.doubleValue ?? 0, entry["attributionAfter"]?.doubleValue ?? 0, entry["texts"]?.intValue ?? 0))
+        }
+        lines.append(view.note(":use \(adapted.model.id) to explain with it; the report is \(adapted.out)/adapt-report.html"))
+        say(lines.joined(separator: "\n"))
     }
 
     func unloadModel(_ id: String) throws {

@@ -2,6 +2,7 @@ import ExplainProtocol
 import ExplainTokenizer
 import ExplainModel
 import ExplainAttribution
+import ExplainTraining
 
 /// The one place where library errors become protocol errors (STYLE: each module keeps its own error enum;
 /// conversion happens at the daemon boundary).
@@ -54,6 +55,17 @@ enum ErrorMapping {
         case .emptyInput:
             return .invalidParams(field: fields.input,
                                   reason: "nothing to \(fields.action): the text has no tokens besides [CLS] and [SEP]")
+        }
+    }
+
+    /// What `models/adapt` was given that cannot be used (tokens, data, options, --out) is invalid params;
+    /// a model that cannot be trained is unsupported; the rest is internal.
+    static func trainingError(_ error: TrainingError) -> ResponseError {
+        switch error {
+        case .cancelled: return .cancelled
+        case .invalidArgument, .malformedData, .malformedFile, .missingFile: return ResponseError(code: .invalidParams, message: error.description)
+        case .model(let message): return ResponseError(code: .modelUnsupported, message: message)
+        default: return .internalError(error.description)
         }
     }
 

@@ -101,8 +101,9 @@ enum AdaptCommandLine {
 }
 
 extension Adaptation {
-    /// Sets one of the training options by its command-line name (also the JSON-RPC request's).
-    mutating func set(_ flag: String, _ value: String) throws {
+    /// Sets one of the training options by its command-line flag, or its models/adapt field name.
+    public mutating func set(_ name: String, _ value: String) throws {
+        let flag = Self.flags[name] ?? name
         func positive(_ allowZero: Bool = false) throws -> Double {
             guard let x = Double(value), x.isFinite, allowZero ? x >= 0 : x > 0 else {
                 throw TrainingError.invalidArgument("\(flag) needs a \(allowZero ? "non-negative" : "positive") number, got \"\(value)\"")
@@ -127,4 +128,8 @@ extension Adaptation {
         default: throw TrainingError.invalidArgument("unknown argument \"\(flag)\" (see explaind adapt --help)")
         }
     }
+
+    /// models/adapt's field names for the flags.
+    static let flags = ["train": "--train", "epochs": "--epochs", "batchSize": "--batch-size", "learningRate": "--lr",
+                        "weightDecay": "--weight-decay", "seed": "--seed", "textField": "--text-field", "labelField": "--label-field"]
 }

@@ -25,6 +25,8 @@ public struct Adaptation: Sendable {
     public var batchSize = AdaptTrainer.Settings().batchSize
     public var seed = AdaptTrainer.Settings().seed
     public var training = AdaptTrainer.Settings().training
+    /// When training is stopped early: write the best state so far (Ctrl-C), or nothing (a cancelled request).
+    public var keepOnStop = true
 
     public init(model: URL, data: URL, heldout: URL? = nil, tokens: TokenSource, out: URL) {
         self.model = model
@@ -106,6 +108,7 @@ public struct Adaptation: Sendable {
                                         report: { events(.epoch(number: $0.epoch, of: epochs, loss: $0.meanLoss, accuracy: $0.accuracy, heldout: heldout != nil)) },
                                         batchDone: { events(.batch(done: $0, total: $1)) }, shouldStop: shouldStop)
 
+        if trained.stopped && !keepOnStop { throw TrainingError.cancelled }
         events(.stage("writing \(out.path)"))
         try Self.writeTrained(trained.state, grown: grown, addition: addition, training: training, into: built)
         let adapted = try Self.load(built)

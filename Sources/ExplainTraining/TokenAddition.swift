@@ -94,6 +94,31 @@ struct TokenAddition {
     /// the word-embedding matrix grown by `rows` (its other tensors as Float32, under their names).
     func writeGrownModel(from model: ClassifierModel, rows: [[Float]], into directory: URL) throws {
         let source = model.directory
+        try writeTokenizer(from: source, into: directory)
+        let vocabularySize = firstID + tokens.count
+        try editJSON(source.appendingPathComponent("config.json"), to: directory.appendingPathComponent("config.json")) { json in
+            _ = json.updateValue(.integer(vocabularySize), forKey: "vocab_size")
+            // The weights are written as Float32, whatever the checkpoint held.
+            for key in ["torch_dtype", "dtype"] where json[key] != nil { _ = json.updateValue(.string("float32"), forKey: key) }
+        }
+        let e = model.config.embeddingSize
+        guard let embeddingName = model.checkpointName(of: model.wordEmbeddingName) else {
+            throw TrainingError.model("the checkpoint has no \(model.wordEmbeddingName)")
+        }
+        let tensors = model.checkpointTensors().map { tensor -> NamedTensor in
+            guard tensor.name == embeddingName else { return tensor }
+            var values = Array(tensor.values.prefix(firstID * e))
+            if values.count < firstID * e { values += [Float](repeating: 0, count: firstID * e - values.count) }
+            for row in rows { values += row }
+            return NamedTensor(name: tensor.name, shape: [vocabularySize, e], values: values)
+        }
+        try Self.writeWeights(tensors, to: directory.appendingPathComponent("model.safetensors"))
+    }
+
+    /// Writes the tokenizer files with the new tokens into `directory` (created): tokenizer.json's
+    /// `added_tokens` grown, tokenizer_config.json's `added_tokens_decoder` too where it has one, the
+    /// vocabulary files copied.
+    func writeTokenizer(from source: URL, into directory: URL) throws {
         guard FileManager.default.fileExists(atPath: source.appendingPathComponent("tokenizer.json").path) else {
             throw TrainingError.missingFile(source.appendingPathComponent("tokenizer.json").path
                 + " (adapt writes added tokens into tokenizer.json; save the tokenizer with transformers' fast tokenizer first)")
@@ -126,24 +151,6 @@ struct TokenAddition {
                 _ = json.updateValue(.object(decoder), forKey: "added_tokens_decoder")
             }
         }
-        let vocabularySize = firstID + tokens.count
-        try editJSON(source.appendingPathComponent("config.json"), to: directory.appendingPathComponent("config.json")) { json in
-            _ = json.updateValue(.integer(vocabularySize), forKey: "vocab_size")
-            // The weights are written as Float32, whatever the checkpoint held.
-            for key in ["torch_dtype", "dtype"] where json[key] != nil { _ = json.updateValue(.string("float32"), forKey: key) }
-        }
-        let e = model.config.embeddingSize
-        guard let embeddingName = model.checkpointName(of: model.wordEmbeddingName) else {
-            throw TrainingError.model("the checkpoint has no \(model.wordEmbeddingName)")
-        }
-        let tensors = model.checkpointTensors().map { tensor -> NamedTensor in
-            guard tensor.name == embeddingName else { return tensor }
-            var values = Array(tensor.values.prefix(firstID * e))
-            if values.count < firstID * e { values += [Float](repeating: 0, count: firstID * e - values.count) }
-            for row in rows { values += row }
-            return NamedTensor(name: tensor.name, shape: [vocabularySize, e], values: values)
-        }
-        try Self.writeWeights(tensors, to: directory.appendingPathComponent("model.safetensors"))
     }
 
     static func writeWeights(_ tensors: [NamedTensor], to url: URL) throws {

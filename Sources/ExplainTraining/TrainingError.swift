@@ -19,6 +19,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case model(String)
     case invalidArgument(String)
     case fileSystem(path: String, reason: String)
+    /// An adaptation was stopped and asked not to keep what it had (a cancelled models/adapt).
+    case cancelled
 
     public var description: String {
         switch self {
@@ -45,6 +47,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return message
         case .fileSystem(let path, let reason):
             return "\(path): \(reason)"
+        case .cancelled:
+            return "cancelled"
         }
     }
 }

@@ -62,6 +62,10 @@ final class CommandParserTests: XCTestCase {
         XCTAssertEqual(try parse(":load /m/x"), .load(path: "/m/x", id: nil))
         XCTAssertEqual(try parse(":load /m/x tiny"), .load(path: "/m/x", id: "tiny"))
         XCTAssertEqual(try parse(":use tiny"), .use("tiny"))
+        XCTAssertEqual(try parse(":adapt d.jsonl /m/out Atiku,INEC train=head epochs=2"),
+                       .adapt(data: "d.jsonl", out: "/m/out", tokens: ["Atiku", "INEC"], options: ["train": "head", "epochs": "2"]))
+        XCTAssertEqual(try parse(":adapt d.csv out from=agg.json top=5"), .adapt(data: "d.csv", out: "out", tokens: nil, options: ["from": "agg.json", "top": "5"]))
+        XCTAssertThrowsError(try parse(":adapt d.jsonl out")) { XCTAssertTrue("\($0)".contains(":adapt needs DATA OUT and the tokens")) }
         XCTAssertEqual(try parse(":bars"), .bars(nil))
         XCTAssertEqual(try parse(":bars off"), .bars(false))
         XCTAssertEqual(try parse(":html /tmp/x.html"), .html("/tmp/x.html"))

@@ -1,6 +1,7 @@
 import XCTest
 import ExplainJSON
 import ExplainModel
+import ExplainTokenizer
 @testable import ExplainTraining
 
 /// `explaind adapt` against transformers on the bert-gelu-2labels fixture (Scripts/reference/make_adapt_fixtures.py):
@@ -65,6 +66,23 @@ final class AdaptTests: XCTestCase {
         }
         for (logits, reference) in zip(model.logits(ModelInput(ids: expected.ids)), expected.rows("logits")) {
             assertClose(logits, reference, relative: 1e-4, "logits")
+        }
+    }
+
+    /// Byte-level BPE (RoBERTa's) and Unigram (XLM-R's) tokenizers: the same pieces, entries and ids after as transformers.
+    func testTokensAddedToBPEAndUnigramTokenizersAreTransformers() throws {
+        let expected = try expected()
+        for (name, reference) in expected.json["tokenizers"]!.objectValue! {
+            let tokenizer = try Tokenizer.load(directory: Self.fixtures.appendingPathComponent(name))
+            let addition = try TokenAddition(tokens: expected.tokens, tokenizer: tokenizer)
+            XCTAssertEqual(addition.pieces, reference["pieces"]!.arrayValue!.map { $0.arrayValue!.map { $0.intValue! } }, name)
+            let directory = temporaryDirectory()
+            try addition.writeTokenizer(from: Self.fixtures.appendingPathComponent(name), into: directory)
+            let written = try JSONParser.parse(try Data(contentsOf: directory.appendingPathComponent("tokenizer.json")))["added_tokens"]!
+                .arrayValue!.filter { $0["id"]!.intValue! >= addition.firstID }
+            XCTAssertEqual(written, reference["added_tokens"]!.arrayValue!, name)
+            let grown = try Tokenizer.load(directory: directory)
+            XCTAssertEqual(expected.texts.map { grown.encode($0).ids }, reference["ids"]!.arrayValue!.map { $0.arrayValue!.map { $0.intValue! } }, name)
         }
     }
 

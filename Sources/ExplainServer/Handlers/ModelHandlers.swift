@@ -1,6 +1,7 @@
 import ExplainProtocol
 
-/// `models/load` (on its own lane: it reads and converts weights), `models/list`, `models/unload` (inline).
+/// `models/load` (on its own lane: it reads and converts weights), `models/list`, `models/unload` (inline),
+/// `models/adapt` (AdaptHandler).
 enum ModelHandlers {
     static func register(on dispatcher: Dispatcher, models: ModelStore) {
         dispatcher.register(ModelsLoadParams.self, lane: .loading) { params, _ in
@@ -12,5 +13,6 @@ enum ModelHandlers {
         dispatcher.register(ModelsUnloadParams.self, lane: .inline) { params, _ in
             try models.unload(params.id)
         }
+        AdaptHandler.register(on: dispatcher, models: models)
     }
 }

@@ -1,0 +1,73 @@
+import XCTest
+import ExplainJSON
+import ExplainProtocol
+
+/// `models/adapt` through the daemon: progress, the adapted model loaded under its id and answering with the
+/// new tokens, field errors, and cancellation that writes nothing.
+final class AdaptRequestTests: XCTestCase {
+    func workDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-adapt-rpc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        let lines = [("Atiku and Ezekwesili spoke in Abuja.", "positive"), ("INEC postponed the vote.", "negative"),
+                     ("Ezekwesili said INEC must publish results.", "positive"), ("The sky is green.", "negative")]
+        try lines.map { JSONSerializer.string(["text": .string($0.0), "label": .string($0.1)] as JSONValue) }.joined(separator: "\n")
+            .write(to: url.appendingPathComponent("data.jsonl"), atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func testAdaptLoadsTheNewModelWithProgress() throws {
+        let work = try workDirectory()
+        let daemon = try launchDaemon(arguments: ["--model", TestPaths.model("bert-gelu-2labels")])
+        XCTAssertNotNil(daemon.initialize())
+        let data = work.appendingPathComponent("data.jsonl").path, out = work.appendingPathComponent("adapted").path
+        let id = daemon.sendRequest("models/adapt", ["data": .string(data), "heldout": .string(data), "out": .string(out),
+                                                     "addTokens": ["Ezekwesili", "Atiku"], "train": "top-layers:1", "epochs": 2,
+                                                     "learningRate": 0.01, "batchSize": 2, "workDoneToken": "adapt"])
+        let reply = daemon.reply(to: id, timeout: 120)
+        let result = try XCTUnwrap(reply?["result"], "\(reply.map(JSONSerializer.string) ?? "no reply")")
+        XCTAssertEqual(result["model"]?["id"], "adapted")
+        XCTAssertEqual(result["model"]?["vocabularySize"], 30524)
+        XCTAssertEqual(result["out"]?.stringValue, out)
+        XCTAssertEqual(result["report"]?["tokens"]?.arrayValue?.map { $0["token"]!.stringValue! }, ["Ezekwesili", "Atiku"])
+        XCTAssertEqual(result["report"]?["epochs"]?.arrayValue?.count, 2)
+        let progress = daemon.progressValues(token: "adapt")
+        XCTAssertEqual(progress.first?["kind"], "begin")
+        XCTAssertEqual(progress.last?["kind"], "end")
+        XCTAssertTrue(progress.contains { $0["message"]?.stringValue?.contains("(epoch 1/2: loss ") == true }, "\(progress)")
+        let tokens = daemon.call("tokenize", ["text": "Atiku spoke", "model": "adapted"])
+        XCTAssertEqual(tokens?["tokens"]?.arrayValue?.compactMap { $0["id"]?.intValue }, [101, 30523, 3764, 102])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/adapt-report.html"))
+
+    }
+
+    func testCancelledOrRefusedAdaptWritesNothing() throws {
+        let work = try workDirectory()
+        let daemon = try launchDaemon(arguments: ["--model", TestPaths.model("bert-gelu-2labels")])
+        XCTAssertNotNil(daemon.initialize())
+        let data = work.appendingPathComponent("data.jsonl").path, out = work.appendingPathComponent("adapted").path
+        daemon.sendRequest("models/adapt", ["data": .string(data), "out": .string(out), "addTokens": ["Ezekwesili"], "epochs": 1000,
+                                            "batchSize": 1, "workDoneToken": "long"], id: "long")
+        XCTAssertNotNil(daemon.waitFor("progress report", timeout: 60) {
+            $0["method"] == "$/progress" && $0["params"]?["token"] == "long" && $0["params"]?["value"]?["message"]?.stringValue?.hasPrefix("training") == true
+        })
+        daemon.notify("$/cancelRequest", ["id": "long"])
+        let cancelled = daemon.reply(to: "long", timeout: 60)
+        XCTAssertEqual(cancelled?["error"]?["code"], .integer(ErrorCode.requestCancelled.rawValue))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasPrefix(".staging") }, [])
+        XCTAssertNotNil(daemon.call("predict", ["text": "still here"]))
+
+        // A second adaptation to the same id is refused before anything is trained.
+        let taken = daemon.callError("models/adapt", ["data": .string(data), "out": .string(work.appendingPathComponent("other").path),
+                                                      "addTokens": ["INEC"], "id": "bert-gelu-2labels"])
+        XCTAssertEqual(taken?["code"], .integer(ErrorCode.invalidParams.rawValue))
+        let bad = daemon.callError("models/adapt", ["data": .string(data), "out": .string(work.appendingPathComponent("other").path),
+                                                    "addTokens": ["the"]])
+        XCTAssertEqual(bad?["code"], .integer(ErrorCode.invalidParams.rawValue))
+        XCTAssertTrue(bad?["message"]?.stringValue?.contains("\"the\" is already in the vocabulary") == true, "\(String(describing: bad))")
+        let neither = daemon.callError("models/adapt", ["data": .string(data), "out": .string(work.appendingPathComponent("other").path)])
+        XCTAssertEqual(neither?["data"]?["field"], "addTokens")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("other").path))
+    }
+}
