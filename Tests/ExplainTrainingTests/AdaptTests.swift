@@ -199,6 +199,27 @@ final class AdaptTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".staging") }, [])
     }
 
+    /// A stop in the middle of training (Ctrl-C) still writes the best state reached, marked as stopped.
+    func testStoppedAdaptationWritesTheBestSoFar() throws {
+        let directory = temporaryDirectory()
+        let data = try fixtureData(in: directory)
+        var adaptation = Adaptation(model: Self.modelDirectory, data: data, tokens: .list(["Atiku"]), out: directory.appendingPathComponent("out"))
+        adaptation.epochs = 50
+        adaptation.batchSize = 1
+        var batches = 0
+        let result = try adaptation.run(events: { if case .batch = $0 { batches += 1 } }, shouldStop: { batches >= 6 })
+        XCTAssertTrue(result.stopped)
+        XCTAssertEqual(batches, 6)
+        XCTAssertEqual(result.report.epochs.map { $0.epoch }, [1, 2], "one whole epoch and the part of the second")
+        XCTAssertTrue(result.report.stopped)
+        XCTAssertEqual(try ClassifierModel.load(directory: result.directory).config.vocabSize, 30523)
+        var cancelled = adaptation
+        cancelled.out = directory.appendingPathComponent("cancelled")
+        cancelled.keepOnStop = false
+        XCTAssertThrowsError(try cancelled.run(shouldStop: { true })) { XCTAssertEqual($0 as? TrainingError, .cancelled) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cancelled.out.path))
+    }
+
     /// Hostile input: a clear error, and nothing in --out or beside it.
     func testHostileTokensAreRefusedAndLeaveNothing() throws {
         let directory = temporaryDirectory()
