@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""What `explaind adapt` must reproduce, from transformers on the bert-gelu-2labels fixture checkpoint.
+"""What `explaind adapt` must reproduce, from transformers: on the bert-gelu-2labels fixture checkpoint (WordPiece),
+a tiny random RoBERTa on the byte-level BPE tokenizer fixture and the DeBERTa-v2 fixture on its Unigram
+tokenizer.json (both written under Tests/Fixtures/adapt/).
 
-Writes Tests/Fixtures/expected/adapt-bert-gelu-2labels.json:
+Writes Tests/Fixtures/expected/adapt-<name>.json:
 - the pieces each new token split into before, the `added_tokens` entries and `added_tokens_decoder`
   entries transformers writes after `tokenizer.add_tokens` (tokenizer.json, tokenizer_config.json);
 - the ids of the texts with the grown tokenizer, and the logits of the grown model whose new rows are
   the mean of their pieces' rows (`resize_token_embeddings`, then the rows set by hand);
 - the gradients of the mean cross-entropy over the texts (eval mode, no dropout) by PyTorch autograd:
-  of the new word-embedding rows, and of every head and encoder-layer weight (both layers: top-layers:2).
+  of the new word-embedding rows, and of every head and encoder-layer weight (every layer: top-layers:all);
+- for bert-gelu-2labels, add_tokens on the BPE and Unigram tokenizer fixtures alone.
 Usage: python3 Scripts/reference/make_adapt_fixtures.py [--check DIR TEXTS...] — with --check, prints the
 logits transformers gives for an adapted directory (to compare with explaind's by hand).
 """
@@ -20,7 +23,10 @@ import tempfile
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reference_common import EXPECTED, MODELS, f32_list, load_model, setup_torch, write_json  # noqa: E402
+from make_model_fixtures import randomize  # noqa: E402
+from reference_common import EXPECTED, FIXTURES, MODELS, f32_list, load_model, setup_torch, write_json  # noqa: E402
+
+ADAPT = os.path.join(FIXTURES, "adapt")   # the BPE and Unigram families' checkpoints (not under models/, which has expectations per model)
 
 NAME = "bert-gelu-2labels"
 NEW_TOKENS = ["Ezekwesili", "Atiku", "INEC"]
@@ -68,19 +74,18 @@ def check(directory, texts):
         print(json.dumps({"text": text, "ids": encoded["input_ids"][0].tolist(), "logits": f32_list(logits)}))
 
 
-def main():
-    setup_torch()
-    model, tokenizer = load_model(NAME)
-    pieces = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in NEW_TOKENS]
+def gradients_of(name, model, tokenizer, pieces, new_tokens, texts, trained):
+    """The grown model's logits and the gradients of the mean cross-entropy over the texts (eval mode, no
+    dropout): of the new word-embedding rows and of the parameters `trained(name)` selects."""
     old_size = len(tokenizer)
-    added = tokenizer.add_tokens(NEW_TOKENS)
-    assert added == len(NEW_TOKENS)
+    added = tokenizer.add_tokens(new_tokens)
+    assert added == len(new_tokens)
     model.resize_token_embeddings(len(tokenizer))
     embeddings = model.get_input_embeddings().weight
     with torch.no_grad():
         for k, ids in enumerate(pieces):
             embeddings[old_size + k] = embeddings[ids].mean(dim=0)
-    new_ids = [tokenizer.convert_tokens_to_ids(t) for t in NEW_TOKENS]
+    new_ids = [tokenizer.convert_tokens_to_ids(t) for t in new_tokens]
 
     with tempfile.TemporaryDirectory() as saved:
         tokenizer.save_pretrained(saved)
@@ -90,8 +95,8 @@ def main():
             decoder = json.load(f).get("added_tokens_decoder", {})
         decoder = {k: v for k, v in decoder.items() if int(k) >= old_size}
 
-    encoded = [tokenizer(text)["input_ids"] for text, _ in TEXTS]
-    labels = torch.tensor([model.config.label2id[label] for _, label in TEXTS])
+    encoded = [tokenizer(text)["input_ids"] for text, _ in texts]
+    labels = torch.tensor([model.config.label2id[label] for _, label in texts])
     logits = []
     model.zero_grad()
     total = 0
@@ -99,31 +104,109 @@ def main():
         out = model(input_ids=torch.tensor([ids])).logits
         logits.append(f32_list(out[0].detach()))
         total = total + torch.nn.functional.cross_entropy(out, label.view(1))
-    loss = total / len(TEXTS)
+    loss = total / len(texts)
     loss.backward()
 
-    gradients = {}
-    for name, parameter in model.named_parameters():
-        if name.startswith("bert.encoder.layer.") or name.startswith("bert.pooler.") or name.startswith("classifier."):
-            gradients[name] = f32_list(parameter.grad)
-    write_json(os.path.join(EXPECTED, f"adapt-{NAME}.json"), {
-        "model": NAME,
-        "new_tokens": NEW_TOKENS,
+    gradients = {n: f32_list(p.grad) for n, p in model.named_parameters() if trained(n)}
+    return {
+        "model": name,
+        "new_tokens": new_tokens,
         "pieces": pieces,
         "new_ids": new_ids,
         "vocab_size": len(tokenizer),
         "added_tokens": added_tokens,
         "added_tokens_decoder": decoder,
-        "texts": [text for text, _ in TEXTS],
-        "labels": [label for _, label in TEXTS],
+        "texts": [text for text, _ in texts],
+        "labels": [label for _, label in texts],
         "ids": encoded,
         "logits": logits,
         "loss": float(loss),
         "new_row_gradients": [f32_list(embeddings.grad[i]) for i in new_ids],
         "new_rows": [f32_list(embeddings[i].detach()) for i in new_ids],
         "weight_gradients": gradients,
-        "tokenizers": other_tokenizers(),
-    })
+    }
+
+
+def load(directory):
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    model = AutoModelForSequenceClassification.from_pretrained(directory, dtype=torch.float32, attn_implementation="eager")
+    model.eval()
+    return model, AutoTokenizer.from_pretrained(directory)
+
+
+def bert():
+    model, tokenizer = load_model(NAME)
+    pieces = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in NEW_TOKENS]
+    result = gradients_of(NAME, model, tokenizer, pieces, NEW_TOKENS, TEXTS,
+                          lambda n: n.startswith(("bert.encoder.layer.", "bert.pooler.", "classifier.")))
+    result["tokenizers"] = other_tokenizers()
+    write_json(os.path.join(EXPECTED, f"adapt-{NAME}.json"), result)
+
+
+def link(target, link_path):
+    if os.path.lexists(link_path):
+        os.remove(link_path)
+    os.symlink(os.path.relpath(target, os.path.dirname(link_path)), link_path)
+
+
+def make_roberta_bpe():
+    """A tiny random RoBERTa classifier on the byte-level BPE tokenizer fixture (bpe/roberta, 700 ids)."""
+    from safetensors.torch import save_file
+    from transformers import RobertaConfig, RobertaForSequenceClassification
+
+    directory = os.path.join(ADAPT, "roberta-bpe-2labels")
+    os.makedirs(directory, exist_ok=True)
+    bpe = os.path.join(os.path.dirname(MODELS), "bpe", "roberta")
+    link(os.path.join(bpe, "tokenizer.json"), os.path.join(directory, "tokenizer.json"))
+    with open(os.path.join(bpe, "tokenizer_config.json")) as f:
+        tokenizer_config = json.load(f)
+    tokenizer_config["model_max_length"] = 128
+    write_json(os.path.join(directory, "tokenizer_config.json"), tokenizer_config)
+    config = RobertaConfig(vocab_size=700, hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=28,
+                           hidden_act="gelu", max_position_embeddings=130, type_vocab_size=1, layer_norm_eps=1e-12,
+                           pad_token_id=1, bos_token_id=0, eos_token_id=2,
+                           id2label={0: "negative", 1: "positive"}, label2id={"negative": 0, "positive": 1})
+    config.architectures = ["RobertaForSequenceClassification"]
+    model = RobertaForSequenceClassification(config)
+    randomize(model, 21)
+    config.save_pretrained(directory)
+    save_file({n: p.detach().contiguous() for n, p in model.state_dict().items() if n != "roberta.embeddings.position_ids"},
+              os.path.join(directory, "model.safetensors"), metadata={"format": "pt"})
+    return directory
+
+
+def make_deberta_unigram():
+    """The deberta-v2-4labels-f16 checkpoint (share_att_key false) with the Unigram tokenizer.json of its spm.model."""
+    directory = os.path.join(ADAPT, "deberta-v2-unigram-4labels")
+    os.makedirs(directory, exist_ok=True)
+    for name in ["config.json", "model.safetensors", "tokenizer_config.json"]:
+        link(os.path.join(MODELS, "deberta-v2-4labels-f16", name), os.path.join(directory, name))
+    link(os.path.join(os.path.dirname(MODELS), "sentencepiece", "deberta", "tokenizer.json"), os.path.join(directory, "tokenizer.json"))
+    return directory
+
+
+def family(directory, labels, base):
+    """A BPE or Unigram family's fixture: every layer and the head trained (top-layers:all); DeBERTa's position
+    projections (pos_key_proj, pos_query_proj) and relative embeddings are not part of what adapt trains."""
+    name = os.path.basename(directory)
+    model, tokenizer = load(directory)
+    pieces = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in NEW_TOKENS]
+    texts = [(text, labels[k % len(labels)]) for k, (text, _) in enumerate(TEXTS)]
+
+    def trained(n):
+        if ".pos_key_proj." in n or ".pos_query_proj." in n:
+            return False
+        return n.startswith((base + "encoder.layer.", "pooler.", "classifier."))
+
+    write_json(os.path.join(EXPECTED, f"adapt-{name}.json"), gradients_of(name, model, tokenizer, pieces, NEW_TOKENS, texts, trained))
+
+
+def main():
+    setup_torch()
+    bert()
+    family(make_roberta_bpe(), ["positive", "negative"], "roberta.")
+    family(make_deberta_unigram(), ["LABEL_0", "LABEL_1", "LABEL_2", "LABEL_3"], "deberta.")
 
 
 if __name__ == "__main__":

@@ -46,8 +46,8 @@ extension ClassifierModel {
     var encoder: TransformerEncoder { bertFamily!.encoder }
     var head: ClassificationHead { bertFamily!.head }
 
-    /// Refuses what cannot be trained: ALBERT's shared layers, DeBERTa's layers, more layers than there are,
-    /// ModernBERT's weights.
+    /// Refuses what cannot be trained: ALBERT's shared layers, DeBERTa's layers when they share their key and
+    /// query projections with the position terms, more layers than there are, ModernBERT's weights.
     public func checkTrainable(_ trained: TrainedWeights) throws {
         guard trained.head || trained.topLayers > 0 else { return }
         guard bertFamily != nil else {
@@ -57,10 +57,11 @@ extension ClassifierModel {
         guard config.architecture != .albert else {
             throw ModelError.unsupported(file: "config.json", reason: "ALBERT shares its layers' weights between layers; train the embeddings or the head only")
         }
-        guard config.architecture != .debertaV2 else {
-            // Its layers' position terms go through key_proj/query_proj (share_att_key) or their own projections of
-            // the shared relative embeddings; their weight gradients are not written yet.
-            throw ModelError.unsupported(file: "config.json", reason: "DeBERTa's layers cannot be trained yet (their weight gradients through the relative-position terms are not written); train the embeddings or the head only")
+        if let deberta = config.deberta, deberta.relativeAttention, deberta.contentToPosition || deberta.positionToContent,
+           deberta.shareAttentionKey {
+            // The position terms then go through the layer's own key_proj and query_proj too: their weight
+            // gradients would need the position keys' and queries' gradients, which are not written yet.
+            throw ModelError.unsupported(file: "config.json", reason: "DeBERTa with share_att_key: its layers cannot be trained yet (the key and query projections' gradients through the relative-position terms are not written); train the embeddings or the head")
         }
         guard trained.topLayers <= config.layerCount else {
             throw ModelError.unsupported(file: "config.json", reason: "the model has \(config.layerCount) layers, cannot train the top \(trained.topLayers)")

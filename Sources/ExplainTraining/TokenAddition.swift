@@ -126,7 +126,7 @@ struct TokenAddition {
         do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
             throw TrainingError.fileSystem(path: directory.path, reason: error.localizedDescription)
         }
-        for file in ["vocab.txt", "special_tokens_map.json", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model"]
+        for file in ["vocab.txt", "special_tokens_map.json", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model", "spm.model"]
         where FileManager.default.fileExists(atPath: source.appendingPathComponent(file).path) {
             do { try EncoderDirectory.copyContents(of: source.appendingPathComponent(file), to: directory.appendingPathComponent(file)) } catch {
                 throw TrainingError.fileSystem(path: directory.appendingPathComponent(file).path, reason: error.localizedDescription)
