@@ -11,7 +11,7 @@ repository is checked out.
   --check    compare them with Protocol.md's blocks (matched by request id); print a diff and exit 1 on drift
   --write    replace Protocol.md's blocks with them
 """
-import difflib, filecmp, json, os, re, shutil, subprocess, sys, tempfile
+import difflib, fcntl, filecmp, json, os, re, shutil, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import daemon_pipe  # noqa: E402
@@ -50,7 +50,17 @@ def stage(name):
     return target
 
 
+os.makedirs(models, exist_ok=True)
+# One run at a time (tests in several checkouts share the directory): the models/adapt example writes a fixed path.
+lock = open(os.path.join(models, ".lock"), "w")
+fcntl.flock(lock, fcntl.LOCK_EX)
 distil, bert = stage("distilbert-3labels-bf16"), stage("bert-gelu-2labels")
+adapt_data, adapted = os.path.join(models, "adapt-data.jsonl"), os.path.join(models, "adapted")
+with open(adapt_data, "w", encoding="utf-8") as f:
+    for text, label in [("Atiku and Ezekwesili spoke in Abuja.", "positive"), ("The sky is green.", "negative"),
+                        ("Ezekwesili said INEC must publish results.", "positive"), ("Rain is expected in Lagos.", "negative")]:
+        f.write(json.dumps({"text": text, "label": label}) + "\n")
+shutil.rmtree(adapted, ignore_errors=True)
 daemon = subprocess.Popen([binary, "--reproducible", "--model", distil, "--model-id", "distil"],
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 captured = {}
@@ -87,6 +97,8 @@ def abridged(message):
 
 
 def exchange(title, request, abridge=False):
+    if request["id"] in captured:
+        sys.exit(f"two examples use request id {request['id']}: each example is found in Protocol.md by its id")
     send(request)
     blocks = ["// client → server\n" + layout(request)]
     while True:
@@ -112,6 +124,10 @@ exchange("explain", {"jsonrpc": "2.0", "id": 5, "method": "explain",
 exchange("models/load", {"jsonrpc": "2.0", "id": 6, "method": "models/load",
                          "params": {"path": bert, "id": "bert"}})
 exchange("models/list", {"jsonrpc": "2.0", "id": 7, "method": "models/list"})
+exchange("models/adapt", {"jsonrpc": "2.0", "id": 20, "method": "models/adapt",
+                          "params": {"model": "bert", "data": adapt_data, "out": adapted, "addTokens": ["Ezekwesili", "Atiku"],
+                                     "train": "embeddings+head", "epochs": 2, "learningRate": 0.01, "batchSize": 2,
+                                     "workDoneToken": "adapt-20"}})
 exchange("models/unload", {"jsonrpc": "2.0", "id": 8, "method": "models/unload", "params": {"id": "bert"}})
 exchange("invalid params", {"jsonrpc": "2.0", "id": 9, "method": "explain",
                             "params": {"text": "Buhari won.", "method": "integratedGradients", "options": {"steps": 0}}})
@@ -126,6 +142,7 @@ exchange("shutdown", {"jsonrpc": "2.0", "id": 10, "method": "shutdown"})
 send({"jsonrpc": "2.0", "method": "exit"})
 if daemon.wait() != 0:
     sys.exit(f"explaind exited with {daemon.returncode}")
+shutil.rmtree(adapted, ignore_errors=True)
 
 if mode is None:
     for title, block in captured.values():
@@ -139,7 +156,10 @@ pattern = re.compile(r"```json\n(// client → server\n.*?)```", re.S)
 found = {}
 for match in pattern.finditer(document):
     request = match.group(1).split("\n// server → client")[0].removeprefix("// client → server\n")
-    found[json.loads(request)["id"]] = match
+    id = json.loads(request)["id"]
+    if id in found:
+        sys.exit(f"Protocol.md has two examples with request id {id}")
+    found[id] = match
 missing = sorted(set(captured) - set(found), key=str)
 if missing:
     sys.exit(f"Protocol.md has no example for request ids {missing}")

@@ -19,7 +19,7 @@ public struct Adaptation: Sendable {
     public var out: URL
     public var textField = "text"
     public var labelField = "label"
-    public var epochs = AdaptTrainer.Settings().epochs
+    public var epochs = Adaptation.defaultEpochs
     public var learningRate = AdaptTrainer.Settings().learningRate
     public var weightDecay = AdaptTrainer.Settings().weightDecay
     public var batchSize = AdaptTrainer.Settings().batchSize
@@ -27,6 +27,8 @@ public struct Adaptation: Sendable {
     public var training = AdaptTrainer.Settings().training
     /// When training is stopped early: write the best state so far (Ctrl-C), or nothing (a cancelled request).
     public var keepOnStop = true
+
+    public static let defaultEpochs = AdaptTrainer.Settings().epochs
 
     public init(model: URL, data: URL, heldout: URL? = nil, tokens: TokenSource, out: URL) {
         self.model = model

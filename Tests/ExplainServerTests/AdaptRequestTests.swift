@@ -43,7 +43,7 @@ final class AdaptRequestTests: XCTestCase {
 
     func testCancelledOrRefusedAdaptWritesNothing() throws {
         let work = try workDirectory()
-        let daemon = try launchDaemon(arguments: ["--model", TestPaths.model("bert-gelu-2labels")])
+        let daemon = try launchDaemon(arguments: ["--model", TestPaths.model("bert-gelu-2labels"), "--max-queued-work", "1000"])
         XCTAssertNotNil(daemon.initialize())
         let data = work.appendingPathComponent("data.jsonl").path, out = work.appendingPathComponent("adapted").path
         daemon.sendRequest("models/adapt", ["data": .string(data), "out": .string(out), "addTokens": ["Ezekwesili"], "epochs": 1000,
@@ -51,6 +51,18 @@ final class AdaptRequestTests: XCTestCase {
         XCTAssertNotNil(daemon.waitFor("progress report", timeout: 60) {
             $0["method"] == "$/progress" && $0["params"]?["token"] == "long" && $0["params"]?["value"]?["message"]?.stringValue?.hasPrefix("training") == true
         })
+        // Behind it the lane holds work by its files' bytes / 3 tokens × (3 × 3 epochs + 8) passes: one text waits,
+        // the four texts on top of it pass the bound and are refused at once.
+        let one = work.appendingPathComponent("one.jsonl").path
+        try Data("{\"text\": \"Atiku spoke.\", \"label\": \"positive\"}\n".utf8).write(to: URL(fileURLWithPath: one))
+        daemon.sendRequest("models/adapt", ["data": .string(one), "out": .string(out + "-1"), "addTokens": ["Atiku"]], id: "waiting")
+        daemon.sendRequest("models/adapt", ["data": .string(data), "out": .string(out + "-2"), "addTokens": ["Atiku"]], id: "refused")
+        let bytes = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: data)[.size] as? Int)
+        let busy = try XCTUnwrap(daemon.reply(to: "refused", timeout: 60))
+        XCTAssertEqual(busy["error"]?["code"], .integer(ErrorCode.serverBusy.rawValue), "\(busy)")
+        XCTAssertTrue(busy["error"]?["message"]?.stringValue?.contains("(this one: \(Int(Double(bytes) / 3 * 17)))") == true, "\(busy)")
+        daemon.notify("$/cancelRequest", ["id": "waiting"])
+        XCTAssertEqual(daemon.reply(to: "waiting", timeout: 60)?["error"]?["code"], .integer(ErrorCode.requestCancelled.rawValue))
         daemon.notify("$/cancelRequest", ["id": "long"])
         let cancelled = daemon.reply(to: "long", timeout: 60)
         XCTAssertEqual(cancelled?["error"]?["code"], .integer(ErrorCode.requestCancelled.rawValue))

@@ -6,7 +6,7 @@ import ExplainTraining
 /// training and writes nothing. The adapted model is loaded under its new id when done.
 enum AdaptHandler {
     static func register(on dispatcher: Dispatcher, models: ModelStore) {
-        dispatcher.register(ModelsAdaptParams.self, lane: .long) { params, context in
+        dispatcher.register(ModelsAdaptParams.self, lane: .long, queuedWork: queuedWork) { params, context in
             let resident = try models.resolve(params.model)
             let out = URL(fileURLWithPath: params.out).standardizedFileURL
             let id = params.id ?? out.lastPathComponent
@@ -49,5 +49,16 @@ enum AdaptHandler {
             let description = try models.load(path: result.directory.path, id: id, makeDefault: false)
             return ModelsAdaptResult(model: description, out: result.directory.path, report: result.report.json)
         }
+    }
+
+    /// The token-passes a request will cost, from its files' sizes before anything is read: about a token per
+    /// 3 bytes, trained for `epochs` (a forward and a backward, 3 passes each) and evaluated before, after
+    /// and per epoch, with a gradient per text for the report's attributions (8 more).
+    static func queuedWork(_ params: ModelsAdaptParams) -> Int {
+        let bytes = [params.data, params.heldout].compactMap { $0 }.reduce(0) { total, path in
+            total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+        }
+        let epochs = Double(params.epochs ?? Adaptation.defaultEpochs)
+        return ExplainHandler.clamped(Double(bytes) / 3 * (3 * max(epochs, 1) + 8))
     }
 }
