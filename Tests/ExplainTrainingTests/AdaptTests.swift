@@ -241,50 +241,41 @@ final class AdaptTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: cancelled.out.path))
     }
 
+    /// The run fails with `message` and leaves nothing in `directory`/out or beside it.
+    func assertRefused(_ tokens: Adaptation.TokenSource, data: URL? = nil, heldout: URL? = nil, training: AdaptTraining = .embeddingsAndHead,
+                       in directory: URL, _ message: String, line: UInt = #line) {
+        let out = directory.appendingPathComponent("out")
+        var adaptation = Adaptation(model: Self.modelDirectory, data: data ?? (try! fixtureData(in: directory)), heldout: heldout, tokens: tokens, out: out)
+        adaptation.training = training
+        XCTAssertThrowsError(try adaptation.run(), line: line) { error in
+            XCTAssertTrue("\(error)".contains(message), "\(error)", line: line)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), line: line)
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.filter { $0.hasPrefix(".staging") }, [], line: line)
+    }
+
     /// Hostile input: a clear error, and nothing in --out or beside it.
     func testHostileTokensAreRefusedAndLeaveNothing() throws {
         let directory = temporaryDirectory()
-        let data = try fixtureData(in: directory)
-        let out = directory.appendingPathComponent("out")
-        func refuse(_ tokens: Adaptation.TokenSource, data: URL? = nil, heldout: URL? = nil, training: AdaptTraining = .embeddingsAndHead,
-                    _ message: String, line: UInt = #line) {
-            var adaptation = Adaptation(model: Self.modelDirectory, data: data ?? (try! fixtureData(in: directory)), heldout: heldout, tokens: tokens, out: out)
-            adaptation.training = training
-            XCTAssertThrowsError(try adaptation.run(), line: line) { error in
-                XCTAssertTrue("\(error)".contains(message), "\(error)", line: line)
-            }
-            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), line: line)
-            XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.filter { $0.hasPrefix(".staging") }, [], line: line)
-        }
-        refuse(.list(["the"]), "\"the\" is already in the vocabulary")
-        refuse(.list(["Nigeria"]), "\"Nigeria\" is already one token (nigeria)")
-        refuse(.list(["Atiku", ""]), "token 2 is empty or only whitespace")
-        refuse(.list(["  "]), "token 1 is empty or only whitespace")
-        refuse(.list(["Atiku", "Atiku"]), "\"Atiku\" is given twice")
-        refuse(.list((0..<1001).map { "Qzx\($0)" }), "1001 tokens to add; at most 1000")
+        assertRefused(.list(["the"]), in: directory, "\"the\" is already in the vocabulary")
+        assertRefused(.list(["Nigeria"]), in: directory, "\"Nigeria\" is already one token (nigeria)")
+        assertRefused(.list(["Atiku", ""]), in: directory, "token 2 is empty or only whitespace")
+        assertRefused(.list(["  "]), in: directory, "token 1 is empty or only whitespace")
+        assertRefused(.list(["Atiku", "Atiku"]), in: directory, "\"Atiku\" is given twice")
+        assertRefused(.list((0..<1001).map { "Qzx\($0)" }), in: directory, "1001 tokens to add; at most 1000")
     }
 
     func testHostileDataIsRefusedAndLeavesNothing() throws {
         let directory = temporaryDirectory()
         let data = try fixtureData(in: directory)
         let out = directory.appendingPathComponent("out")
-        func refuse(_ tokens: Adaptation.TokenSource, data: URL? = nil, heldout: URL? = nil, training: AdaptTraining = .embeddingsAndHead,
-                    _ message: String, line: UInt = #line) {
-            var adaptation = Adaptation(model: Self.modelDirectory, data: data ?? (try! fixtureData(in: directory)), heldout: heldout, tokens: tokens, out: out)
-            adaptation.training = training
-            XCTAssertThrowsError(try adaptation.run(), line: line) { error in
-                XCTAssertTrue("\(error)".contains(message), "\(error)", line: line)
-            }
-            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), line: line)
-            XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.filter { $0.hasPrefix(".staging") }, [], line: line)
-        }
-        refuse(.list(["Atiku"]), training: .topLayers(3), "the model has 2 layers")
+        assertRefused(.list(["Atiku"]), training: .topLayers(3), in: directory, "the model has 2 layers")
         let unlabelled = try dataFile(["{\"text\": \"no label here\"}"], in: directory, name: "unlabelled.jsonl")
-        refuse(.list(["Atiku"]), data: unlabelled, "missing string \"label\"")
+        assertRefused(.list(["Atiku"]), data: unlabelled, in: directory, "missing string \"label\"")
         let unknown = try dataFile(["{\"text\": \"Atiku\", \"label\": \"sports\"}"], in: directory, name: "unknown.jsonl")
-        refuse(.list(["Atiku"]), heldout: unknown, "label \"sports\" is not one of the model's (negative, positive)")
+        assertRefused(.list(["Atiku"]), heldout: unknown, in: directory, "label \"sports\" is not one of the model's (negative, positive)")
         let aggregate = try dataFile(["{\"fragmentation\": 3}"], in: directory, name: "aggregate.json")
-        refuse(.aggregate(aggregate, top: 2), "no \"fragmentation\" array")
+        assertRefused(.aggregate(aggregate, top: 2), in: directory, "no \"fragmentation\" array")
         // An existing, non-empty --out is never replaced.
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         try Data("keep".utf8).write(to: out.appendingPathComponent("mine.txt"))
