@@ -11,8 +11,10 @@ Writes Tests/Fixtures/expected/adapt-<name>.json:
 - the gradients of the mean cross-entropy over the texts (eval mode, no dropout) by PyTorch autograd:
   of the new word-embedding rows, and of every head and encoder-layer weight (every layer: top-layers:all);
 - for bert-gelu-2labels, add_tokens on the BPE and Unigram tokenizer fixtures alone.
+- for the directory explaind adapt wrote from the RoBERTa (adapt/roberta-bpe-2labels-adapted, see adapted()),
+  transformers' ids and logits on it.
 Usage: python3 Scripts/reference/make_adapt_fixtures.py [--check DIR TEXTS...] — with --check, prints the
-logits transformers gives for an adapted directory (to compare with explaind's by hand).
+logits transformers gives for any adapted directory (to compare with explaind's by hand).
 """
 
 import json
@@ -202,11 +204,29 @@ def family(directory, labels, base):
     write_json(os.path.join(EXPECTED, f"adapt-{name}.json"), gradients_of(name, model, tokenizer, pieces, NEW_TOKENS, texts, trained))
 
 
+ADAPTED = "roberta-bpe-2labels-adapted"
+ADAPTED_TEXTS = [text for text, _ in TEXTS] + ["Atiku, INEC and Ezekwesili."]
+
+
+def adapted():
+    """transformers on the directory `explaind adapt` wrote (Tests/Fixtures/adapt/roberta-bpe-2labels-adapted,
+    from roberta-bpe-2labels and the texts of its expectations: --add-tokens Ezekwesili,Atiku,INEC
+    --train top-layers:2 --epochs 2 --lr 0.01 --batch-size 2): AutoTokenizer's ids and
+    AutoModelForSequenceClassification's logits, which explaind must give on the same directory."""
+    model, tokenizer = load(os.path.join(ADAPT, ADAPTED))
+    ids = [tokenizer(text)["input_ids"] for text in ADAPTED_TEXTS]
+    with torch.no_grad():
+        logits = [f32_list(model(input_ids=torch.tensor([row])).logits[0]) for row in ids]
+    write_json(os.path.join(EXPECTED, f"adapt-{ADAPTED}.json"), {"texts": ADAPTED_TEXTS, "ids": ids, "logits": logits})
+
+
 def main():
     setup_torch()
     bert()
     family(make_roberta_bpe(), ["positive", "negative"], "roberta.")
     family(make_deberta_unigram(), ["LABEL_0", "LABEL_1", "LABEL_2", "LABEL_3"], "deberta.")
+    if os.path.isdir(os.path.join(ADAPT, ADAPTED)):
+        adapted()
 
 
 if __name__ == "__main__":

@@ -156,14 +156,47 @@ final class AdaptTests: XCTestCase {
         }
     }
 
+    /// The directory `explaind adapt` wrote from the BPE RoBERTa (Tests/Fixtures/adapt/roberta-bpe-2labels-adapted)
+    /// is what the same run writes today, and transformers loads it with explaind's ids and logits
+    /// (expected/adapt-roberta-bpe-2labels-adapted.json, from AutoTokenizer and AutoModelForSequenceClassification).
+    func testAdaptedDirectoryIsWhatTransformersLoads() throws {
+        let written = Self.fixtures.appendingPathComponent("adapt/roberta-bpe-2labels-adapted")
+        let reference = try JSONParser.parse(try Data(contentsOf: Self.fixtures.appendingPathComponent("expected/adapt-roberta-bpe-2labels-adapted.json")))
+        let adapted = try ClassifierModel.load(directory: written)
+        let texts = reference["texts"]!.arrayValue!.map { $0.stringValue! }
+        let ids = texts.map { adapted.tokenizer.encode($0).ids }
+        XCTAssertEqual(ids, reference["ids"]!.arrayValue!.map { $0.arrayValue!.map { $0.intValue! } })
+        let expectedLogits = reference["logits"]!.arrayValue!.map { $0.arrayValue!.map { Float($0.doubleValue!) } }
+        for (k, logits) in adapted.logits(ModelInput(ids: ids)).enumerated() {
+            assertClose(logits, expectedLogits[k], relative: 1e-4, "logits of \(texts[k])")
+        }
+        // The same run again, from the fixture it started from.
+        let source = Self.gradientFixtures[1], directory = temporaryDirectory()
+        let data = try fixtureData(in: directory, expected: try expected(source))
+        var adaptation = Adaptation(model: source, data: data, tokens: .list(["Ezekwesili", "Atiku", "INEC"]),
+                                    out: directory.appendingPathComponent("out"))
+        adaptation.training = .topLayers(2)
+        adaptation.epochs = 2
+        adaptation.learningRate = 1e-2
+        adaptation.batchSize = 2
+        let again = try ClassifierModel.load(directory: try adaptation.run().directory)
+        XCTAssertEqual(again.checkpointTensors().map { [$0.name] + $0.shape.map(String.init) },
+                       adapted.checkpointTensors().map { [$0.name] + $0.shape.map(String.init) })
+        // Its logits, not its weights: AdamW moves the key biases, whose exact gradient is zero, by the sign of
+        // round-off, which the softmax then ignores.
+        for (k, logits) in again.logits(ModelInput(ids: ids)).enumerated() {
+            assertClose(logits, expectedLogits[k], relative: 1e-4, "run again: logits of \(texts[k])")
+        }
+    }
+
     func dataFile(_ lines: [String], in directory: URL, name: String = "train.jsonl") throws -> URL {
         let url = directory.appendingPathComponent(name)
         try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
         return url
     }
 
-    func fixtureData(in directory: URL) throws -> URL {
-        let expected = try expected()
+    func fixtureData(in directory: URL, expected given: Expected? = nil) throws -> URL {
+        let expected = try given ?? expected()
         return try dataFile(zip(expected.texts, expected.labels).map { text, label in
             JSONSerializer.string(["text": .string(text), "label": .string(label)] as JSONValue)
         }, in: directory)
@@ -310,6 +343,10 @@ final class AdaptTests: XCTestCase {
                                      in: directory, name: "aggregate.json")
         // "the" is a token already and "ezekwesili" splits like "Ezekwesili" (an uncased tokenizer): both skipped.
         XCTAssertEqual(try TokenAddition.tokens(fromAggregate: aggregate, top: 2, tokenizer: model.tokenizer), ["Ezekwesili", "INEC"])
+        // The fragmentation table as `explaind corpus --aggregate` wrote it on Data/political-general's training texts
+        // (its first 8 entries), read in its ranking.
+        let written = Self.fixtures.appendingPathComponent("adapt/political-general-train-aggregate.json")
+        XCTAssertEqual(try TokenAddition.tokens(fromAggregate: written, top: 4, tokenizer: model.tokenizer), ["Tinubu", "Atiku", "Kwankwaso", "jollof"])
         let csv = try dataFile(["id,body,gold", "1,\"Atiku, again\",positive", "2,\"said \"\"no\"\"\nthen left\",negative", ""], in: directory, name: "data.csv")
         XCTAssertEqual(try LabelledText.read(csv, textField: "body", labelField: "gold"),
                        [LabelledText(text: "Atiku, again", label: "positive"), LabelledText(text: "said \"no\"\nthen left", label: "negative")])
