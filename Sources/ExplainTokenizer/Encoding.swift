@@ -10,8 +10,13 @@ public struct Token: Sendable, Equatable {
     /// Added by the post-processor ([CLS], [SEP]); HF's `special_tokens_mask`. A "[MASK]" typed in the text is
     /// matched as an added token but is not special in this sense, as in HF.
     public var special: Bool
-    /// Index into `Encoding.words`; nil for special tokens (HF `word_ids()`).
+    /// Index into `Encoding.words` (into `pairWords` for the pair's tokens), HF's `word_ids()` exactly (the
+    /// pre-tokenizer's split, counted per sequence); nil for special tokens.
     public var word: Int?
+    /// Which text the token comes from: 0, or 1 for the pair (HF `sequence_ids()`); nil for special tokens.
+    public var sequence: Int? = 0
+    /// The post-processor's token type (HF `type_ids`): BERT's segment, 1 for the pair's tokens and their [SEP].
+    public var typeID = 0
 
     public init(id: Int, text: String, start: Int?, end: Int?, special: Bool, word: Int?) {
         self.id = id
@@ -24,7 +29,8 @@ public struct Token: Sendable, Equatable {
 }
 
 /// A word of the pre-tokenizer (a run of non-space, non-punctuation characters, or one punctuation character,
-/// or one added token found in the text) and the tokens it became.
+/// or one added token found in the text) and the tokens it became: none when the model gave the split no
+/// token (HF leaves that word id unused), which keeps token word ids equal to HF's.
 public struct Word: Sendable, Equatable {
     /// The original text of the word's span.
     public var text: String
@@ -44,6 +50,8 @@ public struct Word: Sendable, Equatable {
 public struct Encoding: Sendable, Equatable {
     public var tokens: [Token]
     public var words: [Word]
+    /// The pair's words when a text pair was encoded (their offsets are in the pair's text); empty otherwise.
+    public var pairWords: [Word] = []
     /// True when tokens were dropped to fit the maximum length.
     public var truncated: Bool
 

@@ -210,7 +210,7 @@ enum TokenizerFiles {
         for (token, id) in postProcessor?.specialTokens ?? [] where id >= size {
             throw fail("the post-processor's \"\(token)\" has id \(id), outside the vocabulary of \(size)")
         }
-        if let added = postProcessor?.addedTokenCount, added >= maxLength {
+        if let added = postProcessor?.addedTokenCount(pair: false), added >= maxLength {
             throw fail("the post-processor adds \(added) tokens, leaving no room in the maximum length \(maxLength)")
         }
         let lookup = { (name: String) in

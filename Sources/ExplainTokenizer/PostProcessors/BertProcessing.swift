@@ -1,4 +1,5 @@
-/// HF's `BertProcessing` (tokenizers/src/processors/bert.rs): [CLS] sequence [SEP].
+/// HF's `BertProcessing` (tokenizers/src/processors/bert.rs): [CLS] A [SEP], or [CLS] A [SEP] B [SEP] with
+/// B and its [SEP] of type 1.
 struct BertProcessing: PostProcessor {
     var cls: (token: String, id: Int)
     var sep: (token: String, id: Int)
@@ -13,11 +14,15 @@ struct BertProcessing: PostProcessor {
         sep = try PostProcessors.tokenAndID(json.required("sep"))
     }
 
-    var addedTokenCount: Int { 2 }
+    func addedTokenCount(pair: Bool) -> Int { pair ? 3 : 2 }
     var specialTokens: [(token: String, id: Int)] { [cls, sep] }
 
-    func process(_ tokens: inout [Token]) {
-        tokens.insert(PostProcessors.special(cls.token, cls.id), at: 0)
-        tokens.append(PostProcessors.special(sep.token, sep.id))
+    func process(_ sequences: inout [[Token]]) {
+        var merged = [PostProcessors.special(cls.token, cls.id)] + PostProcessors.typed(sequences[0], 0)
+            + [PostProcessors.special(sep.token, sep.id)]
+        if sequences.count > 1 {
+            merged += PostProcessors.typed(sequences[1], 1) + [PostProcessors.special(sep.token, sep.id, typeID: 1)]
+        }
+        sequences = [merged]
     }
 }

@@ -15,11 +15,16 @@ struct ByteLevelOffsets: PostProcessor {
                   addPrefixSpace: try json.bool("add_prefix_space", default: true))
     }
 
-    var addedTokenCount: Int { 0 }
+    func addedTokenCount(pair: Bool) -> Int { 0 }
     var specialTokens: [(token: String, id: Int)] { [] }
 
-    func process(_ tokens: inout [Token]) {
+    /// Each sequence on its own: "the first token" is each sequence's first.
+    func process(_ sequences: inout [[Token]]) {
         guard trimOffsets else { return }
+        for s in sequences.indices { trim(&sequences[s]) }
+    }
+
+    private func trim(_ tokens: inout [Token]) {
         for i in tokens.indices {
             guard let start = tokens[i].start, let end = tokens[i].end else { continue }
             let isSpace = { (c: Unicode.Scalar) in c == "Ġ" || c.properties.isWhitespace }

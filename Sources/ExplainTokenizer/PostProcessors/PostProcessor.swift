@@ -1,11 +1,13 @@
-/// A post-processor finishes one encoded sequence: special tokens around it, offsets trimmed (HF
-/// tokenizers/src/processors/). Decoded from tokenizer.json's `post_processor` by its `type` tag.
+/// A post-processor finishes the encoded sequences, one or a pair (HF tokenizers/src/processors/,
+/// `process_encodings`): offsets trimmed, and special tokens and type ids put around them by a template that
+/// merges the pair into one sequence. Decoded from tokenizer.json's `post_processor` by its `type` tag.
 protocol PostProcessor: Sendable {
-    /// How many tokens `process` adds to a single sequence: truncation keeps room for them.
-    var addedTokenCount: Int { get }
+    /// How many tokens `process` adds to one sequence or a pair: truncation keeps room for them.
+    func addedTokenCount(pair: Bool) -> Int
     /// Every token it can add, with its id, so the tokenizer checks them against the vocabulary at load.
     var specialTokens: [(token: String, id: Int)] { get }
-    func process(_ tokens: inout [Token])
+    /// `sequences` holds the text's tokens, then the pair's when there is one; a template leaves one sequence.
+    func process(_ sequences: inout [[Token]])
 }
 
 enum PostProcessors {
@@ -31,9 +33,17 @@ enum PostProcessors {
         return (try pair[0].string, try pair[1].integer(in: 0...TokenizerModels.largestID))
     }
 
-    /// A special token the post-processor adds: no offsets, no word.
-    static func special(_ token: String, _ id: Int) -> Token {
-        Token(id: id, text: token, start: nil, end: nil, special: true, word: nil)
+    /// A special token the post-processor adds: no offsets, no word, no sequence.
+    static func special(_ token: String, _ id: Int, typeID: Int = 0) -> Token {
+        var special = Token(id: id, text: token, start: nil, end: nil, special: true, word: nil)
+        special.sequence = nil
+        special.typeID = typeID
+        return special
+    }
+
+    /// `tokens` with every type id set to `typeID`.
+    static func typed(_ tokens: [Token], _ typeID: Int) -> [Token] {
+        tokens.map { var token = $0; token.typeID = typeID; return token }
     }
 }
 
@@ -45,10 +55,10 @@ struct PostProcessorSequence: PostProcessor {
         processors = try json.required("processors").elements.map(PostProcessors.decode)
     }
 
-    var addedTokenCount: Int { processors.reduce(0) { $0 + $1.addedTokenCount } }
+    func addedTokenCount(pair: Bool) -> Int { processors.reduce(0) { $0 + $1.addedTokenCount(pair: pair) } }
     var specialTokens: [(token: String, id: Int)] { processors.flatMap(\.specialTokens) }
 
-    func process(_ tokens: inout [Token]) {
-        for processor in processors { processor.process(&tokens) }
+    func process(_ sequences: inout [[Token]]) {
+        for processor in processors { processor.process(&sequences) }
     }
 }

@@ -1,5 +1,5 @@
 /// HF's `RobertaProcessing` (tokenizers/src/processors/roberta.rs): offsets trimmed as ByteLevel does, then
-/// <s> sequence </s>.
+/// <s> A </s>, or <s> A </s> </s> B </s>, every type id 0.
 struct RobertaProcessing: PostProcessor {
     var cls: (token: String, id: Int)
     var sep: (token: String, id: Int)
@@ -11,12 +11,17 @@ struct RobertaProcessing: PostProcessor {
         offsets = try ByteLevelOffsets(json: json)
     }
 
-    var addedTokenCount: Int { 2 }
+    func addedTokenCount(pair: Bool) -> Int { pair ? 4 : 2 }
     var specialTokens: [(token: String, id: Int)] { [cls, sep] }
 
-    func process(_ tokens: inout [Token]) {
-        offsets.process(&tokens)
-        tokens.insert(PostProcessors.special(cls.token, cls.id), at: 0)
-        tokens.append(PostProcessors.special(sep.token, sep.id))
+    func process(_ sequences: inout [[Token]]) {
+        offsets.process(&sequences)
+        var merged = [PostProcessors.special(cls.token, cls.id)] + PostProcessors.typed(sequences[0], 0)
+            + [PostProcessors.special(sep.token, sep.id)]
+        if sequences.count > 1 {
+            merged += [PostProcessors.special(sep.token, sep.id)] + PostProcessors.typed(sequences[1], 0)
+                + [PostProcessors.special(sep.token, sep.id)]
+        }
+        sequences = [merged]
     }
 }

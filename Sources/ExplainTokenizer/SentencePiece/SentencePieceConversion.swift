@@ -277,20 +277,26 @@ enum SentencePieceConversion {
         let resolve = { (name: String) -> Int in
             added.first(where: { $0.content.utf8.elementsEqual(name.utf8) })?.id ?? idOf[Array(name.utf8)] ?? 0
         }
-        var single: [Value] = []
+        // Pairs as the classes' templates: XLM-R's <s> A </s> </s> B </s> all of type 0; the others' B of type 1
+        // (ALBERT and DeBERTa-v2 with its [SEP]).
+        var single: [Value] = [], pair: [Value] = []
         var special: [(String, Value)] = []
+        let specialToken = { (name: String, typeID: Int) in object(["SpecialToken": object(["id": .string(name), "type_id": .integer(typeID)])]) }
+        let sequence = { (id: String, typeID: Int) in object(["Sequence": object(["id": .string(id), "type_id": .integer(typeID)])]) }
         if template.count == 2 {
-            single = [object(["SpecialToken": object(["id": .string(template[0]), "type_id": .number(0)])]),
-                      object(["Sequence": object(["id": .string("A"), "type_id": .number(0)])]),
-                      object(["SpecialToken": object(["id": .string(template[1]), "type_id": .number(0)])])]
+            single = [specialToken(template[0], 0), sequence("A", 0), specialToken(template[1], 0)]
+            pair = family == .xlmRoberta
+                ? single + [specialToken(template[1], 0), sequence("B", 0), specialToken(template[1], 0)]
+                : single + [sequence("B", 1), specialToken(template[1], 1)]
             for name in Set(template).sorted() {
                 special.append((name, object(["id": .string(name), "ids": .array([.integer(resolve(name))]),
                                               "tokens": .array([.string(name)])])))
             }
         } else {
-            single = [object(["Sequence": object(["id": .string("A"), "type_id": .number(0)])])]
+            single = [sequence("A", 0)]
+            pair = [sequence("A", 0), sequence("B", 1)]
         }
-        let postProcessor = object(["type": .string("TemplateProcessing"), "single": .array(single),
+        let postProcessor = object(["type": .string("TemplateProcessing"), "single": .array(single), "pair": .array(pair),
                                     "special_tokens": .object(JSONObject(special.map { (key: $0.0, value: $0.1) }))])
 
         var top: [(String, Value)] = [("added_tokens", .array(addedJSON))]
