@@ -16,6 +16,11 @@ Families:
   deberta  Unigram, no charsmap, spm.model, [PAD]/[CLS]/[SEP]/[UNK], [MASK] appended by transformers
   generic  Unigram with byte_fallback and a user-defined piece, spm's own normalizer spec
            (remove_extra_whitespaces, dummy prefix), class unknown to transformers
+  spmbpe   a BPE-type SentencePiece model (model_type=BPE in the proto) with byte_fallback, class unknown to
+           transformers: SpmConverter's BPE (merges recovered from the pieces' scores)
+  llama    the same kind of model through LlamaTokenizer: the Llama-style tokenizer.json (BPE with fuse_unk and
+           byte_fallback, no normalizer, Metaspace prepend_scheme first without split); its .model alone is not
+           read (tokenizer_class LlamaTokenizer is not among the converted classes)
 
 Usage: python3 Scripts/reference/make_sentencepiece_fixtures.py
 Needs sentencepiece, protobuf, tokenizers and transformers (v5).
@@ -32,7 +37,7 @@ import sentencepiece as spm
 import tokenizers
 import transformers
 from tokenizers import Tokenizer
-from transformers import AlbertTokenizer, DebertaV2Tokenizer, XLMRobertaTokenizer
+from transformers import AlbertTokenizer, DebertaV2Tokenizer, LlamaTokenizer, XLMRobertaTokenizer
 from transformers.tokenization_utils_tokenizers import TokenizersBackend
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -138,6 +143,10 @@ FAMILIES = {
     "generic": dict(file="tokenizer.model", cls=TokenizersBackend,
                     train=dict(vocab_size=600, normalization_rule_name="identity", byte_fallback=True,
                                user_defined_symbols="<sep>")),
+    "spmbpe": dict(file="tokenizer.model", cls=TokenizersBackend,
+                   train=dict(model_type="bpe", vocab_size=700, normalization_rule_name="identity", byte_fallback=True)),
+    "llama": dict(file="tokenizer.model", cls=LlamaTokenizer,
+                  train=dict(model_type="bpe", vocab_size=700, normalization_rule_name="identity", byte_fallback=True)),
 }
 
 

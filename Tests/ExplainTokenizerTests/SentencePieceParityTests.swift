@@ -27,6 +27,10 @@ final class SentencePieceParityTests: XCTestCase {
     func testAlbertFromTokenizerJSON() throws { try check("albert") }
     func testDebertaV2FromTokenizerJSON() throws { try check("deberta") }
     func testGenericFromTokenizerJSON() throws { try check("generic") }
+    /// A BPE-type SentencePiece model as SpmConverter writes it, and as LlamaTokenizer does (BPE with fuse_unk and
+    /// byte_fallback, Metaspace prepend_scheme first without split, no normalizer).
+    func testSentencePieceBPEFromTokenizerJSON() throws { try check("spmbpe") }
+    func testLlamaStyleBPEFromTokenizerJSON() throws { try check("llama") }
 }
 
 struct SentencePieceCorpus: Decodable {
@@ -105,6 +109,12 @@ final class SentencePieceModelFileTests: XCTestCase {
     func testGenericModelFile() throws {
         try check("generic", withConfig: false)
         try check("generic", withConfig: true)
+    }
+
+    /// model_type BPE in the proto: merges recovered from the pieces and their scores, as SpmConverter does.
+    func testSentencePieceBPEModelFile() throws {
+        try check("spmbpe", withConfig: false)
+        try check("spmbpe", withConfig: true)
     }
 
     /// tokenizer_config.json options the classes read: prepend schemes never and first, cased ALBERT with
