@@ -5,7 +5,7 @@ import Glibc
 /// Keeps a memory-mapped weight file that shrinks under the process from killing it. Reading a mapped page
 /// past the end of a truncated file raises SIGBUS; the handler maps zero pages over the rest of that
 /// mapping, marks it faulted and returns, so the interrupted pass finishes on zeros instead of the process
-/// dying. The owner (SafeTensorsFile.checkUnchanged) then reports the file as changed, and the request that
+/// dying. The owner (MappedFile.checkUnchanged) then reports the file as changed, and the request that
 /// read it is answered with an error rather than its meaningless result. A SIGBUS anywhere else is left
 /// to the handler that was installed before (the Swift runtime's backtracer, or the default action).
 enum MappedFileGuard {

@@ -33,10 +33,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public let entries: [String: Entry]
     /// Values in every tensor: what sizes in config.json are checked against before anything is allocated.
     public let valueCount: Int
-    private let identity: FileIdentity
-    private let guardSlot: Int
-    private let mapping: UnsafeMutableRawPointer
-    private let mappingSize: Int
+    private let file: MappedFile
     private let dataStart: Int
 
     /// The largest header we accept; real headers are well under a megabyte.
@@ -45,23 +42,11 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public init(url: URL) throws {
         let file = url.lastPathComponent
         path = url.path
-        let (fd, info) = try RegularFile.open(url)
-        defer { close(fd) }
-        identity = FileIdentity(info)
-        let size = Int(info.st_size)
-        guard size >= 8 else {
+        self.file = try MappedFile(url: url)
+        let size = self.file.bytes.count
+        guard size >= 8, let base = self.file.bytes.baseAddress else {
             throw ModelError.malformedSafetensors(file: file, reason: "file is \(size) bytes, shorter than the 8-byte header length")
         }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
-            throw ModelError.unreadable(file: file, reason: "mmap failed: \(String(cString: strerror(errno)))")
-        }
-        mapping = base
-        mappingSize = size
-        var ok = false
-        defer { if !ok { munmap(base, size) } }
-        let slot = MappedFileGuard.register(base, size: size)
-        guardSlot = slot
-        defer { if !ok { MappedFileGuard.unregister(slot) } }
 
         let headerLength = base.loadUnaligned(as: UInt64.self).littleEndian
         guard headerLength <= UInt64(size - 8) else {
@@ -105,24 +90,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
         self.entries = entries
         valueCount = entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
-        ok = true
     }
 
-    deinit {
-        MappedFileGuard.unregister(guardSlot)
-        munmap(mapping, mappingSize)
-    }
-
-    /// Throws when the file is no longer the one mapped: replaced, truncated or rewritten in place since it
-    /// was opened, or a read of the mapping faulted (the file shrank under it). The mapping shares the
-    /// file's pages, so a rewrite in place changes weights under a running pass; the model must be reloaded.
-    public func checkUnchanged() throws {
-        var info = stat()
-        let now = stat(path, &info) == 0 ? FileIdentity(info) : nil
-        guard now == identity, !MappedFileGuard.faulted(guardSlot) else {
-            throw ModelError.fileChanged(path)
-        }
-    }
+    /// Throws when the file is no longer the one mapped (MappedFile.checkUnchanged).
+    public func checkUnchanged() throws { try file.checkUnchanged() }
 
     private static func parseEntry(name: String, value: JSONValue, dataSize: Int, file: String) throws -> Entry {
         func fail(_ reason: String) -> ModelError { .malformedSafetensors(file: file, reason: "tensor \(name): \(reason)") }
@@ -159,7 +130,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// The tensor as Weights: a view into the mapping for aligned F32 data, else a widened copy.
     func weights(_ name: String) -> Weights? {
         guard let entry = entries[name], entry.dtype.isReadableAsFloat else { return nil }
-        let raw = UnsafeRawPointer(mapping) + dataStart + entry.begin
+        let raw = file.bytes.baseAddress! + dataStart + entry.begin
         guard entry.dtype == .f32, Int(bitPattern: raw) % MemoryLayout<Float>.alignment == 0 else {
             return Weights(floats(name)!)
         }
@@ -169,7 +140,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// The tensor's values as Float32, widened from F16/BF16 when needed; nil for other dtypes.
     public func floats(_ name: String) -> [Float]? {
         guard let entry = entries[name], entry.dtype.isReadableAsFloat else { return nil }
-        let raw = UnsafeRawPointer(mapping) + dataStart + entry.begin
+        let raw = file.bytes.baseAddress! + dataStart + entry.begin
         let count = (entry.end - entry.begin) / entry.dtype.byteSize
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             switch entry.dtype {
@@ -187,19 +158,5 @@ public final class SafeTensorsFile: @unchecked Sendable {
             }
             initialized = count
         }
-    }
-}
-
-/// What identifies a file's contents cheaply: a replaced file has another inode, a truncated or rewritten
-/// one another size or modification time.
-struct FileIdentity: Equatable {
-    let device: UInt64, inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int
-
-    init(_ info: stat) {
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
-        size = Int64(info.st_size)
-        modifiedSeconds = Int(info.st_mtim.tv_sec)
-        modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
     }
 }
