@@ -46,7 +46,7 @@ public final class Explainer: Sendable {
         let context = AttributionContext(
             model: model, ids: ids, special: encodings.map { $0.tokens.map(\.special) },
             embeddings: ids.map { model.wordEmbeddings(ids: $0) }, logits: logits,
-            objective: Objective(targets: targets, foils: foils, output: scoring.output),
+            objective: Objective(targets: targets, foils: foils, output: scoring.output, problemType: model.config.problemType),
             options: options, control: control, inputPass: inputPass,
             words: encodings.map { $0.words.map(\.tokens) })
         let result = try method.attribute(context)
@@ -77,7 +77,7 @@ public final class Explainer: Sendable {
     func prediction(_ logits: [Float]) -> Prediction {
         let index = logits.indices.max { logits[$0] < logits[$1] } ?? 0
         return Prediction(label: model.config.labels[index], index: index,
-                          probabilities: ClassifierModel.probabilities(logits), logits: logits)
+                          probabilities: model.probabilities(logits), logits: logits)
     }
 
     func resolve(_ spec: TargetSpec, field: String, predicted: Int) throws -> Int {

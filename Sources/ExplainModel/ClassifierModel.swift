@@ -145,8 +145,15 @@ public final class ClassifierModel: @unchecked Sendable {
         }
     }
 
-    /// Softmax probabilities of a logit vector.
-    public static func probabilities(_ logits: [Float]) -> [Float] { Softmax.probabilities(logits) }
+    /// The probabilities of a logit vector: softmax over the labels, or a sigmoid per label (multi-label).
+    public static func probabilities(_ logits: [Float], _ problemType: ProblemType) -> [Float] {
+        switch problemType {
+        case .singleLabel: return Softmax.probabilities(logits)
+        case .multiLabel: return logits.map { 1 / (1 + expf(-$0)) }
+        }
+    }
+
+    public func probabilities(_ logits: [Float]) -> [Float] { Self.probabilities(logits, config.problemType) }
 
     /// Threads for a pass's products and element-wise work (the worker pool's), shared by every model.
     public static var threadCount: Int {

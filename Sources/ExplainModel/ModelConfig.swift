@@ -13,6 +13,12 @@ public enum Architecture: String, Sendable, CaseIterable {
     public var isRoberta: Bool { self == .roberta || self == .xlmRoberta || self == .camembert }
 }
 
+/// What the classifier's logits mean (`problem_type`): one class of many (softmax over the labels), or
+/// each label on its own (a sigmoid per label; transformers trains these with BCEWithLogitsLoss).
+public enum ProblemType: String, Sendable, CaseIterable {
+    case singleLabel = "single_label_classification", multiLabel = "multi_label_classification"
+}
+
 /// The pointwise non-linearity of the feed-forward block.
 public enum Activation: String, Sendable {
     case geluErf      // "gelu": x·Φ(x), the exact form
@@ -38,6 +44,8 @@ public struct ModelConfig: Sendable, Equatable {
     public var typeVocabSize: Int
     public var maxPositions: Int
     public var labels: [String]
+    /// single_label_classification when the file says nothing, as transformers infers for integer labels.
+    public var problemType: ProblemType = .singleLabel
     public var padTokenID: Int
     /// ALBERT: layers share the weights of `layerGroupCount` groups of `layersPerGroup` layers each.
     public var layerGroupCount: Int = 1
@@ -78,11 +86,13 @@ public struct ModelConfig: Sendable, Equatable {
             throw ModelError.unsupportedModelType(file: file, modelType: modelType)
         }
         self.architecture = architecture
-        try Self.checkHead(json, file: file)
+        let problemType = try Self.checkHead(json, file: file)
         if architecture == .modernbert {
             self = try Self(modernBert: read, weightValues: weightValues)
+            self.problemType = problemType
             return
         }
+        self.problemType = problemType
         if architecture == .distilbert {
             vocabSize = try read.positive("vocab_size", default: 30522)
             hiddenSize = try read.positive("dim", default: 768)
@@ -165,18 +175,21 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
-    /// Only single-label sequence classification is run: another head, or multi-label outputs (sigmoid,
-    /// not softmax), would give numbers that mean something else.
-    private static func checkHead(_ json: JSONObject, file: String) throws {
+    /// Only sequence classification is run, single- or multi-label: another head (or regression) would give
+    /// numbers that mean something else.
+    private static func checkHead(_ json: JSONObject, file: String) throws -> ProblemType {
         if let architectures = json["architectures"]?.arrayValue, !architectures.isEmpty {
             let names = architectures.compactMap(\.stringValue)
             if !names.contains(where: { $0.hasSuffix("ForSequenceClassification") }) {
                 throw ModelError.unsupported(file: file, reason: "architectures \(names.joined(separator: ", ")) has no sequence-classification head (supported: <Family>ForSequenceClassification of \(Architecture.supportedList))")
             }
         }
-        if let problem = json["problem_type"]?.stringValue, problem != "single_label_classification" {
-            throw ModelError.unsupported(file: file, reason: "problem_type \"\(problem)\" is not supported (supported: single_label_classification)")
+        guard let value = json["problem_type"], value != .null else { return .singleLabel }
+        guard let problem = value.stringValue.flatMap(ProblemType.init(rawValue:)) else {
+            throw ModelError.unsupported(file: file, reason: "problem_type \(JSONSerializer.string(value)) is not supported (supported: "
+                                         + ProblemType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
         }
+        return problem
     }
 
     static func activation(_ value: JSONValue, key: String, fail: (String) -> ModelError) throws -> Activation {

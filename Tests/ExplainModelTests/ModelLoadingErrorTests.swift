@@ -257,15 +257,20 @@ final class ModelLoadingErrorTests: XCTestCase {
                        "config.json: unsupported model_type \"gpt2\" (supported: bert, distilbert, roberta, xlm-roberta, camembert, electra, albert, modernbert, deberta-v2)")
     }
 
-    /// Another head than sequence classification, or multi-label outputs, are refused naming what runs.
+    /// Another head than sequence classification, or regression outputs, are refused naming what runs;
+    /// multi-label classification loads with sigmoid probabilities.
     func testUnsupportedHeads() throws {
         try write(#"{"model_type": "roberta", "architectures": ["RobertaForTokenClassification"]}"#, "config.json")
         guard case .unsupported(_, let reason)? = loadError() else { return XCTFail("\(String(describing: loadError()))") }
         XCTAssertTrue(reason.contains("RobertaForTokenClassification") && reason.contains("ForSequenceClassification"), reason)
-        try write(#"{"model_type": "bert", "problem_type": "multi_label_classification"}"#, "config.json")
+        try write(#"{"model_type": "bert", "problem_type": "regression"}"#, "config.json")
         guard case .unsupported(_, let reason2)? = loadError() else { return XCTFail() }
-        XCTAssertTrue(reason2.contains("multi_label_classification") && reason2.contains("single_label_classification"), reason2)
+        XCTAssertTrue(reason2.contains("\"regression\"") && reason2.contains("single_label_classification, multi_label_classification"), reason2)
         XCTAssertFalse(loadError()!.isCorrupt)
+        let multiLabel = try ModelConfig(json: ["model_type": "bert", "problem_type": "multi_label_classification"])
+        XCTAssertEqual(multiLabel.problemType, .multiLabel)
+        XCTAssertEqual(try ModelConfig(json: ["model_type": "bert", "problem_type": .null]).problemType, .singleLabel)
+        XCTAssertEqual(ClassifierModel.probabilities([0, 2, -1], .multiLabel), [0.5, 1 / (1 + expf(-2)), 1 / (1 + expf(1))])
     }
 
     /// Fields a config leaves out take the family's transformers defaults.

@@ -74,7 +74,7 @@ extension Explainer {
         let content = TokenContent(ids: ids, special: special, maskID: model.tokenizer.maskID ?? 0)
         let scored = methods.map { method in (name: method.method, scores: content.positions.map { Double(method.scores[$0]) }) }
         let metrics = settings.metrics
-        let objective = Objective(targets: [target], foils: [foil], output: .probability)
+        let objective = Objective(targets: [target], foils: [foil], output: .probability, problemType: model.config.problemType)
 
         var inputs = PerturbedInputs()
         // Leave-one-out is by deletion whatever the removal, as ferret's TauLOO_Evaluation ("remove").

@@ -14,7 +14,8 @@ enum Occlusion: AttributionMethod {
         let replacement = try Replacement.id(context.options.string("replacement"), tokenizer: context.model.tokenizer,
                                              field: "options.replacement")
         // Always probabilities, whatever the request's output, as the definition says.
-        let objective = Objective(targets: context.objective.targets, foils: context.objective.foils, output: .probability)
+        let objective = Objective(targets: context.objective.targets, foils: context.objective.foils, output: .probability,
+                                  problemType: context.objective.problemType)
         var probes: [Probe] = [], positions: [(sequence: Int, token: Int)] = []
         for s in 0..<context.sequenceCount {
             for (t, isSpecial) in context.special[s].enumerated() where !isSpecial {
