@@ -23,6 +23,7 @@ from reference_common import (  # noqa: E402
     f32,
     f32_list,
     load_model,
+    probabilities,
     setup_torch,
     write_json,
 )
@@ -132,14 +133,14 @@ def integrated_gradients(model, ids, special, target, method, steps, baseline, t
 
 def occlusion(model, ids, special, target, replacement_id):
     """p_c(x) - p_c(x with token i replaced, or deleted when replacement_id is None); specials 0."""
-    original = torch.softmax(logits_of(model, ids), dim=0)[target]
+    original = probabilities(model, logits_of(model, ids))[target]
     scores = []
     for i, is_special in enumerate(special):
         if is_special:
             scores.append(0.0)
             continue
         changed = ids[:i] + ids[i + 1:] if replacement_id is None else ids[:i] + [replacement_id] + ids[i + 1:]
-        scores.append((original - torch.softmax(logits_of(model, changed), dim=0)[target]).item())
+        scores.append((original - probabilities(model, logits_of(model, changed))[target]).item())
     return f32_list(scores)
 
 
@@ -151,7 +152,7 @@ def case(model, tokenizer, text_index, target, foil, explicit_target):
     token_ids = {"pad": tokenizer.pad_token_id, "mask": tokenizer.mask_token_id, "unk": tokenizer.unk_token_id}
 
     logit_grad, embeds = embedding_gradient(model, ids, lambda out: out[target])
-    prob_grad, _ = embedding_gradient(model, ids, lambda out: torch.softmax(out, dim=0)[target])
+    prob_grad, _ = embedding_gradient(model, ids, lambda out: probabilities(model, out)[target])
     contrast_grad, _ = embedding_gradient(model, ids, lambda out: out[target] - out[foil])
     raw, normalized = vanilla_gradient(model, ids, target)
 
@@ -163,7 +164,7 @@ def case(model, tokenizer, text_index, target, foil, explicit_target):
         "explicitTarget": explicit_target,
         "foil": foil,
         "logits": f32_list(logits),
-        "probabilities": f32_list(torch.softmax(logits, dim=0)),
+        "probabilities": f32_list(probabilities(model, logits)),
         "vanillaGradient": {"raw": f32_list(raw.detach()), "normalized": f32_list(normalized.detach())},
         "gradientNorm": f32_list(logit_grad.norm(dim=1)),
         "gradientXInput": f32_list((logit_grad * embeds).sum(dim=1)),

@@ -23,11 +23,13 @@ from scipy.stats import kendalltau, spearmanr
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reference_common import (  # noqa: E402
     EXPECTED,
+    FAMILY_MODEL_NAMES,
     MODEL_NAMES,
     TEXTS,
     f32,
     f32_list,
     load_model,
+    probabilities,
     setup_torch,
     read_json,
     write_json,
@@ -104,7 +106,7 @@ class Probe:
         if key not in self.cache:
             with torch.no_grad():
                 logits = self.model(input_ids=torch.tensor([[self.cls] + content + [self.sep]])).logits[0]
-            self.cache[key] = torch.softmax(logits, dim=0)[self.target].item()
+            self.cache[key] = probabilities(self.model, logits)[self.target].item()
         return self.cache[key]
 
     def without(self, chosen):
@@ -231,7 +233,7 @@ def write_compare(name):
 
 def main():
     setup_torch()
-    for name in MODEL_NAMES:
+    for name in sys.argv[1:] or MODEL_NAMES + FAMILY_MODEL_NAMES:
         write_compare(name)
 
 

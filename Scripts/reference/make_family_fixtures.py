@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tiny random RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA and ALBERT classifiers and their expectations.
 
-    python3 Scripts/reference/make_family_fixtures.py
+    python3 Scripts/reference/make_family_fixtures.py [NAME...]   (default: every fixture)
 
 Writes Tests/Fixtures/models/<name>/ and Tests/Fixtures/expected/<name>.json and
 <name>-attributions.json in the schemas of make_model_fixtures.py and make_attribution_fixtures.py
@@ -9,10 +9,19 @@ Writes Tests/Fixtures/models/<name>/ and Tests/Fixtures/expected/<name>.json and
 strided, offset and shared storages), the XLM-RoBERTa as a sharded `pytorch_model.bin.index.json`
 and the CamemBERT as a sharded `model.safetensors.index.json`.
 
-Each family gets a small WordPiece vocabulary (a few hundred ids, so a fixture is tens of KB) with
-its own special tokens at its own ids (RoBERTa's <s>=0 <pad>=1 </s>=2 <unk>=3 ... <mask>; ALBERT's
-<pad>=0 <unk>=1 [CLS]=2 [SEP]=3 [MASK]=4), so the model math and the baselines that use the pad,
-mask and unk ids are tested apart from each family's real tokenizer.
+Each family gets its real kind of tokenizer, small (hundreds of ids, so a fixture's weights are tens
+of KB), so a test goes text -> tokens -> logits -> attributions end to end:
+  roberta      byte-level BPE: Tests/Fixtures/bpe/roberta (make_bpe_tokenizer_fixtures.py), linked
+  xlm-roberta  SentencePiece Unigram with fairseq ids: Tests/Fixtures/sentencepiece/xlmr, linked
+  camembert    the same SentencePiece model through CamembertTokenizer (<s>NOTUSED ... ids), its
+               tokenizer.json written here
+  albert       SentencePiece Unigram: Tests/Fixtures/sentencepiece/albert, linked
+  electra      WordPiece (ELECTRA's own kind): a vocab.txt written here
+The expectations add HF's offsets and word ids per text (`offsets`, `wordIDs`), which the daemon's
+tokens and words must reproduce.
+
+roberta-multilabel-3labels is a RoBERTa with problem_type multi_label_classification: probabilities are
+sigmoids of the logits, each label on its own (make_attribution_fixtures.py uses them likewise).
 """
 
 import collections
@@ -20,6 +29,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import unicodedata
 import zipfile
 
@@ -28,6 +38,7 @@ from safetensors.torch import save_file
 from transformers import (
     AutoTokenizer,
     AlbertConfig,
+    CamembertTokenizer,
     AlbertForSequenceClassification,
     CamembertConfig,
     CamembertForSequenceClassification,
@@ -63,6 +74,13 @@ BERT_ORDER = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 ALBERT_SPECIALS = dict(cls="[CLS]", pad="<pad>", sep="[SEP]", unk="<unk>", mask="[MASK]")
 ALBERT_ORDER = ["<pad>", "<unk>", "[CLS]", "[SEP]", "[MASK]"]
 
+# Where each family's tokenizer comes from: a directory of linked tokenizer files, or None (written here).
+TOKENIZER_SOURCES = {
+    "roberta": ("bpe/roberta", ["tokenizer.json", "tokenizer_config.json"]),
+    "xlm-roberta": ("sentencepiece/xlmr", ["tokenizer.json", "tokenizer_config.json"]),
+    "albert": ("sentencepiece/albert", ["tokenizer.json", "tokenizer_config.json"]),
+}
+
 FAMILIES = {
     "roberta": (RobertaConfig, RobertaForSequenceClassification, ROBERTA_SPECIALS, ROBERTA_ORDER),
     "xlm-roberta": (XLMRobertaConfig, XLMRobertaForSequenceClassification, ROBERTA_SPECIALS, ROBERTA_ORDER),
@@ -72,18 +90,22 @@ FAMILIES = {
 }
 
 # Odd sizes; embedding size differs from hidden size for ELECTRA and ALBERT. RoBERTa-family position
-# tables hold padding_idx + 1 = 2 rows more than the usable length, as the real checkpoints do (514).
+# tables hold padding_idx + 1 = 2 rows more than the usable length, as the real checkpoints do (514);
+# 256 usable, as byte-level BPE with a few hundred ids takes ~150 tokens for the longest text.
 SPECS = [
     dict(name="roberta-3labels", family="roberta", seed=11, hidden=20, layers=2, heads=4, intermediate=36,
-         act="gelu", max_positions=130, labels=["anger", "joy", "sadness"], dtype="F32"),
+         act="gelu", max_positions=258, labels=["anger", "joy", "sadness"], dtype="F32"),
     dict(name="xlm-roberta-2labels-f16", family="xlm-roberta", seed=12, hidden=12, layers=3, heads=3,
-         intermediate=28, act="gelu", max_positions=130, labels=["negative", "positive"], dtype="F16"),
+         intermediate=28, act="gelu", max_positions=258, labels=["negative", "positive"], dtype="F16"),
     dict(name="camembert-4labels-bf16", family="camembert", seed=13, hidden=16, layers=2, heads=2,
-         intermediate=20, act="gelu_new", max_positions=130, labels=None, label_count=4, dtype="BF16"),
+         intermediate=20, act="gelu_new", max_positions=258, labels=None, label_count=4, dtype="BF16"),
     dict(name="electra-2labels", family="electra", seed=14, hidden=18, embedding=10, layers=2, heads=3,
          intermediate=30, act="gelu", max_positions=128, labels=["unacceptable", "acceptable"], dtype="F32"),
     dict(name="albert-3labels-f16", family="albert", seed=15, hidden=24, embedding=14, layers=3, heads=4,
-         intermediate=40, act="gelu_new", max_positions=128, labels=None, label_count=3, dtype="F16"),
+         intermediate=40, act="gelu_new", max_positions=256, labels=None, label_count=3, dtype="F16"),
+    dict(name="roberta-multilabel-3labels", family="roberta", seed=16, hidden=16, layers=2, heads=2, intermediate=24,
+         act="gelu", max_positions=258, labels=["toxic", "insult", "threat"], dtype="F32",
+         problem_type="multi_label_classification"),
 ]
 
 
@@ -128,26 +150,46 @@ def vocabulary(order, mask_last):
 
 
 def write_tokenizer(directory, family):
-    _, _, specials, order = FAMILIES[family]
-    tokens = vocabulary(order, mask_last=specials["mask"] not in order)
-    with open(os.path.join(directory, "vocab.txt"), "w", encoding="utf-8") as f:
-        f.write("\n".join(tokens) + "\n")
-    write_json(os.path.join(directory, "tokenizer_config.json"), {
-        "tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": 512,
-        **{f"{kind}_token": name for kind, name in specials.items()},
-    })
-    return tokens, specials
+    """The family's tokenizer files in `directory`; returns transformers' tokenizer of it."""
+    if family in TOKENIZER_SOURCES:
+        source, files = TOKENIZER_SOURCES[family]
+        for file in files:
+            os.symlink(os.path.join("..", "..", source, file), os.path.join(directory, file))
+    elif family == "camembert":
+        # CamembertTokenizer converts the XLM-R fixture's SentencePiece model its own way (<s>NOTUSED, <pad>,
+        # </s>NOTUSED, <unk>, the pieces, <mask>); its tokenizer.json is kept, compact.
+        with tempfile.TemporaryDirectory() as only_model:
+            shutil.copyfile(os.path.join(FIXTURES, "sentencepiece", "xlmr", "sentencepiece.bpe.model"),
+                            os.path.join(only_model, "sentencepiece.bpe.model"))
+            CamembertTokenizer.from_pretrained(only_model).save_pretrained(only_model)
+            with open(os.path.join(only_model, "tokenizer.json"), encoding="utf-8") as f:
+                tree = json.load(f)
+            with open(os.path.join(directory, "tokenizer.json"), "w", encoding="utf-8") as f:
+                json.dump(tree, f, ensure_ascii=False, separators=(",", ":"))
+            config = json.load(open(os.path.join(only_model, "tokenizer_config.json"), encoding="utf-8"))
+        write_json(os.path.join(directory, "tokenizer_config.json"),
+                   {key: value for key, value in config.items() if key.endswith("_token") or key == "tokenizer_class"})
+    else:
+        _, _, specials, order = FAMILIES[family]
+        tokens = vocabulary(order, mask_last=specials["mask"] not in order)
+        with open(os.path.join(directory, "vocab.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(tokens) + "\n")
+        write_json(os.path.join(directory, "tokenizer_config.json"), {
+            "tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": 512,
+            **{f"{kind}_token": name for kind, name in specials.items()},
+        })
+    return AutoTokenizer.from_pretrained(directory)
 
 
-def build(spec, tokens, specials):
+def build(spec, tokenizer):
     config_class, model_class, _, _ = FAMILIES[spec["family"]]
     labels = spec["labels"] or [f"LABEL_{i}" for i in range(spec["label_count"])]
     fields = dict(
-        vocab_size=len(tokens), hidden_size=spec["hidden"], num_hidden_layers=spec["layers"],
+        vocab_size=len(tokenizer), hidden_size=spec["hidden"], num_hidden_layers=spec["layers"],
         num_attention_heads=spec["heads"], intermediate_size=spec["intermediate"], hidden_act=spec["act"],
         max_position_embeddings=spec["max_positions"], layer_norm_eps=1e-12,
-        pad_token_id=tokens.index(specials["pad"]), bos_token_id=tokens.index(specials["cls"]),
-        eos_token_id=tokens.index(specials["sep"]),
+        pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.cls_token_id,
+        eos_token_id=tokenizer.sep_token_id,
         id2label={i: label for i, label in enumerate(labels)}, label2id={label: i for i, label in enumerate(labels)},
     )
     if spec["family"] in ("roberta", "xlm-roberta", "camembert"):
@@ -155,6 +197,8 @@ def build(spec, tokens, specials):
     else:
         fields["type_vocab_size"] = 2
         fields["embedding_size"] = spec["embedding"]
+    if "problem_type" in spec:
+        fields["problem_type"] = spec["problem_type"]
     config = config_class(**fields)
     config.architectures = [model_class.__name__]
     model = model_class(config)
@@ -163,14 +207,24 @@ def build(spec, tokens, specials):
     return model
 
 
+def alignment(tokenizer):
+    """HF's offsets (Python str indices; (0, 0) for specials) and word ids (None for specials) per text."""
+    offsets, word_ids = [], []
+    for text in TEXTS:
+        encoded = tokenizer(text, return_offsets_mapping=True)
+        offsets.append([list(pair) for pair in encoded["offset_mapping"]])
+        word_ids.append(encoded.word_ids())
+    return {"offsets": offsets, "wordIDs": word_ids}
+
+
 def classifier_output(model):
     """The last linear of the head: RoBERTa's and ELECTRA's classifier.out_proj, ALBERT's classifier."""
     return getattr(model.classifier, "out_proj", model.classifier)
 
 
-def draw_model(spec, tokens, specials, ids):
+def draw_model(spec, tokenizer, ids):
     def make(seed):
-        model = build(spec, tokens, specials)
+        model = build(spec, tokenizer)
         randomize(model, seed)
         return model
     return draw_untied(spec, ids, make)
@@ -212,8 +266,9 @@ def write_config(model, spec, directory):
 
 
 def link_config_and_tokenizer(source, directory):
-    for file in ["config.json", "vocab.txt", "tokenizer_config.json"]:
-        os.symlink(os.path.join("..", "..", "models", source, file), os.path.join(directory, file))
+    for file in sorted(os.listdir(os.path.join(MODELS, source))):
+        if file in ("config.json", "vocab.txt", "tokenizer.json", "tokenizer_config.json"):
+            os.symlink(os.path.join("..", "..", "models", source, file), os.path.join(directory, file))
 
 
 def write_pickled_with_views(tensors, path):
@@ -270,20 +325,22 @@ def main():
     setup_torch()
     write_hostile_checkpoint()
     for spec in SPECS:
+        if sys.argv[1:] and spec["name"] not in sys.argv[1:]:
+            continue
         directory = fresh_directory(spec["name"])
-        tokens, specials = write_tokenizer(directory, spec["family"])
-        tokenizer = AutoTokenizer.from_pretrained(directory)
+        tokenizer = write_tokenizer(directory, spec["family"])
         ids = [tokenizer(text)["input_ids"] for text in TEXTS]
-        model = draw_model(spec, tokens, specials, ids)
+        model = draw_model(spec, tokenizer, ids)
         write_config(model, spec, directory)
         tensors = state_tensors(model, spec["dtype"])
         save_file(tensors, os.path.join(directory, "model.safetensors"), metadata={"format": "pt"})
         loaded, tokenizer = load_model(spec["name"])
         assert_same_parameters(model, loaded)
         expected = expectations(dict(spec, arch=spec["family"]), loaded, tokenizer)
+        expected.update(alignment(tokenizer))
         write_json(os.path.join(EXPECTED, spec["name"] + ".json"), expected)
         write_attributions(spec["name"])
-        print(spec["name"], "vocabulary", len(tokens), "longest text", max(len(row) for row in ids), "tokens",
+        print(spec["name"], "vocabulary", len(tokenizer), "longest text", max(len(row) for row in ids), "tokens",
               "predicted", expected["predicted"])
 
         # The same weights in other files; each must load to the same parameters.

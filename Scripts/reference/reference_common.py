@@ -23,6 +23,16 @@ MODEL_NAMES = [
     "bert-largest",
 ]
 
+# make_family_fixtures.py's checkpoints (each with its family's real tokenizer).
+FAMILY_MODEL_NAMES = [
+    "roberta-3labels",
+    "xlm-roberta-2labels-f16",
+    "camembert-4labels-bf16",
+    "electra-2labels",
+    "albert-3labels-f16",
+    "roberta-multilabel-3labels",
+]
+
 # The five reference sentences (/work/notes/SENTENCES.md, byte-identical) and five others:
 # 2 tokens, ~40 tokens, one word split into 17 word pieces, accents/punctuation, [UNK] + digits.
 TEXTS = [
@@ -58,6 +68,14 @@ def load_model(name):
     model.eval()
     tokenizer = AutoTokenizer.from_pretrained(directory)
     return model, tokenizer
+
+
+def probabilities(model, logits):
+    """What the classifier's outputs mean: a sigmoid per label for problem_type multi_label_classification
+    (transformers trains those with BCEWithLogitsLoss), else a softmax over the last dimension."""
+    if model.config.problem_type == "multi_label_classification":
+        return torch.sigmoid(logits)
+    return torch.softmax(logits, dim=-1)
 
 
 def word_embedding_layer(model):

@@ -32,7 +32,9 @@ struct CompareFixture: Decodable {
 }
 
 final class ComparisonReferenceTests: XCTestCase {
-    static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest", "deberta-v3-3labels"]
+    static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest",
+                         "roberta-3labels", "xlm-roberta-2labels-f16", "camembert-4labels-bf16", "electra-2labels", "albert-3labels-f16",
+                         "roberta-multilabel-3labels", "deberta-v3-3labels"]
     /// Cases longer than this are left out: the DeBERTa fixture's small SentencePiece vocabulary makes its texts up to
     /// 154 tokens, whose deletion curves take minutes in a debug build (its five cases of up to 40 tokens are checked).
     static let longestCase = 40

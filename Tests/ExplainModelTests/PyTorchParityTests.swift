@@ -15,7 +15,7 @@ final class PyTorchParityTests: XCTestCase {
 
     static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest",
                          "roberta-3labels", "xlm-roberta-2labels-f16", "camembert-4labels-bf16", "electra-2labels", "albert-3labels-f16",
-                         "modernbert-3labels", "modernbert-2labels-mean-bias-bf16",
+                         "modernbert-3labels", "modernbert-2labels-mean-bias-bf16", "roberta-multilabel-3labels",
                          "deberta-v3-3labels", "deberta-v2-4labels-f16"]
 
     func load(_ name: String) throws -> (ClassifierModel, Expected) {

@@ -4,8 +4,9 @@ import ExplainProtocol
 import ExplainAttribution
 @testable import ExplainServer
 
-/// Each encoder family through a real `explaind`: loaded by models/load, described, predicting PyTorch's
-/// logits and explaining with Captum's integrated gradients, all over the protocol.
+/// Each encoder family, with its own kind of tokenizer, through a real `explaind`: loaded by models/load,
+/// described, tokenizing text to HF's ids, offsets and word ids, predicting PyTorch's logits and explaining with
+/// Captum's integrated gradients at token and word granularity, all over the protocol.
 final class FamilyTests: XCTestCase {
     /// Loads `directory` into a fresh daemon, then checks models/list, predict on every fixture text and
     /// integrated gradients (pad baseline) on the fixture's first case, against `fixture`'s expectations.
@@ -13,7 +14,7 @@ final class FamilyTests: XCTestCase {
         let expected = try JSONParser.parse(Array(Data(contentsOf: TestPaths.expected.appendingPathComponent("\(fixture).json"))))
         let attributions = try JSONParser.parse(Array(Data(contentsOf: TestPaths.expected.appendingPathComponent("\(fixture)-attributions.json"))))
         let daemon = try launchDaemon(arguments: ["--no-default-model"])
-        _ = daemon.initialize()
+        _ = daemon.initialize(encodings: ["utf-32"])  // offsets in Unicode scalars, as Python's str indices
         let loaded = try XCTUnwrap(daemon.call("models/load", ["path": .string(directory), "id": "m"]), file: file, line: line)
         XCTAssertEqual(loaded["architecture"]?.stringValue, architecture, file: file, line: line)
         XCTAssertEqual(loaded["labels"], expected["labels"], file: file, line: line)
@@ -23,11 +24,34 @@ final class FamilyTests: XCTestCase {
         let logits = try XCTUnwrap(expected["logits"]?.arrayValue)
         let batch = try XCTUnwrap(daemon.call("predict", ["texts": .array(texts)])?.arrayValue, file: file, line: line)
         XCTAssertEqual(batch.count, texts.count, file: file, line: line)
+        let multiLabel = (try? String(contentsOfFile: directory + "/config.json", encoding: .utf8))?.contains("multi_label_classification") ?? false
         for (i, prediction) in batch.enumerated() {
             let got = prediction["logits"]?.arrayValue?.compactMap(\.doubleValue) ?? []
             let want = logits[i].arrayValue?.compactMap(\.doubleValue) ?? []
             XCTAssertEqual(got.count, want.count, file: file, line: line)
             for (g, w) in zip(got, want) { XCTAssertEqual(g, w, accuracy: 1e-4, "\(fixture) text \(i)", file: file, line: line) }
+            // Softmax, or a sigmoid per label for a multi-label classifier.
+            let exponentials = want.map { exp($0 - (want.max() ?? 0)) }
+            let probabilities = multiLabel ? want.map { 1 / (1 + exp(-$0)) } : exponentials.map { $0 / exponentials.reduce(0, +) }
+            let gotProbabilities = prediction["probabilities"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+            XCTAssertEqual(gotProbabilities.count, probabilities.count, file: file, line: line)
+            for (g, w) in zip(gotProbabilities, probabilities) { XCTAssertEqual(g, w, accuracy: 1e-5, "\(fixture) probabilities of text \(i)", file: file, line: line) }
+        }
+
+        // HF's ids, offsets and word ids for every text, where the fixture records them (make_family_fixtures.py's
+        // offsets, wordIDs; every family of that script has them).
+        let hfOffsets = expected["offsets"]?.arrayValue ?? [], hfWords = expected["wordIDs"]?.arrayValue ?? []
+        let aligned = !hfOffsets.isEmpty
+        if aligned { XCTAssertEqual(hfOffsets.count, texts.count, "\(fixture) has HF offsets", file: file, line: line) }
+        for (i, text) in texts.enumerated() where i < hfOffsets.count && i < hfWords.count {
+            let tokens = try XCTUnwrap(daemon.call("tokenize", ["text": text])?["tokens"]?.arrayValue, file: file, line: line)
+            XCTAssertEqual(tokens.compactMap { $0["id"]?.intValue }, expected["ids"]?.arrayValue?[i].arrayValue?.compactMap(\.intValue),
+                           "\(fixture) ids of text \(i)", file: file, line: line)
+            let offsets = tokens.map { [$0["start"]?.intValue ?? 0, $0["end"]?.intValue ?? 0] }
+            XCTAssertEqual(offsets, hfOffsets[i].arrayValue?.map { $0.arrayValue?.compactMap(\.intValue) ?? [] },
+                           "\(fixture) offsets of text \(i)", file: file, line: line)
+            XCTAssertEqual(tokens.map { $0["word"]?.intValue }, hfWords[i].arrayValue?.map(\.intValue),
+                           "\(fixture) word ids of text \(i)", file: file, line: line)
         }
 
         let first = try XCTUnwrap(attributions["cases"]?.arrayValue?.first)
@@ -42,6 +66,29 @@ final class FamilyTests: XCTestCase {
         let scale = want.map(abs).max() ?? 1
         XCTAssertEqual(scores.count, want.count, file: file, line: line)
         for (g, w) in zip(scores, want) { XCTAssertEqual(g, w, accuracy: 1e-3 * scale, "\(fixture) integrated gradients", file: file, line: line) }
+
+        // Word granularity: a score per HF word, the sum of Captum's scores of its tokens; the word's span is
+        // from its first token's start to its last token's end.
+        guard aligned else { return daemon.stop() }
+        let wordIDs = hfWords[first["text"]?.intValue ?? 0].arrayValue?.map(\.intValue) ?? []
+        let tokenOffsets = hfOffsets[first["text"]?.intValue ?? 0].arrayValue?.map { $0.arrayValue?.compactMap(\.intValue) ?? [] } ?? []
+        var wantWords: [Int: (score: Double, start: Int, end: Int)] = [:]
+        for (t, word) in wordIDs.enumerated() {
+            guard let word, t < want.count, t < tokenOffsets.count else { continue }
+            let previous = wantWords[word] ?? (0, tokenOffsets[t][0], tokenOffsets[t][1])
+            wantWords[word] = (previous.score + want[t], min(previous.start, tokenOffsets[t][0]), max(previous.end, tokenOffsets[t][1]))
+        }
+        let byWord = try XCTUnwrap(daemon.call("explain", ["text": .string(text), "method": "integratedGradients", "normalize": "none",
+                                                            "granularity": "word", "options": ["steps": 50, "baseline": "pad"]]), file: file, line: line)
+        let words = byWord["words"]?.arrayValue ?? []
+        XCTAssertEqual(byWord["tokens"]?.arrayValue?.map { $0["word"]?.intValue }, wordIDs, "\(fixture) word ids", file: file, line: line)
+        for (w, word) in words.enumerated() {
+            guard let wanted = wantWords[w] else { continue }
+            XCTAssertEqual(word["score"]?.doubleValue ?? .nan, wanted.score, accuracy: 1e-3 * scale, "\(fixture) word \(w) score", file: file, line: line)
+            XCTAssertEqual(word["start"]?.intValue, wanted.start, "\(fixture) word \(w) start", file: file, line: line)
+            XCTAssertEqual(word["end"]?.intValue, wanted.end, "\(fixture) word \(w) end", file: file, line: line)
+        }
+        XCTAssertEqual(words.count, (wantWords.keys.max() ?? -1) + 1, "\(fixture) words", file: file, line: line)
         daemon.stop()
     }
 
@@ -63,6 +110,11 @@ final class FamilyTests: XCTestCase {
 
     func testAlbert() throws {
         try checkThroughDaemon(TestPaths.model("albert-3labels-f16"), fixture: "albert-3labels-f16", architecture: "albert")
+    }
+
+    /// problem_type multi_label_classification: sigmoid probabilities, each label explained from its own logit.
+    func testMultiLabelRoberta() throws {
+        try checkThroughDaemon(TestPaths.model("roberta-multilabel-3labels"), fixture: "roberta-multilabel-3labels", architecture: "roberta")
     }
 
     /// ModernBERT with cls pooling and no biases, and with mean pooling and every bias (a 4.x-style config,
@@ -140,8 +192,8 @@ final class FamilyTests: XCTestCase {
         func directory(_ name: String, config: (String) -> String, weights: Data? = nil) throws -> String {
             let dir = scratch.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            for file in ["vocab.txt", "tokenizer_config.json"] {
-                try FileManager.default.copyItem(at: source.appendingPathComponent(file), to: dir.appendingPathComponent(file))
+            for file in ["tokenizer.json", "tokenizer_config.json"] {  // the files themselves, not the fixture's links
+                try FileManager.default.copyItem(at: source.appendingPathComponent(file).resolvingSymlinksInPath(), to: dir.appendingPathComponent(file))
             }
             let text = try String(contentsOf: source.appendingPathComponent("config.json"), encoding: .utf8)
             try config(text).write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
@@ -153,9 +205,9 @@ final class FamilyTests: XCTestCase {
             return dir.path
         }
         let tokenHead = try directory("token-head") { $0.replacingOccurrences(of: "RobertaForSequenceClassification", with: "RobertaForTokenClassification") }
-        let multiLabel = try directory("multi-label") { $0.replacingOccurrences(of: "\"model_type\"", with: "\"problem_type\": \"multi_label_classification\", \"model_type\"") }
+        let regression = try directory("regression") { $0.replacingOccurrences(of: "\"model_type\"", with: "\"problem_type\": \"regression\", \"model_type\"") }
         let legacy = try directory("legacy", config: { $0 }, weights: Data([0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]))
-        for (path, phrase) in [(tokenHead, "ForSequenceClassification"), (multiLabel, "single_label_classification"), (legacy, "save_pretrained")] {
+        for (path, phrase) in [(tokenHead, "ForSequenceClassification"), (regression, "multi_label_classification"), (legacy, "save_pretrained")] {
             let error = try XCTUnwrap(daemon.callError("models/load", ["path": .string(path)]))
             XCTAssertEqual(error.errorCode, ErrorCode.modelUnsupported.rawValue, path)
             XCTAssertTrue(error["message"]?.stringValue?.contains(phrase) ?? false, "\(String(describing: error["message"])) should say \(phrase)")
