@@ -174,6 +174,12 @@ struct NormalizedString: Sendable {
             }
             pieces.reverse()
         }
+        // Most steps leave most splits whole: the same storage, no copy (the span as `slice` would give it).
+        if pieces.count == 1, !pieces[0].remove, pieces[0].range == 0..<scalars.count, !scalars.isEmpty {
+            var whole = self
+            whole.original = originalSpan(pieces[0].range)
+            return [whole]
+        }
         return pieces.compactMap { $0.remove ? nil : slice($0.range) }
     }
 }

@@ -13,8 +13,9 @@ struct UnicodeNormalizer: Normalizer {
     private var composes: Bool { form == .nfc || form == .nfkc }
 
     func normalize(_ text: inout NormalizedString) {
-        // ASCII is in every normal form.
-        if text.scalars.allSatisfy({ $0.value < 0x80 }) { return }
+        // ASCII is in every normal form; so is most other text (checked once for the whole text, rather than
+        // character by character).
+        if text.scalars.allSatisfy({ $0.value < 0x80 }) || isNormalized(text.scalars) { return }
         var decompositions: [UInt32: [Unicode.Scalar]] = [:]
         var pieces: [(scalar: Unicode.Scalar, change: Int, ccc: UInt8)] = []
         pieces.reserveCapacity(text.count)
@@ -37,6 +38,21 @@ struct UnicodeNormalizer: Normalizer {
         reorder(&pieces)
         if composes { compose(&pieces) }
         text.transform(pieces.map { ($0.scalar, $0.change) })
+    }
+
+    /// Whether the text is already in this form, so normalizing leaves every scalar and alignment as it is.
+    private func isNormalized(_ scalars: [Unicode.Scalar]) -> Bool {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        let text = String(view)
+        let normalized: String
+        switch form {
+        case .nfc: normalized = text.precomposedStringWithCanonicalMapping
+        case .nfd: normalized = text.decomposedStringWithCanonicalMapping
+        case .nfkc: normalized = text.precomposedStringWithCompatibilityMapping
+        case .nfkd: normalized = text.decomposedStringWithCompatibilityMapping
+        }
+        return normalized.unicodeScalars.elementsEqual(scalars)
     }
 
     private func decomposition(of c: Unicode.Scalar) -> [Unicode.Scalar] {
