@@ -35,8 +35,8 @@ public final class Tokenizer: Sendable {
     let preTokenizer: (any PreTokenizer)?
     let model: any TokenizerModel
     let postProcessor: (any PostProcessor)?
-    /// The special tokens the post-processor adds to every sequence ([CLS] and [SEP]: 2).
-    public var specialTokensAdded: Int { postProcessor?.addedTokenCount ?? 0 }
+    /// The special tokens the post-processor adds to a single sequence ([CLS] and [SEP]: 2).
+    public var specialTokensAdded: Int { postProcessor?.addedTokenCount(pair: false) ?? 0 }
     let addedVocabulary: AddedVocabulary
 
     /// Reads tokenizer.json, else vocab.txt + tokenizer_config.json, from a HuggingFace model directory.
