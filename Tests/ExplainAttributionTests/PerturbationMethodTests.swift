@@ -34,7 +34,7 @@ final class PerturbationMethodTests: XCTestCase {
         }
         let logits = explainer.model.logits(ModelInput(ids: inputs))
         let target = logits[(1 << d) - 1].indices.max { logits[(1 << d) - 1][$0] < logits[(1 << d) - 1][$1] }!
-        let f = logits.map { Double(output == .logit ? $0[target] : ClassifierModel.probabilities($0)[target]) }
+        let f = logits.map { Double(output == .logit ? $0[target] : explainer.model.probabilities($0)[target]) }
         let factorial = { (n: Int) in (0..<n).reduce(1.0) { $0 * Double($1 + 1) } }
         var phi = [Double](repeating: 0, count: d)
         for i in 0..<d {
