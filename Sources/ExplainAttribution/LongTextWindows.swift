@@ -63,7 +63,7 @@ extension Explainer {
         let classes = model.config.labels.count
         let count = Float(ranges.count)
         let meanLogits = (0..<classes).map { c in logits.reduce(Float(0)) { $0 + $1[c] } / count }
-        let probabilities = logits.map(ClassifierModel.probabilities)
+        let probabilities = logits.map(model.probabilities)
         let meanProbabilities = (0..<classes).map { c in probabilities.reduce(Float(0)) { $0 + $1[c] } / count }
         let predicted = meanProbabilities.indices.max { meanProbabilities[$0] < meanProbabilities[$1] } ?? 0
         var perWindow = request
