@@ -11,7 +11,7 @@ those very tensors, so nothing here re-implements the model.
 - attentionGradient (Chefer, Gur & Wolf, ICCV 2021, "generic attention-model explainability", their
   `avg_heads` / `apply_self_attention_rules`): per layer Ā = mean over heads of clamp(∂f/∂A ⊙ A, min=0);
   R = I, then R ← R + Ā·R layer by layer; the score is R[0, 1:], written with a 0 for the first token.
-f is the target's logit, or its softmax probability in the `probability` runs.
+f is the target's logit, or its probability in the `probability` runs (softmax; sigmoid for a multi-label model).
 """
 
 import os
@@ -27,6 +27,7 @@ from reference_common import EXPECTED, TEXTS, f32_list, load_model, setup_torch,
 # make_deberta_fixtures.py (A is the softmax of content plus disentangled position scores).
 NAMES = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest",
          "roberta-3labels", "xlm-roberta-2labels-f16", "camembert-4labels-bf16", "electra-2labels", "albert-3labels-f16",
+         "roberta-multilabel-3labels",
          "modernbert-3labels", "modernbert-2labels-mean-bias-bf16", "deberta-v3-3labels", "deberta-v2-4labels-f16"]
 # A sentence, a two-word text, and the long one (about 40 tokens).
 TEXT_INDICES = [0, 5, 6]
@@ -67,7 +68,9 @@ def case(model, tokenizer, text_index):
     with torch.no_grad():
         target = model(input_ids=torch.tensor([ids])).logits[0].argmax().item()
     attentions, gradients, _ = attention_with_gradients(model, ids, lambda logits: logits[target])
-    _, probability_gradients, _ = attention_with_gradients(model, ids, lambda logits: torch.softmax(logits, dim=0)[target])
+    multi_label = model.config.problem_type == "multi_label_classification"
+    probability = (lambda logits: torch.sigmoid(logits)[target]) if multi_label else (lambda logits: torch.softmax(logits, dim=0)[target])
+    _, probability_gradients, _ = attention_with_gradients(model, ids, probability)
     return {
         "text": text_index,
         "ids": ids,
