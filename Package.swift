@@ -12,6 +12,8 @@ let package = Package(
     targets: [
         // C libraries: a module map and a shim header each; Swift wrappers hide them from the rest.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // oneDNN's C API (Debian ships no pkg-config file for it): packed-weight products for the layers.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
 
         // strict JSON: parser (byte offsets, depth limit, byte-exact keys), serializer, values and field reader
@@ -19,7 +21,7 @@ let package = Package(
         // text -> tokens with offsets (HuggingFace tokenizers' pipeline: WordPiece, BPE, Unigram, exactly)
         .target(name: "ExplainTokenizer", dependencies: ["ExplainJSON"]),
         // HuggingFace directories (safetensors, pytorch_model.bin, shards) -> forward and input-gradient passes
-        .target(name: "ExplainModel", dependencies: ["CBLAS", "ExplainJSON", "ExplainTokenizer"]),
+        .target(name: "ExplainModel", dependencies: ["CBLAS", "CDNNL", "ExplainJSON", "ExplainTokenizer"]),
         // attribution methods over the model
         .target(name: "ExplainAttribution", dependencies: ["ExplainModel", "ExplainTokenizer"]),
         // the head trainer for the default model, and adapt (added tokens, trained, saved as a HuggingFace directory)

@@ -2,6 +2,7 @@
 
     python3 Scripts/reference/bench_pytorch.py MODEL_DIR [--json] [--repeat N] [--threads N]
                                                [--methods a,b] [--no-cold-start] [--sentences N]
+                                               [--length-texts FILE] [--corpus-texts FILE] [--corpus-batch N]
 
 For each method, the five reference sentences one call each and all five as one padded batch: a warm-up
 call, then the median, min, max and quartiles over N repeats (the single-sentence figures are per sentence:
@@ -29,6 +30,9 @@ The methods are written as the reference workflow and the usual libraries write 
   renormalised, product over layers, the first token's row; the padded batch in one forward.
 - attentionGradient: Chefer et al. 2021: attentions from output_attentions with retain_grad, one backward of
   the predicted logits, per layer R += mean_h(clamp(∂f/∂A ⊙ A, 0)) @ R, R[:, 0] without the first token.
+--length-texts (a JSON list of texts): gradientNorm on each text alone, timed like the single calls above.
+--corpus-texts (a JSON list): gradientNorm over all of them, --corpus-batch texts per padded call, timed once
+after one warm-up batch.
 The model runs in float32, eval mode, with torch.set_num_threads(--threads) (default 2).
 """
 
@@ -319,6 +323,32 @@ def time_method(workload, name, repeats):
             "batch": {"seconds": summary(batches), "cpuSeconds": summary(batch_cpu)}}
 
 
+def length_sweep(workload, texts, repeats):
+    points = []
+    for text in texts:
+        workload.gradientNorm([text])
+        times = []
+        for _ in range(max(repeats, 5)):
+            start = time.perf_counter()
+            workload.gradientNorm([text])
+            times.append(time.perf_counter() - start)
+        tokens = len(workload.tokenizer(text)["input_ids"])
+        points.append({"tokens": tokens, "seconds": summary(times)})
+        print(f"length sweep: {tokens} tokens, gradientNorm {points[-1]['seconds']['median'] * 1e3:.2f} ms", file=sys.stderr)
+    return points
+
+
+def corpus_seconds(workload, texts, batch):
+    workload.gradientNorm(texts[:batch])
+    start = time.perf_counter()
+    for first in range(0, len(texts), batch):
+        workload.gradientNorm(texts[first:first + batch])
+    seconds = time.perf_counter() - start
+    print(f"corpus: {len(texts)} texts, gradientNorm {batch} per call: {seconds:.2f} s, {len(texts) / seconds:.0f} texts/s",
+          file=sys.stderr)
+    return seconds
+
+
 def cold_start(directory, name, threads):
     """A fresh interpreter imports, loads and explains the first sentence; wall time and peak RSS from outside."""
     command = [sys.executable, os.path.abspath(__file__), directory, "--cold-child", name, "--threads", str(threads)]
@@ -331,7 +361,8 @@ def cold_start(directory, name, threads):
     if child.returncode != 0:
         raise RuntimeError(f"cold-start child for {name} failed: {errors.decode()[-2000:]}")
     report = json.loads(output)
-    report.update(wallSeconds=wall, peakRSSBytes=usage.ru_maxrss * 1024)
+    # The child's own VmHWM: ru_maxrss would also count this parent's memory (vfork before exec).
+    report.update(wallSeconds=wall, peakRSSBytes=report.pop("highWaterRSSBytes", usage.ru_maxrss * 1024))
     return report
 
 
@@ -341,7 +372,9 @@ def cold_child(directory, name, threads):
     getattr(workload, name)([sentences()[0]])
     done = time.perf_counter()
     # loadSeconds: from the script's first line (after interpreter start) through imports and model load.
-    print(json.dumps({"loadSeconds": loaded - START, "explainSeconds": done - loaded}))
+    with open("/proc/self/status", encoding="ascii") as status:
+        high_water = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+    print(json.dumps({"loadSeconds": loaded - START, "explainSeconds": done - loaded, "highWaterRSSBytes": high_water}))
 
 
 def main():
@@ -355,6 +388,9 @@ def main():
     parser.add_argument("--sentences", type=int, default=5, choices=range(1, 6), metavar="N",
                         help="only the first N reference sentences")
     parser.add_argument("--tokens", type=int, help="one text of at most N tokens instead of the sentences")
+    parser.add_argument("--length-texts", help="a JSON list of texts for the gradientNorm length sweep")
+    parser.add_argument("--corpus-texts", help="a JSON list of texts for batched gradientNorm throughput")
+    parser.add_argument("--corpus-batch", type=int, default=64)
     parser.add_argument("--cold-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     methods = [m for m in args.methods.split(",") if m]
@@ -388,6 +424,12 @@ def main():
               f"{result['batch']['seconds']['median'] * 1e3:.2f} ms"
               + (f", cold start {cold['wallSeconds']:.2f} s, peak RSS {cold['peakRSSBytes'] / 1e6:.0f} MB" if cold else ""),
               file=sys.stderr)
+    if args.length_texts:
+        with open(args.length_texts, encoding="utf-8") as file:
+            report["lengthSweep"] = length_sweep(workload, json.load(file), args.repeat)
+    if args.corpus_texts:
+        with open(args.corpus_texts, encoding="utf-8") as file:
+            report["corpusSeconds"] = corpus_seconds(workload, json.load(file), args.corpus_batch)
     if args.json:
         print(json.dumps(report, indent=1))
     else:

@@ -16,7 +16,8 @@ public enum BenchmarkCommandLine {
     public static let usage = """
         usage: explaind-bench [--model DIR]... [--methods a,b] [--repeat N] [--threads N] [--json]
                               [--compare-python] [--no-cold-start] [--python-script PATH] [--python EXE]
-                              [--sentences N] [--tokens N] [--sgemm-size N]
+                              [--sentences N] [--tokens N] [--sgemm-size N] [--no-daemon-overhead] [--lengths a,b]
+                              [--corpus N] [--corpus-batch N]
                explaind-bench json [--megabytes N] [--repeat N] [--python EXE]
                explaind-bench corpus [--model DIR] [--methods a,b] [--texts N] [--batch N] [--threads N]
                                      [--python EXE] [--no-python]
@@ -30,10 +31,14 @@ public enum BenchmarkCommandLine {
                                model, else the bert-largest test fixture
           --methods a,b        among \(Workload.all.map(\.name).joined(separator: ", "))
           --repeat N           timed repeats after the warm-up (default 5)
-          --threads N          worker threads (OpenBLAS runs single-threaded under them), and PyTorch's (default 2)
+          --threads N          worker threads (oneDNN and OpenBLAS run single-threaded under them), and PyTorch's (default 2)
           --json               print the report as JSON on stdout (progress goes to stderr)
           --compare-python     also run Scripts/reference/bench_pytorch.py (PyTorch + Captum) and print ratios
           --no-cold-start      skip the fresh-process measurements
+          --no-daemon-overhead skip piping requests to explaind (built beside explaind-bench) for its overhead
+          --lengths a,b        token counts of the gradientNorm length sweep (default 16,64,128,256,512; "none" skips)
+          --corpus N           gradientNorm over N tweet-length texts from Data/political-general (default 10000; 0 skips)
+          --corpus-batch N     texts per call in that run, ours and PyTorch's (default 64)
           --sentences N        only the first N reference sentences (short runs under a profiler; default 5)
           --tokens N           one text of at most N tokens (the sentences repeated, cut at a word) instead
           --sgemm-size N       the peak-measuring sgemm's n (default 2048; small under a profiler)
@@ -86,6 +91,18 @@ public enum BenchmarkCommandLine {
             case "--json": options.json = true
             case "--compare-python": options.comparePython = true
             case "--no-cold-start": options.coldStart = false
+            case "--no-daemon-overhead": options.daemonOverhead = false
+            case "--lengths":
+                let text = try value(argument)
+                options.lengths = text == "none" ? [] : try text.split(separator: ",").map { part in
+                    guard let n = Int(part), n >= 3 else { throw BenchmarkError.usage("--lengths takes token counts of at least 3, got \"\(part)\"") }
+                    return n
+                }
+            case "--corpus":
+                let text = try value(argument)
+                guard let n = Int(text), n >= 0 else { throw BenchmarkError.usage("--corpus must be a count, got \"\(text)\"") }
+                options.corpusTexts = n
+            case "--corpus-batch": options.corpusBatch = try positive(argument)
             case "--python-script": options.pythonScript = try value(argument)
             case "--python": options.python = try value(argument)
             case "--sentences":

@@ -18,10 +18,15 @@ public struct ModelReport: Codable, Sendable {
     public var loadSeconds: Double
     /// This benchmark process's peak resident set size after all workloads.
     public var benchmarkPeakRSSBytes: Int
+    /// Which library ran which matrix products.
+    public var matrixProducts: String
     /// What one gradient pass (gradientNorm's work) could cost at best, per sentence.
     public var gradientPassFloor: GradientPassFloor
     public var workloads: [WorkloadReport]
     public var python: PythonComparison?
+    public var daemonOverhead: DaemonOverhead?
+    public var lengthSweep: LengthSweep?
+    public var corpus: CorpusThroughput?
 }
 
 /// Two floors under one input-gradient pass per sentence, averaged over the sentences: its matrix products

@@ -11,6 +11,14 @@ public struct BenchmarkOptions: Sendable {
     public var json = false
     public var comparePython = false
     public var coldStart = true
+    /// Pipe explain requests to a fresh explaind and report its own time around the engine's.
+    public var daemonOverhead = true
+    public var daemonOverheadRequests = 200
+    /// gradientNorm on one text of each of these token counts (empty: skip).
+    public var lengths = LengthSweep.defaultLengths
+    /// gradientNorm over this many tweet-length texts, corpusBatch per call (0: skip).
+    public var corpusTexts = 10_000
+    public var corpusBatch = 64
     public var pythonScript = BenchmarkOptions.defaultPythonScript
     public var python = "python3"
     public var sentenceCount = ReferenceSentences.all.count
@@ -106,8 +114,25 @@ public enum BenchmarkRunner {
             reports.append(report)
         }
         var modelReport = ModelReport(directory: directory, shape: shape, tokensPerSentence: tokens, loadSeconds: loadSeconds,
-                                      benchmarkPeakRSSBytes: ChildProcess.ownPeakRSSBytes(), gradientPassFloor: floor,
-                                      workloads: reports, python: nil)
+                                      benchmarkPeakRSSBytes: ChildProcess.ownPeakRSSBytes(), matrixProducts: model.matrixProducts,
+                                      gradientPassFloor: floor, workloads: reports, python: nil)
+        if options.daemonOverhead {
+            modelReport.daemonOverhead = daemonOverhead(model: directory, explainer: explainer, options: options, log: log)
+        }
+        var sweepTexts: [String] = [], corpus: [String] = []
+        if !options.lengths.isEmpty {
+            let (sweep, texts) = try LengthSweep.measure(explainer: explainer, shape: shape, lengths: options.lengths,
+                                                         repeats: options.repeats, log: log)
+            modelReport.lengthSweep = sweep
+            sweepTexts = texts
+        }
+        if options.corpusTexts > 0 {
+            corpus = try CorpusThroughput.corpus(count: options.corpusTexts)
+            let throughput = try CorpusThroughput.measure(explainer: explainer, texts: corpus, batchSize: options.corpusBatch)
+            log(String(format: "corpus: %d texts (%.1f tokens on average), gradientNorm %d per call: %.2f s, %.0f texts/s", throughput.texts,
+                       throughput.meanTokens, throughput.batchSize, throughput.seconds, throughput.textsPerSecond))
+            modelReport.corpus = throughput
+        }
         if options.comparePython {
             let names = Array(Set(options.workloads.compactMap(\.pythonName))).sorted()
             log("PyTorch + Captum: running \(options.pythonScript) (\(names.joined(separator: ", ")))…")
@@ -115,8 +140,21 @@ public enum BenchmarkRunner {
                 let python = try PythonComparison.run(script: options.pythonScript, python: options.python, model: directory,
                                                       repeats: options.repeats, threads: options.threads, methods: names,
                                                       sentences: options.sentenceCount, tokens: options.tokens,
-                                                      coldStart: options.coldStart)
+                                                      coldStart: options.coldStart, lengthTexts: sweepTexts, corpusTexts: corpus,
+                                                      corpusBatch: options.corpusBatch)
                 modelReport.python = python
+                if var sweep = modelReport.lengthSweep, let theirs = python.lengthSweep, theirs.count == sweep.points.count {
+                    for i in sweep.points.indices {
+                        sweep.points[i].pythonSeconds = theirs[i].seconds
+                        sweep.points[i].ratio = sweep.points[i].seconds.median / theirs[i].seconds.median
+                    }
+                    modelReport.lengthSweep = sweep
+                }
+                if var throughput = modelReport.corpus, let theirs = python.corpusSeconds {
+                    throughput.pythonSeconds = theirs
+                    throughput.throughputRatio = theirs / throughput.seconds
+                    modelReport.corpus = throughput
+                }
                 for index in modelReport.workloads.indices {
                     modelReport.workloads[index].ratios = ratios(modelReport.workloads[index], workload: options.workloads[index], python: python)
                 }
@@ -125,6 +163,30 @@ public enum BenchmarkRunner {
             }
         }
         return modelReport
+    }
+
+    /// The reference sentence nearest 15 tokens through a fresh daemon, one gradientNorm request at a time.
+    static func daemonOverhead(model directory: String, explainer: Explainer, options: BenchmarkOptions,
+                               log: (String) -> Void) -> DaemonOverhead? {
+        let daemon = DaemonOverhead.siblingDaemon
+        guard FileManager.default.isExecutableFile(atPath: daemon) else {
+            log("daemon overhead skipped: no explaind at \(daemon) (build it: swift build -c release --product explaind)")
+            return nil
+        }
+        let candidates = ReferenceSentences.all.map { ($0, explainer.encode($0).tokens.count) }
+        let (text, tokens) = candidates.min { abs($0.1 - 15) < abs($1.1 - 15) }!
+        do {
+            let overhead = try DaemonOverhead.measure(daemon: daemon, model: directory, text: text, tokens: tokens, method: "gradientNorm",
+                                                      threads: options.threads, requests: options.daemonOverheadRequests)
+            log(String(format: "daemon overhead (%d-token gradientNorm, %d requests piped one at a time): round trip %.3f ms, engine %.3f ms, "
+                       + "overhead %.3f ms median (%.3f–%.3f quartiles)", tokens, overhead.requests, overhead.roundTripSeconds.median * 1e3,
+                       overhead.engineSeconds.median * 1e3, overhead.overheadSeconds.median * 1e3, overhead.overheadSeconds.q1 * 1e3,
+                       overhead.overheadSeconds.q3 * 1e3))
+            return overhead
+        } catch {
+            log("daemon overhead skipped: \(error)")
+            return nil
+        }
     }
 
     /// Times GradientPassProducts for every sentence's length, after one untimed round.
@@ -160,7 +222,7 @@ public enum BenchmarkRunner {
         guard let child = try? JSONDecoder().decode(ColdChildReport.self, from: Data(run.standardOutput.utf8)) else {
             throw BenchmarkError.malformedChildOutput(executable, output: run.standardOutput)
         }
-        return ColdStart(wallSeconds: run.wallSeconds, peakRSSBytes: run.peakRSSBytes, loadSeconds: child.loadSeconds,
+        return ColdStart(wallSeconds: run.wallSeconds, peakRSSBytes: child.peakRSSBytes ?? run.peakRSSBytes, loadSeconds: child.loadSeconds,
                          explainSeconds: child.explainSeconds)
     }
 
@@ -171,7 +233,7 @@ public enum BenchmarkRunner {
         let (explain, _) = try Stopwatch.measure {
             try Explainer(model: model).explain(texts: [ReferenceSentences.all[0]], request: workload.request)
         }
-        let report = ColdChildReport(loadSeconds: load, explainSeconds: explain)
+        let report = ColdChildReport(loadSeconds: load, explainSeconds: explain, peakRSSBytes: ChildProcess.ownHighWaterRSSBytes())
         return String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
     }
 }
@@ -179,6 +241,8 @@ public enum BenchmarkRunner {
 struct ColdChildReport: Codable {
     var loadSeconds: Double
     var explainSeconds: Double
+    /// VmHWM, as the child sees it (see ChildProcess.ownHighWaterRSSBytes).
+    var peakRSSBytes: Int?
 }
 
 private func both<A, B>(_ a: A?, _ b: B?) -> (A, B)? {

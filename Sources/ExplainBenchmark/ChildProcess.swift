@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,6 +65,17 @@ public enum ChildProcess {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         return n > 0 ? String(cString: buffer) : CommandLine.arguments[0]
+    }
+
+    /// The peak resident set size of this process's own memory since it started its executable: the kernel's
+    /// VmHWM. (`ru_maxrss` also counts the memory of the process it was spawned from: posix_spawn's child
+    /// shares the parent's address space until exec, and the kernel carries that high-water mark over, so a
+    /// child of a benchmark holding a large model reported the parent's size.)
+    public static func ownHighWaterRSSBytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) else { return nil }
+        return kilobytes * 1024
     }
 
     /// The peak resident set size of this process so far (getrusage's ru_maxrss, the kernel's VmHWM), in bytes.

@@ -15,6 +15,13 @@ public enum ReportTable {
             lines.append("\(model.directory): hidden \(s.hidden), \(s.layers) layers, \(s.heads) heads, intermediate \(s.intermediate), "
                          + "\(s.labels) labels; tokens per sentence \(model.tokensPerSentence.map(String.init).joined(separator: " "))"
                          + String(format: "; load %.3f s", model.loadSeconds))
+            lines.append("matrix products: \(model.matrixProducts)")
+            if let d = model.daemonOverhead {
+                lines.append(String(format: "daemon overhead (request's last byte to reply's last byte, minus the engine's time; %d-token %@, %d requests): "
+                                    + "%.3f ms median (quartiles %.3f–%.3f); round trip %.3f ms, engine %.3f ms", d.tokens, d.method, d.requests,
+                                    d.overheadSeconds.median * 1e3, d.overheadSeconds.q1 * 1e3, d.overheadSeconds.q3 * 1e3,
+                                    d.roundTripSeconds.median * 1e3, d.engineSeconds.median * 1e3))
+            }
             let floor = model.gradientPassFloor
             lines.append(String(format: "one gradient pass per sentence (gradientNorm's work): its matrix products alone %.2f ms (%.1f GFLOP/s), "
                                 + "its FLOPs at the sgemm peak %.2f ms", floor.productsSeconds.median * 1e3, floor.productsGFLOPS,
@@ -56,6 +63,19 @@ public enum ReportTable {
                     lines.append(pad("", 28) + "  steps per sentence \(steps.map(String.init).joined(separator: " ")), "
                                  + String(format: "largest |gap| / |f(x) − f(b)| %.4f", gap))
                 }
+            }
+            if let sweep = model.lengthSweep {
+                lines.append("length sweep, \(sweep.method), one text per call: "
+                             + sweep.points.map { p in
+                                 String(format: "%d tokens %.2f ms (%.0f GFLOP/s)", p.tokens, p.seconds.median * 1e3, p.gflopsPerSecond)
+                                     + (p.pythonSeconds.map { String(format: " vs PyTorch %.2f ms, × %.3f", $0.median * 1e3, p.ratio ?? .nan) } ?? "")
+                             }.joined(separator: "; "))
+            }
+            if let c = model.corpus {
+                lines.append(String(format: "corpus: %d texts (%.1f tokens on average), gradientNorm %d per call: %.2f s, %.0f texts/s", c.texts,
+                                    c.meanTokens, c.batchSize, c.seconds, c.textsPerSecond)
+                             + (c.pythonSeconds.map { String(format: "; PyTorch %.2f s, %.0f texts/s; ours %.2f× PyTorch's texts/s", $0,
+                                                             Double(c.texts) / $0, c.throughputRatio ?? .nan) } ?? ""))
             }
             if let python = model.python {
                 lines.append("PyTorch \(python.torch), Captum \(python.captum), transformers \(python.transformers), \(python.threads) threads; "

@@ -16,7 +16,7 @@ enum BLAS {
                      alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
-        if counting.load(ordering: .relaxed) { counted.add(m * n * k, ordering: .relaxed) }
+        count(multiplyAdds: m * n * k)
         _ = singleThreadedLibrary
         let workers = Parallel.workerCount
         guard workers > 1, m * n * k >= splitThreshold else {
@@ -62,6 +62,12 @@ enum BLAS {
         defer { counting.store(false, ordering: .sequentiallyConsistent) }
         try body()
         return counted.load(ordering: .sequentiallyConsistent)
+    }
+
+    /// Counts the products that run outside (oneDNN's, on packed weights).
+    @inline(__always)
+    static func count(multiplyAdds: Int) {
+        if counting.load(ordering: .relaxed) { counted.add(multiplyAdds, ordering: .relaxed) }
     }
 
     private static let counting = Atomic<Bool>(false)

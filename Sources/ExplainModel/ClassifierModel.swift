@@ -88,6 +88,7 @@ public final class ClassifierModel: @unchecked Sendable {
         guard tokenizer.specialTokensAdded < positions else {
             throw ModelError.tokenizer("the post-processor adds \(tokenizer.specialTokensAdded) special tokens to every text, leaving no room in the model's \(positions) positions")
         }
+        weights.releasePages()
         return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, network: network, weights: weights)
     }
 
@@ -159,5 +160,14 @@ public final class ClassifierModel: @unchecked Sendable {
     public static var threadCount: Int {
         get { BLAS.threadCount }
         set { BLAS.threadCount = newValue }
+    }
+}
+
+extension ClassifierModel {
+    /// Which library runs which matrix products, for reports.
+    public var matrixProducts: String {
+        let names = (try? network.firstQueryKeyValue?.implementations()) ?? ("–", "–")
+        return "linear layers: oneDNN on one copy of the weights packed at load (forward matmul \(names.0), "
+            + "backward inner product \(names.1)); attention and the Gram matrix: OpenBLAS sgemm"
     }
 }

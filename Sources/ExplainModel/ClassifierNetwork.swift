@@ -5,6 +5,9 @@ protocol ClassifierNetwork: Sendable {
     /// The word-embedding matrix (V × E), the rows input gradients are taken against.
     var wordEmbeddingTable: Weights { get }
 
+    /// The first layer's Q/K/V product, for reports of which implementation runs the dense products.
+    var firstQueryKeyValue: Linear? { get }
+
     /// The logits (B × C) of packed sequences, from their word-embedding rows (N × E) and ids, and the
     /// backward of the same pass: d(word-embedding rows) (N × E) from dLogits (B × C).
     func forward(wordRows: UnsafePointer<Float>, ids: [[Int]], spans: [SequenceSpan]) -> NetworkPass
@@ -30,11 +33,6 @@ extension Weights {
         }
         return values
     }
-
-    /// Rows `range` of a (rows × width) matrix as an owned copy (the two halves of a fused weight).
-    func rows(_ range: Range<Int>, width: Int) -> Weights {
-        Weights(Array(UnsafeBufferPointer(start: pointer + range.lowerBound * width, count: range.count * width)))
-    }
 }
 
 /// BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA, ALBERT: absolute positions, post-norm
@@ -44,6 +42,7 @@ struct BertFamilyNetwork: ClassifierNetwork {
     let head: ClassificationHead
 
     var wordEmbeddingTable: Weights { encoder.embeddings.words }
+    var firstQueryKeyValue: Linear? { encoder.layers.first?.attention.queryKeyValue }
 
     func forward(wordRows: UnsafePointer<Float>, ids: [[Int]], spans: [SequenceSpan]) -> NetworkPass {
         forward(wordRows: wordRows, ids: ids, spans: spans, trainedLayers: 0)

@@ -34,6 +34,11 @@ final class MappedFile: @unchecked Sendable {
         munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
     }
 
+    /// Drops the mapped pages from the process (they come back from the page cache if read again).
+    func releasePages() {
+        if let base = bytes.baseAddress { madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_DONTNEED) }
+    }
+
     /// Throws ModelError.fileChanged when the file is no longer the one mapped: replaced, truncated or rewritten
     /// in place since it was opened, or a read of the mapping faulted (the file shrank under it). The mapping
     /// shares the file's pages, so a rewrite in place changes weights under a running pass; reload the model.

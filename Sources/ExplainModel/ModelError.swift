@@ -19,6 +19,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case fileChanged(String)
     /// A tensor holds NaN or an infinity.
     case nonFiniteWeights(file: String, name: String, index: Int)
+    /// The matrix library (oneDNN) refused to set up a layer's products.
+    case matrixLibrary(String)
 
     public var description: String {
         switch self {
@@ -40,7 +42,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "\(file): missing tensor \(name)"
         case .wrongShape(let file, let name, let expected, let found):
             return "\(file): tensor \(name) has shape \(found), expected \(expected)"
-        case .tokenizer(let message):
+        case .tokenizer(let message), .matrixLibrary(let message):
             return message
         case .fileChanged(let path):
             return "\(path) changed on disk after the model was loaded; reload the model (models/unload, then models/load)"

@@ -188,8 +188,8 @@ extension ClassifierModel {
         func layer(_ i: Int) -> EncoderLayer { layers[i] ?? encoder.layers[i] }
         for (part, stems) in trainedParts(trained) {
             if let old = linear(part) {
-                let updated = Linear(weight: Weights(try values(stems, ".weight", count: old.weight.count)),
-                                     bias: try values(stems, ".bias", count: old.bias.count), inputSize: old.inputSize, outputSize: old.outputSize)
+                let updated = try Linear(weight: Weights(try values(stems, ".weight", count: old.inputSize * old.outputSize)),
+                                         bias: try values(stems, ".bias", count: old.outputSize), inputSize: old.inputSize, outputSize: old.outputSize)
                 switch part {
                 case .headDense: newHead = ClassificationHead(dense: updated, squash: newHead.squash, classifier: newHead.classifier)
                 case .headClassifier: newHead = ClassificationHead(dense: newHead.dense, squash: newHead.squash, classifier: updated)

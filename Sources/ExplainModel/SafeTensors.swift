@@ -95,6 +95,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// Throws when the file is no longer the one mapped (MappedFile.checkUnchanged).
     public func checkUnchanged() throws { try file.checkUnchanged() }
 
+    func releasePages() { file.releasePages() }
+
     private static func parseEntry(name: String, value: JSONValue, dataSize: Int, file: String) throws -> Entry {
         func fail(_ reason: String) -> ModelError { .malformedSafetensors(file: file, reason: "tensor \(name): \(reason)") }
         guard let fields = value.objectValue else { throw fail("entry is not an object") }

@@ -10,7 +10,9 @@ public final class SentenceEncoder: @unchecked Sendable {
     public static func load(directory: URL) throws -> SentenceEncoder {
         let (config, checkpoint) = try ModelFiles.open(directory: directory)
         let loader = WeightLoader(checkpoint: checkpoint, architecture: config.architecture)
-        return SentenceEncoder(config: config, encoder: try TransformerEncoder(config: config, loader: loader))
+        let encoder = try TransformerEncoder(config: config, loader: loader)
+        checkpoint.releasePages()
+        return SentenceEncoder(config: config, encoder: encoder)
     }
 
     init(config: ModelConfig, encoder: TransformerEncoder) {

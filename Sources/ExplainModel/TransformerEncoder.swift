@@ -52,10 +52,7 @@ struct TransformerEncoder: Sendable {
         switch config.architecture {
         case .electra where e != h: projection = try loader.linear("embeddings_project", outputs: h, inputs: e)
         case .albert: projection = try loader.linear("encoder.embedding_hidden_mapping_in", outputs: h, inputs: e)
-        case .debertaV2 where e != h:
-            // embed_proj has no bias.
-            projection = Linear(weight: try loader.base("embeddings.embed_proj.weight", [h, e]), bias: [Float](repeating: 0, count: h),
-                                inputSize: e, outputSize: h)
+        case .debertaV2 where e != h: projection = try loader.linear("embeddings.embed_proj", outputs: h, inputs: e, hasBias: false)
         default: break
         }
         let deberta = config.deberta
@@ -72,9 +69,7 @@ struct TransformerEncoder: Sendable {
         func layer(_ p: String, _ names: LayerNames, scaleFactor: Int = 1, positionBias: DisentangledPositionBias? = nil) throws -> EncoderLayer {
             EncoderLayer(
                 attention: SelfAttention(
-                    queryKeyValue: try Self.fused([loader.linear(p + names.query, outputs: h, inputs: h),
-                                                   loader.linear(p + names.key, outputs: h, inputs: h),
-                                                   loader.linear(p + names.value, outputs: h, inputs: h)]),
+                    queryKeyValue: try loader.stackedLinear([p + names.query, p + names.key, p + names.value], outputs: h, inputs: h),
                     output: try loader.linear(p + names.attentionOutput, outputs: h, inputs: h),
                     headCount: config.headCount, scaleFactor: scaleFactor, positionBias: positionBias),
                 attentionNorm: try loader.layerNorm(p + names.attentionNorm, size: h, eps: eps),
@@ -149,12 +144,6 @@ struct TransformerEncoder: Sendable {
         self.config = config
         self.embeddings = embeddings
         self.layers = layers
-    }
-
-    /// Stacks linears with the same input into one, so Q, K and V come out of a single product.
-    private static func fused(_ parts: [Linear]) -> Linear {
-        Linear(weight: .concatenating(parts.map(\.weight)), bias: parts.flatMap(\.bias), inputSize: parts[0].inputSize,
-               outputSize: parts.reduce(0) { $0 + $1.outputSize })
     }
 
     /// Every layer writes all tokens but the last, which writes only the first token of each sequence.

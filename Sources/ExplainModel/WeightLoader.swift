@@ -37,12 +37,30 @@ struct WeightLoader {
 
     func has(_ name: String) -> Bool { checkpoint.tensors[prefix + name] != nil || checkpoint.tensors[name] != nil }
 
-    /// `hasBias` false (ModernBERT's `attention_bias`, `mlp_bias`, `classifier_bias`): a zero bias.
+    /// `hasBias` false (ModernBERT's `attention_bias`, `mlp_bias`, `classifier_bias`; DeBERTa's `embed_proj`): no bias term.
     func linear(_ name: String, outputs: Int, inputs: Int, inBase: Bool = true, hasBias: Bool = true) throws -> Linear {
         let load = inBase ? base : head
-        return Linear(weight: try load(name + ".weight", [outputs, inputs]),
-                      bias: hasBias ? try load(name + ".bias", [outputs]).array : [Float](repeating: 0, count: outputs),
-                      inputSize: inputs, outputSize: outputs)
+        return try Linear(weight: try load(name + ".weight", [outputs, inputs]), bias: hasBias ? try load(name + ".bias", [outputs]).array : nil,
+                          inputSize: inputs, outputSize: outputs)
+    }
+
+    /// Linears with the same input as one, their weight rows stacked (Q, K and V: one product).
+    func stackedLinear(_ names: [String], outputs: Int, inputs: Int) throws -> Linear {
+        try Linear(stacking: names.map { (try base($0 + ".weight", [outputs, inputs]), try base($0 + ".bias", [outputs]).array) },
+                   inputSize: inputs)
+    }
+
+    /// One checkpoint linear as consecutive layers of `outputs[i]` rows each, each its own product with its
+    /// output contiguous (ModernBERT's Wi: its input and gate halves).
+    func splitLinear(_ name: String, outputs: [Int], inputs: Int, hasBias: Bool = true) throws -> [Linear] {
+        let total = outputs.reduce(0, +)
+        let weight = try base(name + ".weight", [total, inputs])
+        let bias = hasBias ? try base(name + ".bias", [total]).array : nil
+        var first = 0
+        return try outputs.map { count in
+            defer { first += count }
+            return try Linear(rows: first..<first + count, of: weight, bias: bias.map { Array($0[first..<first + count]) }, inputSize: inputs)
+        }
     }
 
     /// `hasBias` false (ModernBERT's `norm_bias`): a zero bias.
@@ -66,6 +84,8 @@ struct WeightLoader {
         if let bad = weights.firstNonFinite() {
             throw ModelError.nonFiniteWeights(file: tensor.file, name: name, index: bad)
         }
+        // The check read every page: drop them again, so only what a pass reads counts towards memory.
+        weights.releasePages(0..<weights.count)
         return weights
     }
 }

@@ -39,8 +39,8 @@ extension LayerGradientTests {
         for (positions, tokenType) in [(false, false), (true, true)] {
             let layer = Embeddings(words: Weights(random.floats(10 * 8)), positions: positions ? Weights(random.floats(9 * 8)) : nil,
                                    tokenType: tokenType ? random.floats(8) : nil, norm: layerNorm(11),
-                                   projection: Linear(weight: Weights(random.floats(11 * 8, scale: 0.5)), bias: [Float](repeating: 0, count: 11),
-                                                      inputSize: 8, outputSize: 11),
+                                   projection: try! Linear(weight: Weights(random.floats(11 * 8, scale: 0.5)), bias: nil,
+                                                           inputSize: 8, outputSize: 11),
                                    embeddingSize: 8, positionRule: .sequential, projectsBeforeNorm: true)
             let positionRows = Array(0..<8)
             func run(_ x: [Float]) -> ([Float], Embeddings.Cache) {

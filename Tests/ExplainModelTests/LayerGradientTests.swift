@@ -28,7 +28,8 @@ final class LayerGradientTests: XCTestCase {
     }
 
     func linear(_ outputs: Int, _ inputs: Int, scale: Float = 0.5) -> Linear {
-        Linear(weight: Weights(random.floats(outputs * inputs, scale: scale)), bias: random.floats(outputs, scale: scale),
+        // Fails only if oneDNN cannot set up a product at all.
+        try! Linear(weight: Weights(random.floats(outputs * inputs, scale: scale)), bias: random.floats(outputs, scale: scale),
                inputSize: inputs, outputSize: outputs)
     }
 

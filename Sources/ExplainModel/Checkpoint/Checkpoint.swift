@@ -28,6 +28,12 @@ struct Checkpoint {
     /// Throws ModelError.fileChanged when a weight file was replaced, truncated or rewritten since loading.
     func checkUnchanged() throws { for file in files { try file.checkUnchanged() } }
 
+    /// Called once the model is built: the dense layers now live in their packed copies, so the mapped
+    /// pages go and only what a pass reads (embedding rows) comes back. Releasing each tensor as it is
+    /// packed is not enough: the page cache holds the file in folios of up to 2 MB, and a read anywhere in
+    /// one maps all of it, so reading the next tensor brought back the end of the one released before it.
+    func releasePages() { for file in files { file.releasePages() } }
+
     static let safetensors = "model.safetensors", safetensorsIndex = "model.safetensors.index.json"
     static let pytorch = "pytorch_model.bin", pytorchIndex = "pytorch_model.bin.index.json"
     static let fileNames = [safetensors, safetensorsIndex, pytorch, pytorchIndex]
@@ -112,6 +118,8 @@ struct Checkpoint {
 /// A mapped weight file that can tell whether it changed on disk since it was opened.
 protocol WeightFile: AnyObject {
     func checkUnchanged() throws
+    /// Drops the file's mapped pages from the process (they come back from the page cache if read again).
+    func releasePages()
 }
 
 extension SafeTensorsFile: WeightFile {}

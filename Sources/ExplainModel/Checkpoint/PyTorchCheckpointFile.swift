@@ -93,6 +93,8 @@ final class PyTorchCheckpointFile: WeightFile, @unchecked Sendable {
         }
     }
 
+    func releasePages() { file.releasePages() }
+
     func checkUnchanged() throws { try file.checkUnchanged() }
 
     /// The tensor as Float32 Weights: in place when it is contiguous, aligned F32, else a converted copy.

@@ -16,6 +16,7 @@ struct ModernBertNetwork: ClassifierNetwork {
     let globalRotary: RotaryEmbedding, localRotary: RotaryEmbedding
 
     var wordEmbeddingTable: Weights { words }
+    var firstQueryKeyValue: Linear? { layers.first?.attention.queryKeyValue }
     var hiddenSize: Int { headDense.outputSize }
 
     init(config: ModelConfig, loader: WeightLoader) throws {
@@ -30,7 +31,7 @@ struct ModernBertNetwork: ClassifierNetwork {
         layers = try (0..<config.layerCount).map { [globalRotary, localRotary] i in
             let p = "layers.\(i)."
             let global = settings.globalLayers[i]
-            let fusedInput = try loader.linear(p + "mlp.Wi", outputs: 2 * inner, inputs: h, hasBias: settings.mlpBias)
+            let inputHalves = try loader.splitLinear(p + "mlp.Wi", outputs: [inner, inner], inputs: h, hasBias: settings.mlpBias)
             return ModernBertLayer(
                 attentionNorm: i == 0 ? nil : try norm(p + "attn_norm"),
                 attention: RotaryAttention(
@@ -40,10 +41,7 @@ struct ModernBertNetwork: ClassifierNetwork {
                     halfWindow: global ? nil : settings.halfWindow),
                 mlpNorm: try norm(p + "mlp_norm"),
                 feedForward: GatedFeedForward(
-                    input: Linear(weight: fusedInput.weight.rows(0..<inner, width: h), bias: Array(fusedInput.bias[0..<inner]),
-                                  inputSize: h, outputSize: inner),
-                    gate: Linear(weight: fusedInput.weight.rows(inner..<2 * inner, width: h), bias: Array(fusedInput.bias[inner...]),
-                                 inputSize: h, outputSize: inner),
+                    input: inputHalves[0], gate: inputHalves[1],
                     project: try loader.linear(p + "mlp.Wo", outputs: h, inputs: inner, hasBias: settings.mlpBias),
                     activation: config.activation))
         }

@@ -1,0 +1,101 @@
+import Foundation
+import ExplainAttribution
+
+/// gradientNorm on one text of each length (16, 64, 128, 256, 512 tokens by default), one call at a time:
+/// how the cost grows with the text, beside PyTorch's on the same texts.
+public struct LengthSweep: Codable, Sendable {
+    public struct Point: Codable, Sendable {
+        public var tokens: Int
+        public var seconds: TimingSummary
+        public var gflopsPerSecond: Double
+        public var pythonSeconds: TimingSummary?
+        public var ratio: Double?
+    }
+    public var method: String
+    public var points: [Point]
+
+    public static let defaultLengths = [16, 64, 128, 256, 512]
+
+    /// A text of exactly `tokens` tokens ([CLS] and [SEP] included) where the model allows it: the reference
+    /// sentences repeated and cut at a word, topped up with " ." (one token each).
+    static func text(tokens: Int, explainer: Explainer) -> String {
+        let long = Array(repeating: ReferenceSentences.all.joined(separator: " "), count: tokens / 40 + 2).joined(separator: " ")
+        let encoding = explainer.encode(long)
+        var content = 0, end = 0
+        for word in encoding.words {
+            if content + word.tokens.count > tokens - 2 { break }
+            content += word.tokens.count
+            end = word.end
+        }
+        let scalars = long.unicodeScalars
+        let prefix = String(String.UnicodeScalarView(scalars.prefix(end)))
+        return prefix + String(repeating: " .", count: max(0, tokens - 2 - content))
+    }
+
+    static func measure(explainer: Explainer, shape: ModelShape, lengths: [Int], repeats: Int,
+                        log: (String) -> Void) throws -> (sweep: LengthSweep, texts: [String]) {
+        var request = ExplainRequest(method: "gradientNorm")
+        request.options = [:]
+        var points: [Point] = [], texts: [String] = []
+        for length in lengths where length <= explainer.model.maxTokens {
+            let text = Self.text(tokens: length, explainer: explainer)
+            let tokens = explainer.encode(text).tokens.count
+            _ = try explainer.explain(texts: [text], request: request)
+            let samples = try (0..<max(repeats, 5)).map { _ in
+                try Stopwatch.measure { _ = try explainer.explain(texts: [text], request: request) }.seconds
+            }
+            let summary = TimingSummary(samples)
+            let rate = FlopCount.gradient(shape, length: tokens) / summary.median / 1e9
+            log(String(format: "length sweep: %d tokens, gradientNorm %.2f ms (%.1f GFLOP/s)", tokens, summary.median * 1e3, rate))
+            points.append(Point(tokens: tokens, seconds: summary, gflopsPerSecond: rate))
+            texts.append(text)
+        }
+        return (LengthSweep(method: "gradientNorm", points: points), texts)
+    }
+}
+
+/// gradientNorm over many tweet-length texts (the default model's training and held-out texts, cycled),
+/// a fixed number per call: what `explaind corpus`-like use gets, beside PyTorch batched the same way.
+public struct CorpusThroughput: Codable, Sendable {
+    public var texts: Int
+    public var batchSize: Int
+    public var meanTokens: Double
+    public var seconds: Double
+    public var textsPerSecond: Double
+    public var pythonSeconds: Double?
+    /// Ours over PyTorch's texts per second (above 1: we explain more per second).
+    public var throughputRatio: Double?
+
+    /// Data/political-general's texts of the checkout this was built from.
+    static let dataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Data/political-general")
+
+    static func corpus(count: Int) throws -> [String] {
+        var texts: [String] = []
+        for name in ["train.jsonl", "heldout.jsonl"] {
+            let url = dataDirectory.appendingPathComponent(name)
+            guard let data = try? String(contentsOf: url, encoding: .utf8) else { throw BenchmarkError.missingData(url.path) }
+            for line in data.split(separator: "\n") {
+                if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let text = object["text"] as? String {
+                    texts.append(text)
+                }
+            }
+        }
+        guard !texts.isEmpty else { throw BenchmarkError.missingData(dataDirectory.path) }
+        return (0..<count).map { texts[$0 % texts.count] }
+    }
+
+    static func measure(explainer: Explainer, texts: [String], batchSize: Int) throws -> CorpusThroughput {
+        let request = ExplainRequest(method: "gradientNorm")
+        _ = try explainer.explain(texts: Array(texts.prefix(batchSize)), request: request)
+        let (seconds, _) = try Stopwatch.measure {
+            for start in stride(from: 0, to: texts.count, by: batchSize) {
+                _ = try explainer.explain(texts: Array(texts[start..<min(texts.count, start + batchSize)]), request: request)
+            }
+        }
+        let tokens = texts.prefix(1000).map { explainer.encode($0).tokens.count }
+        return CorpusThroughput(texts: texts.count, batchSize: batchSize,
+                                meanTokens: Double(tokens.reduce(0, +)) / Double(tokens.count), seconds: seconds,
+                                textsPerSecond: Double(texts.count) / seconds)
+    }
+}
