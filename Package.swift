@@ -33,7 +33,8 @@ let package = Package(
         // dispatch and handlers of the daemon
         .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainTransport", "ExplainAttribution", "ExplainModel", "ExplainTokenizer", "ExplainTraining"]),
         // timings, FLOP counts and cold starts of the attribution methods, and the PyTorch comparison
-        .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainJSON", "ExplainModel", "ExplainTokenizer", "CBLAS"]),
+        .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainJSON", "ExplainModel", "ExplainTokenizer",
+                                                    "ExplainTransport", "CBLAS"]),
 
         // `explaind corpus`: a whole dataset through the daemon's explain, in process; the aggregate and merge
         .target(name: "ExplainCorpus", dependencies: ["ExplainServer", "ExplainProtocol", "ExplainJSON", "ExplainAttribution", "ExplainModel", "ExplainREPL"]),

@@ -19,24 +19,16 @@ public enum ChildProcess {
     public static func run(_ executable: String, _ arguments: [String], passStandardError: Bool = false) throws -> ChildRun {
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw BenchmarkError.spawnFailed(executable, reason: "pipe: errno \(errno)") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        if !passStandardError { posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2) }
-        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
         let start = Stopwatch.now()
-        let status = argv.withUnsafeBufferPointer { args in
-            posix_spawnp(&pid, executable, &actions, nil, args.baseAddress!, environ)
+        let spawned = Result {
+            try spawn(executable, arguments, standardStreams: passStandardError ? [1: outPipe[1]] : [1: outPipe[1], 2: errPipe[1]],
+                      closing: outPipe + errPipe)
         }
         close(outPipe[1]); close(errPipe[1])
-        guard status == 0 else {
+        let pid: pid_t
+        do { pid = try spawned.get() } catch {
             close(outPipe[0]); close(errPipe[0])
-            throw BenchmarkError.spawnFailed(executable, reason: String(cString: strerror(status)))
+            throw error
         }
         // Read both pipes to the end (stderr after stdout: the children write little to stderr).
         let output = readAll(outPipe[0]), errors = readAll(errPipe[0])
@@ -47,6 +39,23 @@ public enum ChildProcess {
         let code: Int32 = (exitStatus & 0x7f) == 0 ? (exitStatus >> 8) & 0xff : 128 + (exitStatus & 0x7f)
         return ChildRun(wallSeconds: wall, exitStatus: code, peakRSSBytes: Int(usage.ru_maxrss) * 1024,
                         standardOutput: output, standardError: errors)
+    }
+
+    /// Spawns `executable` (a path, or a name looked up in PATH) with `standardStreams` (child descriptor →
+    /// ours, e.g. 1: a pipe's write end) in place and `closing` closed in the child.
+    static func spawn(_ executable: String, _ arguments: [String], standardStreams: [Int32: Int32],
+                      closing: [Int32]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (child, ours) in standardStreams { posix_spawn_file_actions_adddup2(&actions, ours, child) }
+        for fd in closing { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let status = argv.withUnsafeBufferPointer { posix_spawnp(&pid, executable, &actions, nil, $0.baseAddress!, environ) }
+        guard status == 0 else { throw BenchmarkError.spawnFailed(executable, reason: String(cString: strerror(status))) }
+        return pid
     }
 
     private static func readAll(_ fd: Int32) -> String {

@@ -1,3 +1,4 @@
+import ExplainJSON
 import Foundation
 import ExplainAttribution
 
@@ -76,9 +77,7 @@ public struct CorpusThroughput: Codable, Sendable {
             let url = dataDirectory.appendingPathComponent(name)
             guard let data = try? String(contentsOf: url, encoding: .utf8) else { throw BenchmarkError.missingData(url.path) }
             for line in data.split(separator: "\n") {
-                if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let text = object["text"] as? String {
-                    texts.append(text)
-                }
+                if let text = (try? JSONParser.parse(String(line)))?["text"]?.stringValue { texts.append(text) }
             }
         }
         guard !texts.isEmpty else { throw BenchmarkError.missingData(dataDirectory.path) }

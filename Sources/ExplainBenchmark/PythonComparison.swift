@@ -1,3 +1,4 @@
+import ExplainJSON
 import Foundation
 
 /// The same workload in PyTorch + Captum, as Scripts/reference/bench_pytorch.py reports it.
@@ -40,7 +41,7 @@ public struct PythonComparison: Codable, Sendable {
         defer { for file in files { try? FileManager.default.removeItem(at: file) } }
         for (flag, texts) in [("--length-texts", lengthTexts), ("--corpus-texts", corpusTexts)] where !texts.isEmpty {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-bench-\(getpid())\(flag).json")
-            try JSONEncoder().encode(texts).write(to: file)
+            try Data(JSONSerializer.serialize(.array(texts.map { .string($0) }))).write(to: file)
             files.append(file)
             arguments += [flag, file.path]
         }
