@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "ExplainServer", dependencies: ["ExplainProtocol", "ExplainTransport", "ExplainAttribution", "ExplainModel", "ExplainTokenizer", "ExplainTraining"]),
         // timings, FLOP counts and cold starts of the attribution methods, and the PyTorch comparison
         .target(name: "ExplainBenchmark", dependencies: ["ExplainAttribution", "ExplainJSON", "ExplainModel", "ExplainTokenizer",
-                                                    "ExplainTransport", "CBLAS"]),
+                                                    "ExplainTransport", "CBLAS"],
+                exclude: ["README.md"]),
 
         // `explaind corpus`: a whole dataset through the daemon's explain, in process; the aggregate and merge
         .target(name: "ExplainCorpus", dependencies: ["ExplainServer", "ExplainProtocol", "ExplainJSON", "ExplainAttribution", "ExplainModel", "ExplainREPL"]),

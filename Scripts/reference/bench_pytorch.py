@@ -2,7 +2,7 @@
 
     python3 Scripts/reference/bench_pytorch.py MODEL_DIR [--json] [--repeat N] [--threads N]
                                                [--methods a,b] [--no-cold-start] [--sentences N]
-                                               [--length-texts FILE] [--corpus-texts FILE] [--corpus-batch N]
+                                               [--length-texts FILE]
 
 For each method, the five reference sentences one call each and all five as one padded batch: a warm-up
 call, then the median, min, max and quartiles over N repeats (the single-sentence figures are per sentence:
@@ -31,8 +31,6 @@ The methods are written as the reference workflow and the usual libraries write 
 - attentionGradient: Chefer et al. 2021: attentions from output_attentions with retain_grad, one backward of
   the predicted logits, per layer R += mean_h(clamp(∂f/∂A ⊙ A, 0)) @ R, R[:, 0] without the first token.
 --length-texts (a JSON list of texts): gradientNorm on each text alone, timed like the single calls above.
---corpus-texts (a JSON list): gradientNorm over all of them, --corpus-batch texts per padded call, timed once
-after one warm-up batch.
 The model runs in float32, eval mode, with torch.set_num_threads(--threads) (default 2).
 """
 
@@ -338,17 +336,6 @@ def length_sweep(workload, texts, repeats):
     return points
 
 
-def corpus_seconds(workload, texts, batch):
-    workload.gradientNorm(texts[:batch])
-    start = time.perf_counter()
-    for first in range(0, len(texts), batch):
-        workload.gradientNorm(texts[first:first + batch])
-    seconds = time.perf_counter() - start
-    print(f"corpus: {len(texts)} texts, gradientNorm {batch} per call: {seconds:.2f} s, {len(texts) / seconds:.0f} texts/s",
-          file=sys.stderr)
-    return seconds
-
-
 def cold_start(directory, name, threads):
     """A fresh interpreter imports, loads and explains the first sentence; wall time and peak RSS from outside."""
     command = [sys.executable, os.path.abspath(__file__), directory, "--cold-child", name, "--threads", str(threads)]
@@ -389,8 +376,6 @@ def main():
                         help="only the first N reference sentences")
     parser.add_argument("--tokens", type=int, help="one text of at most N tokens instead of the sentences")
     parser.add_argument("--length-texts", help="a JSON list of texts for the gradientNorm length sweep")
-    parser.add_argument("--corpus-texts", help="a JSON list of texts for batched gradientNorm throughput")
-    parser.add_argument("--corpus-batch", type=int, default=64)
     parser.add_argument("--cold-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     methods = [m for m in args.methods.split(",") if m]
@@ -427,9 +412,6 @@ def main():
     if args.length_texts:
         with open(args.length_texts, encoding="utf-8") as file:
             report["lengthSweep"] = length_sweep(workload, json.load(file), args.repeat)
-    if args.corpus_texts:
-        with open(args.corpus_texts, encoding="utf-8") as file:
-            report["corpusSeconds"] = corpus_seconds(workload, json.load(file), args.corpus_batch)
     if args.json:
         print(json.dumps(report, indent=1))
     else:

@@ -17,7 +17,6 @@ public enum BenchmarkCommandLine {
         usage: explaind-bench [--model DIR]... [--methods a,b] [--repeat N] [--threads N] [--json]
                               [--compare-python] [--no-cold-start] [--python-script PATH] [--python EXE]
                               [--sentences N] [--tokens N] [--sgemm-size N] [--no-daemon-overhead] [--lengths a,b]
-                              [--corpus N] [--corpus-batch N]
                explaind-bench json [--megabytes N] [--repeat N] [--python EXE]
                explaind-bench corpus [--model DIR] [--methods a,b] [--texts N] [--batch N] [--threads N]
                                      [--python EXE] [--no-python]
@@ -37,8 +36,6 @@ public enum BenchmarkCommandLine {
           --no-cold-start      skip the fresh-process measurements
           --no-daemon-overhead skip piping requests to explaind (built beside explaind-bench) for its overhead
           --lengths a,b        token counts of the gradientNorm length sweep (default 16,64,128,256,512; "none" skips)
-          --corpus N           gradientNorm over N tweet-length texts from Data/political-general (default 10000; 0 skips)
-          --corpus-batch N     texts per call in that run, ours and PyTorch's (default 64)
           --sentences N        only the first N reference sentences (short runs under a profiler; default 5)
           --tokens N           one text of at most N tokens (the sentences repeated, cut at a word) instead
           --sgemm-size N       the peak-measuring sgemm's n (default 2048; small under a profiler)
@@ -98,11 +95,6 @@ public enum BenchmarkCommandLine {
                     guard let n = Int(part), n >= 3 else { throw BenchmarkError.usage("--lengths takes token counts of at least 3, got \"\(part)\"") }
                     return n
                 }
-            case "--corpus":
-                let text = try value(argument)
-                guard let n = Int(text), n >= 0 else { throw BenchmarkError.usage("--corpus must be a count, got \"\(text)\"") }
-                options.corpusTexts = n
-            case "--corpus-batch": options.corpusBatch = try positive(argument)
             case "--python-script": options.pythonScript = try value(argument)
             case "--python": options.python = try value(argument)
             case "--sentences":

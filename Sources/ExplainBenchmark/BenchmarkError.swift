@@ -6,7 +6,6 @@ public enum BenchmarkError: Error, CustomStringConvertible, Equatable {
     case childFailed(String, status: Int32, stderr: String)
     case malformedChildOutput(String, output: String)
     case pythonUnavailable(String)
-    case missingData(String)
 
     public var description: String {
         switch self {
@@ -17,7 +16,6 @@ public enum BenchmarkError: Error, CustomStringConvertible, Equatable {
             return "\(command) exited with status \(status): \(stderr.split(separator: "\n").suffix(5).joined(separator: "\n"))"
         case .malformedChildOutput(let command, let output): return "\(command) printed unexpected output: \(output.prefix(400))"
         case .pythonUnavailable(let reason): return "PyTorch + Captum are not importable (\(reason))"
-        case .missingData(let path): return "no texts at \(path)"
         }
     }
 }

@@ -26,7 +26,6 @@ public struct ModelReport: Codable, Sendable {
     public var python: PythonComparison?
     public var daemonOverhead: DaemonOverhead?
     public var lengthSweep: LengthSweep?
-    public var corpus: CorpusThroughput?
 }
 
 /// Two floors under one input-gradient pass per sentence, averaged over the sentences: its matrix products

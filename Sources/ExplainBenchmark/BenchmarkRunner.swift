@@ -16,9 +16,6 @@ public struct BenchmarkOptions: Sendable {
     public var daemonOverheadRequests = 200
     /// gradientNorm on one text of each of these token counts (empty: skip).
     public var lengths = LengthSweep.defaultLengths
-    /// gradientNorm over this many tweet-length texts, corpusBatch per call (0: skip).
-    public var corpusTexts = 10_000
-    public var corpusBatch = 64
     public var pythonScript = BenchmarkOptions.defaultPythonScript
     public var python = "python3"
     public var sentenceCount = ReferenceSentences.all.count
@@ -119,19 +116,12 @@ public enum BenchmarkRunner {
         if options.daemonOverhead {
             modelReport.daemonOverhead = daemonOverhead(model: directory, explainer: explainer, options: options, log: log)
         }
-        var sweepTexts: [String] = [], corpus: [String] = []
+        var sweepTexts: [String] = []
         if !options.lengths.isEmpty {
             let (sweep, texts) = try LengthSweep.measure(explainer: explainer, shape: shape, lengths: options.lengths,
                                                          repeats: options.repeats, log: log)
             modelReport.lengthSweep = sweep
             sweepTexts = texts
-        }
-        if options.corpusTexts > 0 {
-            corpus = try CorpusThroughput.corpus(count: options.corpusTexts)
-            let throughput = try CorpusThroughput.measure(explainer: explainer, texts: corpus, batchSize: options.corpusBatch)
-            log(String(format: "corpus: %d texts (%.1f tokens on average), gradientNorm %d per call: %.2f s, %.0f texts/s", throughput.texts,
-                       throughput.meanTokens, throughput.batchSize, throughput.seconds, throughput.textsPerSecond))
-            modelReport.corpus = throughput
         }
         if options.comparePython {
             let names = Array(Set(options.workloads.compactMap(\.pythonName))).sorted()
@@ -140,8 +130,7 @@ public enum BenchmarkRunner {
                 let python = try PythonComparison.run(script: options.pythonScript, python: options.python, model: directory,
                                                       repeats: options.repeats, threads: options.threads, methods: names,
                                                       sentences: options.sentenceCount, tokens: options.tokens,
-                                                      coldStart: options.coldStart, lengthTexts: sweepTexts, corpusTexts: corpus,
-                                                      corpusBatch: options.corpusBatch)
+                                                      coldStart: options.coldStart, lengthTexts: sweepTexts)
                 modelReport.python = python
                 if var sweep = modelReport.lengthSweep, let theirs = python.lengthSweep, theirs.count == sweep.points.count {
                     for i in sweep.points.indices {
@@ -149,11 +138,6 @@ public enum BenchmarkRunner {
                         sweep.points[i].ratio = sweep.points[i].seconds.median / theirs[i].seconds.median
                     }
                     modelReport.lengthSweep = sweep
-                }
-                if var throughput = modelReport.corpus, let theirs = python.corpusSeconds {
-                    throughput.pythonSeconds = theirs
-                    throughput.throughputRatio = theirs / throughput.seconds
-                    modelReport.corpus = throughput
                 }
                 for index in modelReport.workloads.indices {
                     modelReport.workloads[index].ratios = ratios(modelReport.workloads[index], workload: options.workloads[index], python: python)

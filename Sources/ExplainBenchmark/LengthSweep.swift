@@ -1,4 +1,3 @@
-import ExplainJSON
 import Foundation
 import ExplainAttribution
 
@@ -52,49 +51,5 @@ public struct LengthSweep: Codable, Sendable {
             texts.append(text)
         }
         return (LengthSweep(method: "gradientNorm", points: points), texts)
-    }
-}
-
-/// gradientNorm over many tweet-length texts (the default model's training and held-out texts, cycled),
-/// a fixed number per call: what `explaind corpus`-like use gets, beside PyTorch batched the same way.
-public struct CorpusThroughput: Codable, Sendable {
-    public var texts: Int
-    public var batchSize: Int
-    public var meanTokens: Double
-    public var seconds: Double
-    public var textsPerSecond: Double
-    public var pythonSeconds: Double?
-    /// Ours over PyTorch's texts per second (above 1: we explain more per second).
-    public var throughputRatio: Double?
-
-    /// Data/political-general's texts of the checkout this was built from.
-    static let dataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Data/political-general")
-
-    static func corpus(count: Int) throws -> [String] {
-        var texts: [String] = []
-        for name in ["train.jsonl", "heldout.jsonl"] {
-            let url = dataDirectory.appendingPathComponent(name)
-            guard let data = try? String(contentsOf: url, encoding: .utf8) else { throw BenchmarkError.missingData(url.path) }
-            for line in data.split(separator: "\n") {
-                if let text = (try? JSONParser.parse(String(line)))?["text"]?.stringValue { texts.append(text) }
-            }
-        }
-        guard !texts.isEmpty else { throw BenchmarkError.missingData(dataDirectory.path) }
-        return (0..<count).map { texts[$0 % texts.count] }
-    }
-
-    static func measure(explainer: Explainer, texts: [String], batchSize: Int) throws -> CorpusThroughput {
-        let request = ExplainRequest(method: "gradientNorm")
-        _ = try explainer.explain(texts: Array(texts.prefix(batchSize)), request: request)
-        let (seconds, _) = try Stopwatch.measure {
-            for start in stride(from: 0, to: texts.count, by: batchSize) {
-                _ = try explainer.explain(texts: Array(texts[start..<min(texts.count, start + batchSize)]), request: request)
-            }
-        }
-        let tokens = texts.prefix(1000).map { explainer.encode($0).tokens.count }
-        return CorpusThroughput(texts: texts.count, batchSize: batchSize,
-                                meanTokens: Double(tokens.reduce(0, +)) / Double(tokens.count), seconds: seconds,
-                                textsPerSecond: Double(texts.count) / seconds)
     }
 }

@@ -24,28 +24,22 @@ public struct PythonComparison: Codable, Sendable {
     }
     /// gradientNorm on the length sweep's texts, one call each, in the same order.
     public var lengthSweep: [SweepPoint]?
-    /// gradientNorm over the corpus texts, batched as ours, in seconds.
-    public var corpusSeconds: Double?
 
     /// Runs the reference script on `model` and decodes its report; nil with a reason when torch is missing.
     public static func run(script: String, python: String = "python3", model: String, repeats: Int, threads: Int,
-                           methods: [String], sentences: Int, tokens: Int? = nil, coldStart: Bool, lengthTexts: [String] = [],
-                           corpusTexts: [String] = [], corpusBatch: Int = 64) throws -> PythonComparison {
+                           methods: [String], sentences: Int, tokens: Int? = nil, coldStart: Bool, lengthTexts: [String] = []) throws -> PythonComparison {
         let probe = try ChildProcess.run(python, ["-c", "import torch, captum, transformers"])
         guard probe.exitStatus == 0 else { throw BenchmarkError.pythonUnavailable(probe.standardError.split(separator: "\n").last.map(String.init) ?? "") }
         var arguments = [script, model, "--json", "--repeat", String(repeats), "--threads", String(threads),
                          "--methods", methods.joined(separator: ","), "--sentences", String(sentences)]
         if let tokens { arguments += ["--tokens", String(tokens)] }
         if !coldStart { arguments.append("--no-cold-start") }
-        var files: [URL] = []
-        defer { for file in files { try? FileManager.default.removeItem(at: file) } }
-        for (flag, texts) in [("--length-texts", lengthTexts), ("--corpus-texts", corpusTexts)] where !texts.isEmpty {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-bench-\(getpid())\(flag).json")
-            try Data(JSONSerializer.serialize(.array(texts.map { .string($0) }))).write(to: file)
-            files.append(file)
-            arguments += [flag, file.path]
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-bench-\(getpid())-length-texts.json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        if !lengthTexts.isEmpty {
+            try Data(JSONSerializer.serialize(.array(lengthTexts.map { .string($0) }))).write(to: file)
+            arguments += ["--length-texts", file.path]
         }
-        if !corpusTexts.isEmpty { arguments += ["--corpus-batch", String(corpusBatch)] }
         let run = try ChildProcess.run(python, arguments, passStandardError: true)
         guard run.exitStatus == 0 else { throw BenchmarkError.childFailed(script, status: run.exitStatus, stderr: run.standardError) }
         do {

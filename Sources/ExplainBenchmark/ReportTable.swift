@@ -71,12 +71,6 @@ public enum ReportTable {
                                      + (p.pythonSeconds.map { String(format: " vs PyTorch %.2f ms, × %.3f", $0.median * 1e3, p.ratio ?? .nan) } ?? "")
                              }.joined(separator: "; "))
             }
-            if let c = model.corpus {
-                lines.append(String(format: "corpus: %d texts (%.1f tokens on average), gradientNorm %d per call: %.2f s, %.0f texts/s", c.texts,
-                                    c.meanTokens, c.batchSize, c.seconds, c.textsPerSecond)
-                             + (c.pythonSeconds.map { String(format: "; PyTorch %.2f s, %.0f texts/s; ours %.2f× PyTorch's texts/s", $0,
-                                                             Double(c.texts) / $0, c.throughputRatio ?? .nan) } ?? ""))
-            }
             if let python = model.python {
                 lines.append("PyTorch \(python.torch), Captum \(python.captum), transformers \(python.transformers), \(python.threads) threads; "
                              + "× = ours / PyTorch's (adaptive integrated gradients against PyTorch's 50 steps)")
