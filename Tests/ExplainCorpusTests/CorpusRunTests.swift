@@ -15,43 +15,77 @@ final class CorpusRunTests: XCTestCase {
     /// Every record equals the daemon's `explain` reply for the same texts and settings, field by field
     /// (its timing aside), with the id and gold label added.
     func testRecordsAreTheDaemonsExplanations() throws {
-        let work = try CorpusFixtures.scratch()
-        let input = work.appendingPathComponent("in.jsonl"), output = work.appendingPathComponent("out.jsonl")
-        let lines = try CorpusFixtures.tweetLines(6)
-        try write(lines, to: input)
-        let run = try CorpusFixtures.corpus(["--in", input.path, "--out", output.path, "--model", CorpusFixtures.model,
-                                             "--method", "gradientXInput", "--set", "normalize=max", "--batch", "3"])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let records = try CorpusFixtures.lines(output)
-        XCTAssertEqual(records.count, 6)
-
-        // The daemon, over newline-delimited JSON: the same two batches of three texts.
-        let texts = try lines.map { try JSONParser.parse($0)["text"]! }
-        var requests = [JSONSerializer.string(["jsonrpc": "2.0", "id": 1, "method": "initialize",
-                                               "params": ["positionEncodings": ["utf-32"]]])]
-        for (k, batch) in [Array(texts[0..<3]), Array(texts[3..<6])].enumerated() {
-            requests.append(JSONSerializer.string(["jsonrpc": "2.0", "id": .integer(2 + k), "method": "explain", "params": [
-                "texts": .array(batch), "method": "gradientXInput", "normalize": "max", "granularity": "word"]]))
-        }
-        let replies = try CorpusFixtures.daemon(requests)
-        var explanations: [JSONValue] = []
-        for id in [2, 3] {
-            let reply = try XCTUnwrap(replies.first { $0["id"] == .integer(id) })
-            guard case .array(let list)? = reply["result"]?["explanations"] else { return XCTFail("no explanations: \(reply)") }
-            explanations += list
-        }
-        for (record, (explanation, line)) in zip(records, zip(explanations, lines)) {
-            guard case .object(var expected) = explanation else { return XCTFail("not an object") }
-            let source = try JSONParser.parse(line)
-            _ = expected.removeValue(forKey: "elapsedMs")
-            _ = expected.updateValue(source["id"]!, forKey: "id")
-            _ = expected.updateValue(source["label"]!, forKey: "gold")
-            XCTAssertEqual(JSONSerializer.string(record), JSONSerializer.string(.object(expected)))
-        }
+        let records = try recordsMatchTheDaemon([("gradientXInput", [:])], count: 6)[0]
         guard case .array(let words)? = records.first?["words"], let score = words.first?["score"]?.doubleValue else {
             return XCTFail("no word scores")
         }
         XCTAssertTrue(score.isFinite)
+    }
+
+    /// The perturbation and attention methods through `explaind corpus`, options passed by --set: the
+    /// daemon's explanations too (LIME and sampled SHAP are seeded, so the two runs draw the same samples).
+    func testTheNewerMethodsAreTheDaemons() throws {
+        let runs: [(String, [String: JSONValue])] = [
+            ("lime", ["samples": .integer(24)]), ("kernelShap", ["samples": .integer(24), "exactUpTo": .integer(0)]),
+            ("attentionRollout", [:]), ("attentionGradient", [:]), ("sequentialIntegratedGradients", ["steps": .integer(2)]),
+        ]
+        for (records, (method, _)) in zip(try recordsMatchTheDaemon(runs, count: 2, batch: 2), runs) {
+            XCTAssertEqual(records.first?["method"], .string(method))
+        }
+    }
+
+    /// `explaind corpus` over `count` tweets (batches of `batch`) once per (method, options), and one daemon
+    /// answering `explain` over the same batches for each: every record is the daemon's explanation with the
+    /// id and gold label added. Returns each run's records.
+    func recordsMatchTheDaemon(_ runs: [(method: String, options: [String: JSONValue])], count: Int, batch: Int = 3) throws -> [[JSONValue]] {
+        let work = try CorpusFixtures.scratch()
+        let input = work.appendingPathComponent("in.jsonl")
+        let lines = try CorpusFixtures.tweetLines(count)
+        try write(lines, to: input)
+        let texts = try lines.map { try JSONParser.parse($0)["text"]! }
+        let batches = stride(from: 0, to: count, by: batch).map { Array(texts[$0..<min($0 + batch, count)]) }
+        var requests = [JSONSerializer.string(["jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                               "params": ["positionEncodings": ["utf-32"]]])]
+        var runRecords: [[JSONValue]] = []
+        for (r, (method, options)) in runs.enumerated() {
+            let output = work.appendingPathComponent("out\(r).jsonl")
+            let settings = options.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\(JSONSerializer.string($0.value))"] }
+            let run = try CorpusFixtures.corpus(["--in", input.path, "--out", output.path, "--model", CorpusFixtures.model,
+                                                 "--method", method, "--set", "normalize=max", "--batch", "\(batch)"] + settings)
+            XCTAssertEqual(run.status, 0, "\(method): \(run.stderr)")
+            runRecords.append(try CorpusFixtures.lines(output))
+            // The daemon's requests for this run, over newline-delimited JSON: the same batches.
+            for (k, texts) in batches.enumerated() {
+                requests.append(JSONSerializer.string(["jsonrpc": "2.0", "id": .integer(2 + r * batches.count + k), "method": "explain", "params": [
+                    "texts": .array(texts), "method": .string(method), "normalize": "max", "granularity": "word", "options": .object(options)]]))
+            }
+        }
+        let replies = try CorpusFixtures.daemon(requests)
+        for (r, (method, _)) in runs.enumerated() {
+            var explanations: [JSONValue] = []
+            for k in batches.indices {
+                let reply = try XCTUnwrap(replies.first { $0["id"] == .integer(2 + r * batches.count + k) })
+                guard case .array(let list)? = reply["result"]?["explanations"] else {
+                    XCTFail("\(method): no explanations: \(reply)")
+                    continue
+                }
+                explanations += list
+            }
+            XCTAssertEqual(runRecords[r].count, count, method)
+            XCTAssertEqual(explanations.count, count, method)
+            for (record, (explanation, line)) in zip(runRecords[r], zip(explanations, lines)) {
+                guard case .object(var expected) = explanation else {
+                    XCTFail("\(method): not an object")
+                    continue
+                }
+                let source = try JSONParser.parse(line)
+                _ = expected.removeValue(forKey: "elapsedMs")
+                _ = expected.updateValue(source["id"]!, forKey: "id")
+                _ = expected.updateValue(source["label"]!, forKey: "gold")
+                XCTAssertEqual(JSONSerializer.string(record), JSONSerializer.string(.object(expected)), method)
+            }
+        }
+        return runRecords
     }
 
     /// A text longer than the model's positions: the record is the daemon's `explain` with `long: "windows"`
