@@ -46,9 +46,13 @@ final class PerturbationMethodTests: XCTestCase {
         return (phi, positions)
     }
 
+    /// On BERT and DistilBERT, and on the two families whose positions are not one absolute table: DeBERTa's
+    /// relative attention (deleting tokens moves every distance) and ModernBERT's rotary local/global layers.
     func testEnumeratedKernelShapEqualsBruteForceShapleyValues() throws {
         for (name, text, baseline, output) in [("bert-gelu-2labels", "The sky is green and beautiful", "mask", OutputKind.logit),
-                                               ("distilbert-3labels-bf16", "INEC has postponed the 2019 general elections", "delete", .probability)] {
+                                               ("distilbert-3labels-bf16", "INEC has postponed the 2019 general elections", "delete", .probability),
+                                               ("deberta-v3-3labels", "The senate voted.", "delete", .logit),
+                                               ("modernbert-3labels", "Buhari won the election.", "mask", .probability)] {
             let explainer = try explainer(name)
             let shap = try explain(explainer, text, "kernelShap", ["baseline": .string(baseline)], output: output)
             XCTAssertEqual(shap.extras["exact"], .bool(true))
@@ -118,18 +122,21 @@ final class PerturbationMethodTests: XCTestCase {
         }
     }
 
-    /// A one-word text has one path, the same as integrated gradients' with the same baseline.
+    /// A one-word text has one path, the same as integrated gradients' with the same baseline (BERT's
+    /// WordPiece and DeBERTa's SentencePiece words).
     func testSequentialIntegratedGradientsOfOneWordIsIntegratedGradients() throws {
-        let explainer = try explainer("bert-gelu-2labels")
-        let text = "Pneumonoultramicroscopicsilicovolcanoconiosis"
-        XCTAssertEqual(explainer.encode(text).words.count, 1)
-        XCTAssertGreaterThan(explainer.encode(text).words[0].tokens.count, 3)
-        let options: [String: OptionValue] = ["steps": .number(16), "baseline": .string("mask")]
-        let sig = try explain(explainer, text, "sequentialIntegratedGradients", options)
-        let ig = try explain(explainer, text, "integratedGradients", options)
-        XCTAssertEqual(sig.rawTokenScores, ig.rawTokenScores)
-        XCTAssertEqual(sig.extras["gap"], ig.extras["gap"])
-        XCTAssertEqual(sig.extras["expectedDelta"], ig.extras["expectedDelta"])
+        for name in ["bert-gelu-2labels", "deberta-v2-4labels-f16"] {
+            let explainer = try explainer(name)
+            let text = "Pneumonoultramicroscopicsilicovolcanoconiosis"
+            XCTAssertEqual(explainer.encode(text).words.count, 1)
+            XCTAssertGreaterThan(explainer.encode(text).words[0].tokens.count, 3)
+            let options: [String: OptionValue] = ["steps": .number(16), "baseline": .string("mask")]
+            let sig = try explain(explainer, text, "sequentialIntegratedGradients", options)
+            let ig = try explain(explainer, text, "integratedGradients", options)
+            XCTAssertEqual(sig.rawTokenScores, ig.rawTokenScores, name)
+            XCTAssertEqual(sig.extras["gap"], ig.extras["gap"], name)
+            XCTAssertEqual(sig.extras["expectedDelta"], ig.extras["expectedDelta"], name)
+        }
     }
 
     /// On several words each word's path is integrated separately: the summed completeness gap is small
