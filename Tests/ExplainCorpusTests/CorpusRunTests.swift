@@ -122,6 +122,31 @@ final class CorpusRunTests: XCTestCase {
         XCTAssertEqual(replies.first(where: { $0["id"] == 3 })?["error"]?["data"]?["field"], .string("stride"))
     }
 
+    /// Columns named by --text-field, --id-field and --label-field in a TSV file read by --format (its name says
+    /// nothing), with --threads and --long truncate: ids and gold labels from the named columns, the same
+    /// record as the JSON Lines input gives, and the long text cut to the model's positions as `explain` cuts it.
+    func testNamedFieldsFormatThreadsAndTruncate() throws {
+        let work = try CorpusFixtures.scratch()
+        let long = (0..<70).map { ["the senate", "passed", "a budget"][$0 % 3] }.joined(separator: " ")
+        let tsv = work.appendingPathComponent("in.data"), jsonl = work.appendingPathComponent("in.jsonl")
+        try write(["tid\tbody\tclass\ttext", "a7\tvote for the senate\tpolitical\tdecoy", "b9\t\(long)\tgeneral\tdecoy"], to: tsv)
+        try write(["{\"id\": \"a7\", \"text\": \"vote for the senate\", \"label\": \"political\"}",
+                   "{\"id\": \"b9\", \"text\": \"\(long)\", \"label\": \"general\"}"], to: jsonl)
+        let named = work.appendingPathComponent("named.jsonl"), plain = work.appendingPathComponent("plain.jsonl")
+        let common = ["--model", CorpusFixtures.model, "--long", "truncate", "--threads", "1"]
+        let run = try CorpusFixtures.corpus(common + ["--in", tsv.path, "--out", named.path, "--format", "tsv",
+                                                      "--text-field", "body", "--id-field", "tid", "--label-field", "class"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try CorpusFixtures.corpus(common + ["--in", jsonl.path, "--out", plain.path]).status, 0)
+        let records = try CorpusFixtures.lines(named)
+        XCTAssertEqual(records.map { $0["id"] }, ["a7", "b9"])
+        XCTAssertEqual(records.map { $0["gold"] }, ["political", "general"])
+        XCTAssertEqual(try Data(contentsOf: named), try Data(contentsOf: plain))
+        XCTAssertEqual(records[1]["truncated"], .bool(true))
+        XCTAssertNil(records[1]["windows"])
+        XCTAssertEqual(records[1]["tokens"]?.arrayValue?.count, 64)  // the fixture's positions
+    }
+
     /// Killed at random points, resumed until done (and once with a half line cut by hand): the output is byte
     /// for byte the uninterrupted run's. Ctrl-C stops with status 130 after writing whole lines.
     func testResumeAfterKillsAndInterrupts() throws {
