@@ -44,7 +44,7 @@ let package = Package(
         // the REPL's testable parts: daemon connection, commands, completion, colour scales, terminal and HTML views
         .target(name: "ExplainREPL", dependencies: ["ExplainProtocol", "ExplainTransport"]),
         .executableTarget(name: "explain", dependencies: ["ExplainREPL", "ExplainProtocol", "CEditLine"]),
-        .executableTarget(name: "explaind-bench", dependencies: ["ExplainBenchmark"]),
+        .executableTarget(name: "explaind-bench", dependencies: ["ExplainBenchmark", "ExplainJSON"]),
 
         .testTarget(name: "ExplainJSONTests", dependencies: ["ExplainJSON"]),
         .testTarget(name: "ExplainTransportTests", dependencies: ["ExplainTransport"]),
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
         .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer", "ExplainModel", "ExplainTransport"]),
         .testTarget(name: "ExplainTrainingTests", dependencies: ["ExplainTraining", "ExplainModel", "ExplainTokenizer", "ExplainAttribution"]),
-        .testTarget(name: "ExplainBenchmarkTests", dependencies: ["ExplainBenchmark", "ExplainModel"]),
+        .testTarget(name: "ExplainBenchmarkTests", dependencies: ["ExplainBenchmark", "ExplainJSON", "ExplainModel"]),
         .testTarget(name: "ExplainREPLTests", dependencies: ["ExplainREPL", "ExplainProtocol"]),
         .testTarget(name: "ExplainCorpusTests", dependencies: ["ExplainCorpus", "ExplainServer", "ExplainProtocol", "ExplainJSON"]),
     ],

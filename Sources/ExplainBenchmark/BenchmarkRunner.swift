@@ -1,3 +1,4 @@
+import ExplainJSON
 import Foundation
 import ExplainAttribution
 import ExplainModel
@@ -203,7 +204,7 @@ public enum BenchmarkRunner {
         let run = try ChildProcess.run(executable, ["--cold-child", "--model", model, "--methods", workload.name,
                                                     "--threads", String(threads)])
         guard run.exitStatus == 0 else { throw BenchmarkError.childFailed(executable, status: run.exitStatus, stderr: run.standardError) }
-        guard let child = try? JSONDecoder().decode(ColdChildReport.self, from: Data(run.standardOutput.utf8)) else {
+        guard let child = try? ColdChildReport(json: JSONParser.parse(run.standardOutput), at: "") else {
             throw BenchmarkError.malformedChildOutput(executable, output: run.standardOutput)
         }
         return ColdStart(wallSeconds: run.wallSeconds, peakRSSBytes: child.peakRSSBytes ?? run.peakRSSBytes, loadSeconds: child.loadSeconds,
@@ -218,15 +219,31 @@ public enum BenchmarkRunner {
             try Explainer(model: model).explain(texts: [ReferenceSentences.all[0]], request: workload.request)
         }
         let report = ColdChildReport(loadSeconds: load, explainSeconds: explain, peakRSSBytes: ChildProcess.ownHighWaterRSSBytes())
-        return String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        return JSONSerializer.string(report.json)
     }
 }
 
-struct ColdChildReport: Codable {
+struct ColdChildReport: JSONEncodable, JSONDecodable {
     var loadSeconds: Double
     var explainSeconds: Double
     /// VmHWM, as the child sees it (see ChildProcess.ownHighWaterRSSBytes).
     var peakRSSBytes: Int?
+
+    init(loadSeconds: Double, explainSeconds: Double, peakRSSBytes: Int?) {
+        self.loadSeconds = loadSeconds; self.explainSeconds = explainSeconds; self.peakRSSBytes = peakRSSBytes
+    }
+    var json: JSONValue {
+        var o = ObjectWriter()
+        o.set("loadSeconds", loadSeconds)
+        o.set("explainSeconds", explainSeconds)
+        o.set("peakRSSBytes", peakRSSBytes)
+        return o.json
+    }
+    init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(loadSeconds: try o.required("loadSeconds"), explainSeconds: try o.required("explainSeconds"),
+                  peakRSSBytes: try o.optional("peakRSSBytes"))
+    }
 }
 
 private func both<A, B>(_ a: A?, _ b: B?) -> (A, B)? {

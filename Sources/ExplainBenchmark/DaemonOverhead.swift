@@ -9,7 +9,7 @@ import Glibc
 /// byte read, minus the engine's time the reply reports (`elapsedMs`, taken around the attribution call).
 /// What remains is framing, JSON decoding and encoding, position conversion, logging, the queue hand-offs and
 /// the pipes. Measured by a client that pipes one LSP-framed request at a time to a fresh `explaind`.
-public struct DaemonOverhead: Codable, Sendable {
+public struct DaemonOverhead: Sendable {
     public var text: String
     public var tokens: Int
     public var method: String
@@ -45,6 +45,19 @@ public struct DaemonOverhead: Codable, Sendable {
         return DaemonOverhead(text: text, tokens: tokens, method: method, requests: requests,
                               roundTripSeconds: TimingSummary(roundTrips), engineSeconds: TimingSummary(engine),
                               overheadSeconds: TimingSummary(overhead))
+    }
+}
+
+extension DaemonOverhead: JSONEncodable, JSONDecodable {
+    public var json: JSONValue {
+        ["text": text.json, "tokens": tokens.json, "method": method.json, "requests": requests.json,
+         "roundTripSeconds": roundTripSeconds.json, "engineSeconds": engineSeconds.json, "overheadSeconds": overheadSeconds.json]
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(text: try o.required("text"), tokens: try o.required("tokens"), method: try o.required("method"),
+                  requests: try o.required("requests"), roundTripSeconds: try o.required("roundTripSeconds"),
+                  engineSeconds: try o.required("engineSeconds"), overheadSeconds: try o.required("overheadSeconds"))
     }
 }
 

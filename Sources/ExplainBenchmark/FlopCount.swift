@@ -1,8 +1,9 @@
+import ExplainJSON
 import ExplainModel
 
 /// The shapes that set an encoder classifier's arithmetic: hidden H, layers L, heads, intermediate I,
 /// labels C. (ELECTRA's and ALBERT's embedding projection, E × H per token, is left out: a small term.)
-public struct ModelShape: Sendable, Equatable, Codable {
+public struct ModelShape: Sendable, Equatable {
     public var hidden: Int
     public var layers: Int
     public var heads: Int
@@ -72,5 +73,17 @@ public enum FlopCount {
     /// 2VH², is computed once per model and not counted per request).
     public static func gramProjection(_ shape: ModelShape, length t: Int) -> Double {
         2 * Double(t) * Double(shape.hidden) * Double(shape.hidden)
+    }
+}
+
+extension ModelShape: JSONEncodable, JSONDecodable {
+    public var json: JSONValue {
+        ["hidden": hidden.json, "layers": layers.json, "heads": heads.json, "intermediate": intermediate.json,
+         "labels": labels.json, "vocabulary": vocabulary.json]
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(hidden: try o.required("hidden"), layers: try o.required("layers"), heads: try o.required("heads"),
+                  intermediate: try o.required("intermediate"), labels: try o.required("labels"), vocabulary: try o.required("vocabulary"))
     }
 }

@@ -1,10 +1,11 @@
+import ExplainJSON
 import Foundation
 import ExplainAttribution
 
 /// gradientNorm on one text of each length (16, 64, 128, 256, 512 tokens by default), one call at a time:
 /// how the cost grows with the text, beside PyTorch's on the same texts.
-public struct LengthSweep: Codable, Sendable {
-    public struct Point: Codable, Sendable {
+public struct LengthSweep: Sendable {
+    public struct Point: Sendable {
         public var tokens: Int
         public var seconds: TimingSummary
         public var gflopsPerSecond: Double
@@ -51,5 +52,30 @@ public struct LengthSweep: Codable, Sendable {
             texts.append(text)
         }
         return (LengthSweep(method: "gradientNorm", points: points), texts)
+    }
+}
+
+extension LengthSweep: JSONEncodable, JSONDecodable {
+    public var json: JSONValue { ["method": method.json, "points": points.json] }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(method: try o.required("method"), points: try o.required("points"))
+    }
+}
+
+extension LengthSweep.Point: JSONEncodable, JSONDecodable {
+    public var json: JSONValue {
+        var o = ObjectWriter()
+        o.set("tokens", tokens)
+        o.set("seconds", seconds)
+        o.set("gflopsPerSecond", gflopsPerSecond)
+        o.set("pythonSeconds", pythonSeconds)
+        o.set("ratio", ratio)
+        return o.json
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(tokens: try o.required("tokens"), seconds: try o.required("seconds"), gflopsPerSecond: try o.required("gflopsPerSecond"),
+                  pythonSeconds: try o.optional("pythonSeconds"), ratio: try o.optional("ratio"))
     }
 }

@@ -1,8 +1,9 @@
+import ExplainJSON
 import Foundation
 
 /// The machine a report was measured on, and how busy it was: other work on the same cores shows in
 /// every timing, so the load average at the start and the end is part of the result.
-public struct MachineInfo: Codable, Sendable {
+public struct MachineInfo: Sendable {
     public var cpu: String
     public var logicalCores: Int
     public var loadAverageAtStart: Double
@@ -20,5 +21,21 @@ public struct MachineInfo: Codable, Sendable {
     public static func loadAverage() -> Double {
         let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
         return text.split(separator: " ").first.flatMap { Double($0) } ?? .nan
+    }
+}
+
+extension MachineInfo: JSONEncodable, JSONDecodable {
+    public var json: JSONValue {
+        var o = ObjectWriter()
+        o.set("cpu", cpu)
+        o.set("logicalCores", logicalCores)
+        o.set("loadAverageAtStart", loadAverageAtStart)
+        o.set("loadAverageAtEnd", loadAverageAtEnd)
+        return o.json
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(cpu: try o.required("cpu"), logicalCores: try o.required("logicalCores"),
+                  loadAverageAtStart: try o.required("loadAverageAtStart"), loadAverageAtEnd: try o.optional("loadAverageAtEnd"))
     }
 }

@@ -2,12 +2,12 @@ import ExplainJSON
 import Foundation
 
 /// The same workload in PyTorch + Captum, as Scripts/reference/bench_pytorch.py reports it.
-public struct PythonComparison: Codable, Sendable {
-    public struct Timings: Codable, Sendable {
+public struct PythonComparison: Sendable {
+    public struct Timings: Sendable {
         public var seconds: TimingSummary
         public var cpuSeconds: TimingSummary?
     }
-    public struct Method: Codable, Sendable {
+    public struct Method: Sendable {
         public var single: Timings
         public var batch: Timings
         public var coldStart: ColdStart?
@@ -18,7 +18,7 @@ public struct PythonComparison: Codable, Sendable {
     public var threads: Int
     public var repeats: Int
     public var methods: [String: Method]
-    public struct SweepPoint: Codable, Sendable {
+    public struct SweepPoint: Sendable {
         public var tokens: Int
         public var seconds: TimingSummary
     }
@@ -43,9 +43,66 @@ public struct PythonComparison: Codable, Sendable {
         let run = try ChildProcess.run(python, arguments, passStandardError: true)
         guard run.exitStatus == 0 else { throw BenchmarkError.childFailed(script, status: run.exitStatus, stderr: run.standardError) }
         do {
-            return try JSONDecoder().decode(PythonComparison.self, from: Data(run.standardOutput.utf8))
+            return try PythonComparison(json: try JSONParser.parse(run.standardOutput), at: "")
         } catch {
             throw BenchmarkError.malformedChildOutput(script, output: "\(error): \(run.standardOutput)")
         }
+    }
+}
+
+// The script's JSON, key for key (`json.dumps(report)` in bench_pytorch.py's main).
+
+extension PythonComparison: JSONEncodable, JSONDecodable {
+    public var json: JSONValue {
+        var o = ObjectWriter()
+        o.set("torch", torch)
+        o.set("captum", captum)
+        o.set("transformers", transformers)
+        o.set("threads", threads)
+        o.set("repeats", repeats)
+        o.set("methods", methods)
+        o.set("lengthSweep", lengthSweep)
+        return o.json
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(torch: try o.required("torch"), captum: try o.required("captum"), transformers: try o.required("transformers"),
+                  threads: try o.required("threads"), repeats: try o.required("repeats"), methods: try o.required("methods"),
+                  lengthSweep: try o.optional("lengthSweep"))
+    }
+}
+
+extension PythonComparison.Timings: JSONEncodable, JSONDecodable {
+    public var json: JSONValue {
+        var o = ObjectWriter()
+        o.set("seconds", seconds)
+        o.set("cpuSeconds", cpuSeconds)
+        return o.json
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(seconds: try o.required("seconds"), cpuSeconds: try o.optional("cpuSeconds"))
+    }
+}
+
+extension PythonComparison.Method: JSONEncodable, JSONDecodable {
+    public var json: JSONValue {
+        var o = ObjectWriter()
+        o.set("single", single)
+        o.set("batch", batch)
+        o.set("coldStart", coldStart)
+        return o.json
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(single: try o.required("single"), batch: try o.required("batch"), coldStart: try o.optional("coldStart"))
+    }
+}
+
+extension PythonComparison.SweepPoint: JSONEncodable, JSONDecodable {
+    public var json: JSONValue { ["tokens": tokens.json, "seconds": seconds.json] }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(tokens: try o.required("tokens"), seconds: try o.required("seconds"))
     }
 }

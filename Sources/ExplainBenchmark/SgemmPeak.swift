@@ -1,9 +1,10 @@
+import ExplainJSON
 import CBLAS
 
 /// The machine's single-precision matrix-product peak as OpenBLAS reaches it: a large square cblas_sgemm,
 /// timed in the same process (and so with the same library, thread count and clock speed) as the benchmark.
 /// OpenBLAS runs on its own threads here; the model keeps it single-threaded under its own pool.
-public struct SgemmPeak: Sendable, Codable {
+public struct SgemmPeak: Sendable {
     public var size: Int
     public var threads: Int
     /// Best and median GFLOP/s over the timed runs (2n³ FLOPs each), after one untimed run.
@@ -32,5 +33,16 @@ public struct SgemmPeak: Sendable, Codable {
         let rates = (0..<max(1, runs)).map { _ in flops / Stopwatch.measure(product).seconds / 1e9 }
         return SgemmPeak(size: n, threads: threads, bestGFLOPS: rates.max()!,
                          medianGFLOPS: TimingSummary(rates).median)
+    }
+}
+
+extension SgemmPeak: JSONEncodable, JSONDecodable {
+    public var json: JSONValue {
+        ["size": size.json, "threads": threads.json, "bestGFLOPS": bestGFLOPS.json, "medianGFLOPS": medianGFLOPS.json]
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(size: try o.required("size"), threads: try o.required("threads"), bestGFLOPS: try o.required("bestGFLOPS"),
+                  medianGFLOPS: try o.required("medianGFLOPS"))
     }
 }

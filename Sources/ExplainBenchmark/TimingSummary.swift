@@ -1,5 +1,7 @@
+import ExplainJSON
+
 /// Median and spread of repeated timings, in seconds.
-public struct TimingSummary: Sendable, Codable, Equatable {
+public struct TimingSummary: Sendable, Equatable {
     public var samples: Int
     public var median: Double
     public var min: Double
@@ -29,5 +31,21 @@ public struct TimingSummary: Sendable, Codable, Equatable {
         var copy = self
         copy.median /= n; copy.min /= n; copy.max /= n; copy.q1 /= n; copy.q3 /= n
         return copy
+    }
+}
+
+/// Also PyTorch's timings, as Scripts/reference/bench_pytorch.py's `summary` writes them.
+extension TimingSummary: JSONEncodable, JSONDecodable {
+    public var json: JSONValue {
+        ["samples": samples.json, "median": median.json, "min": min.json, "max": max.json, "q1": q1.json, "q3": q3.json]
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        samples = try o.required("samples")
+        median = try o.required("median")
+        min = try o.required("min")
+        max = try o.required("max")
+        q1 = try o.required("q1")
+        q3 = try o.required("q3")
     }
 }

@@ -1,3 +1,4 @@
+import ExplainJSON
 import ExplainTokenizer
 import Foundation
 
@@ -22,10 +23,9 @@ public enum TokenizerBenchmark {
         var reference: [String: [String: Double]] = [:]
         let textsFile = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-bench-texts-\(getpid()).json")
         defer { try? FileManager.default.removeItem(at: textsFile) }
-        let payload = try JSONSerialization.data(withJSONObject: ["tweets": tweets, "long": long])
-        try payload.write(to: textsFile)
+        try Data(JSONSerializer.serialize(["tweets": tweets.json, "long": long.json])).write(to: textsFile)
         if let run = try? ChildProcess.run(python, [script, textsFile.path] + directories), run.exitStatus == 0,
-           let parsed = try? JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: [String: Double]] {
+           let parsed = try? [String: [String: Double]](json: JSONParser.parse(run.standardOutput), at: "") {
             reference = parsed
         } else {
             log("tokenizers: HuggingFace tokenizers not run (\(python) \(script) failed or is missing)")

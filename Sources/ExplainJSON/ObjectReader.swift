@@ -159,3 +159,8 @@ extension Array: JSONEncodable where Element: JSONEncodable {
 extension Optional: JSONEncodable where Wrapped: JSONEncodable {
     public var json: JSONValue { map(\.json) ?? .null }
 }
+
+/// An object with the dictionary's keys (written sorted, as every object is).
+extension Dictionary: JSONEncodable where Key == String, Value: JSONEncodable {
+    public var json: JSONValue { .object(JSONObject(mapValues(\.json))) }
+}

@@ -49,7 +49,7 @@ extension RequestID: JSONDecodable {
 /// `text` or `texts` (exactly one): one input gives one result object, several give an array of them.
 public enum TextInput: Equatable, Sendable {
     /// The field it is sent as, into params being written.
-    func write(into params: inout ParamsWriter) {
+    func write(into params: inout ObjectWriter) {
         switch self {
         case .single(let t): params.set("text", t)
         case .many(let ts): params.set("texts", ts)
@@ -126,13 +126,4 @@ public enum OptionScalar: Equatable, Sendable, JSONDecodable, JSONEncodable {
 /// Params that may carry an LSP work-done progress token; the dispatcher reads it from the decoded params.
 public protocol WorkDoneProgressParams {
     var workDoneToken: ProgressToken? { get }
-}
-
-/// A JSON object built field by field, leaving out absent (nil) optional fields: how params are encoded.
-struct ParamsWriter {
-    var fields = JSONObject()
-    mutating func set<T: JSONEncodable>(_ key: String, _ value: T?) {
-        if let value { fields[key] = value.json }
-    }
-    var json: JSONValue { .object(fields) }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import ExplainBenchmark
+import ExplainJSON
 
 func logLine(_ message: String) { fputs(message + "\n", stderr) }
 
@@ -32,9 +33,7 @@ do {
         }
         let report = try BenchmarkRunner.run(options, log: logLine)
         if options.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(PrettyJSON.string(report.json))
         } else {
             print(ReportTable.render(report))
         }

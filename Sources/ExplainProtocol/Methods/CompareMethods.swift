@@ -45,7 +45,7 @@ public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equat
     }
 
     public var json: JSONValue {
-        var params = ParamsWriter()
+        var params = ObjectWriter()
         params.set("text", text)
         params.set("methods", methods)
         scoring.write(into: &params)

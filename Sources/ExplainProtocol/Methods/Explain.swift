@@ -52,7 +52,7 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
     }
 
     public var json: JSONValue {
-        var params = ParamsWriter()
+        var params = ObjectWriter()
         input.write(into: &params)
         params.set("method", method)
         scoring.write(into: &params)

@@ -3,7 +3,7 @@ public struct ClientInfo: Equatable, Sendable, JSONEncodable {
     public var version: String?
     public init(name: String, version: String? = nil) { self.name = name; self.version = version }
     public var json: JSONValue {
-        var o = ParamsWriter()
+        var o = ObjectWriter()
         o.set("name", name)
         o.set("version", version)
         return o.json
@@ -36,7 +36,7 @@ public struct InitializeParams: RequestParams, Equatable {
     }
 
     public var json: JSONValue {
-        var params = ParamsWriter()
+        var params = ObjectWriter()
         params.set("clientInfo", clientInfo)
         params.set("positionEncodings", positionEncodings)
         return params.json

@@ -46,7 +46,7 @@ public struct ModelsLoadParams: RequestParams, Equatable {
         makeDefault = try params.optional("default") ?? false
     }
     public var json: JSONValue {
-        var params = ParamsWriter()
+        var params = ObjectWriter()
         params.set("path", path)
         params.set("id", id)
         if makeDefault { params.set("default", true) }

@@ -59,7 +59,7 @@ public struct ModelsAdaptParams: RequestParams, WorkDoneProgressParams, Equatabl
     }
 
     public var json: JSONValue {
-        var params = ParamsWriter()
+        var params = ObjectWriter()
         params.set("model", model)
         params.set("data", data)
         params.set("heldout", heldout)

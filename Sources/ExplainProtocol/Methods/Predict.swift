@@ -10,7 +10,7 @@ public struct PredictParams: RequestParams, Equatable {
         model = try params.optional("model")
     }
     public var json: JSONValue {
-        var params = ParamsWriter()
+        var params = ObjectWriter()
         input.write(into: &params)
         params.set("model", model)
         return params.json

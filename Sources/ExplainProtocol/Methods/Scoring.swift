@@ -26,7 +26,7 @@ public struct ScoringParams: Equatable, Sendable {
         granularity = try params.optional("granularity")
     }
 
-    func write(into params: inout ParamsWriter) {
+    func write(into params: inout ObjectWriter) {
         params.set("target", target)
         params.set("foil", foil)
         params.set("output", output)

@@ -10,7 +10,7 @@ public struct TokenizeParams: RequestParams, Equatable {
         model = try params.optional("model")
     }
     public var json: JSONValue {
-        var params = ParamsWriter()
+        var params = ObjectWriter()
         params.set("text", text)
         params.set("model", model)
         return params.json
