@@ -5,7 +5,7 @@ import ExplainJSON
 /// the `getattr` defaults of transformers' modeling_deberta_v2.py where the config class has none.
 public struct DebertaSettings: Sendable, Equatable {
     /// The pooler's non-linearity (ContextPooler applies ACT2FN[pooler_hidden_act]).
-    public enum PoolerActivation: Sendable, Equatable { case geluErf, geluTanh, relu, tanh }
+    public enum PoolerActivation: Sendable, Equatable { case tanh, activation(Activation) }
 
     /// Absolute position embeddings added to the word embeddings (v3: false).
     public var positionBiasedInput: Bool
@@ -75,10 +75,6 @@ public struct DebertaSettings: Sendable, Equatable {
 
     private static func poolerActivation(_ value: JSONValue, fail: (String) -> ModelError) throws -> PoolerActivation {
         if value.stringValue == "tanh" { return .tanh }
-        switch try ModelConfig.activation(value, key: "pooler_hidden_act", fail: fail) {
-        case .geluErf: return .geluErf
-        case .geluTanh: return .geluTanh
-        case .relu: return .relu
-        }
+        return .activation(try ModelConfig.activation(value, key: "pooler_hidden_act", fail: fail))
     }
 }

@@ -19,13 +19,6 @@ public enum ProblemType: String, Sendable, CaseIterable {
     case singleLabel = "single_label_classification", multiLabel = "multi_label_classification"
 }
 
-/// The pointwise non-linearity of the feed-forward block.
-public enum Activation: String, Sendable {
-    case geluErf      // "gelu": x·Φ(x), the exact form
-    case geluTanh     // "gelu_new", "gelu_pytorch_tanh", "gelu_fast": the tanh approximation
-    case relu
-}
-
 /// The fields of a HuggingFace `config.json` that the forward pass needs, for every supported family
 /// (DistilBERT's config uses other names: dim, n_layers, n_heads, hidden_dim, activation). A field the
 /// file leaves out takes the default of the family's transformers config class.

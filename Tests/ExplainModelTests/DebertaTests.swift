@@ -89,7 +89,7 @@ final class DebertaTests: XCTestCase {
         XCTAssertEqual(settings.maxRelativePositions, 512)
         XCTAssertEqual(settings.span, 512)
         XCTAssertEqual(settings.scaleFactor, 1)
-        XCTAssertEqual(settings.poolerActivation, .geluErf)
+        XCTAssertEqual(settings.poolerActivation, .activation(.geluErf))
 
         let v3 = try XCTUnwrap(try config(["pos_att_type": "P2C | c2p", "position_buckets": 256, "norm_rel_ebd": "layer_norm",
                                            "embedding_size": 6, "pooler_hidden_act": "tanh", "max_relative_positions": -1]).deberta)

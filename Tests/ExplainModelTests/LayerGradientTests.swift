@@ -208,7 +208,7 @@ final class LayerGradientTests: XCTestCase {
     }
 
     func testClassificationHead() {
-        for squash in [ClassificationHead.Squash.tanh, .relu, .gelu, .geluTanh] {
+        for squash in [ClassificationHead.Squash.tanh, .activation(.relu), .activation(.geluErf), .activation(.geluTanh)] {
             let head = ClassificationHead(dense: linear(8, 8), squash: squash, classifier: linear(3, 8))
             func run(_ x: [Float]) -> ([Float], ClassificationHead.Cache) {
                 let cache = ClassificationHead.Cache(batch: 2, hidden: 8)

@@ -4,7 +4,8 @@
 /// (exact, whatever hidden_act says, as ElectraClassificationHead), then classifier.out_proj. DeBERTa-v2:
 /// ContextPooler's pooler.dense + pooler_hidden_act (dropout is off at inference), then classifier.
 struct ClassificationHead: Sendable {
-    enum Squash: Sendable { case tanh, relu, gelu, geluTanh }
+    /// tanh (BERT's pooler, RoBERTa's head), or an activation (DistilBERT's ReLU, ELECTRA's and DeBERTa's GELU).
+    enum Squash: Sendable { case tanh, activation(Activation) }
     let dense: Linear        // (H, H)
     let squash: Squash
     let classifier: Linear   // (C, H)
@@ -34,15 +35,13 @@ struct ClassificationHead: Sendable {
         let names = Self.tensorNames(config.architecture)
         let squash: Squash
         switch config.architecture {
-        case .distilbert: squash = .relu
-        case .electra: squash = .gelu   // exact, whatever hidden_act says, as ElectraClassificationHead
+        case .distilbert: squash = .activation(.relu)
+        case .electra: squash = .activation(.geluErf)   // exact, whatever hidden_act says, as ElectraClassificationHead
         case .modernbert: throw ModelError.unsupported(file: "config.json", reason: "ModernBERT's head is part of ModernBertNetwork")
         case .debertaV2:
-            switch config.deberta?.poolerActivation ?? .geluErf {
-            case .geluErf: squash = .gelu
-            case .geluTanh: squash = .geluTanh
-            case .relu: squash = .relu
+            switch config.deberta?.poolerActivation ?? .activation(.geluErf) {
             case .tanh: squash = .tanh
+            case .activation(let activation): squash = .activation(activation)
             }
         case .bert, .albert, .roberta, .xlmRoberta, .camembert: squash = .tanh
         }
@@ -67,9 +66,7 @@ struct ClassificationHead: Sendable {
         dense.forward(cache.preActivation.pointer, first, rows: batch)
         switch squash {
         case .tanh: Tanh.forward(cache.activated.pointer, cache.preActivation.pointer, count: count)
-        case .relu: ReLU.forward(cache.activated.pointer, cache.preActivation.pointer, count: count)
-        case .gelu: GELU.forward(cache.activated.pointer, cache.preActivation.pointer, count: count, tanhForm: false)
-        case .geluTanh: GELU.forward(cache.activated.pointer, cache.preActivation.pointer, count: count, tanhForm: true)
+        case .activation(let activation): activation.forward(cache.activated.pointer, cache.preActivation.pointer, count: count)
         }
         classifier.forward(logits, cache.activated.pointer, rows: batch)
     }
@@ -93,9 +90,8 @@ struct ClassificationHead: Sendable {
         if let gradients { classifier.accumulateWeightGradient(gradients.classifier, dy: dLogits, x: cache.activated.pointer, rows: batch) }
         switch squash {
         case .tanh: Tanh.backward(dx: dActivated.pointer, dy: dActivated.pointer, y: cache.activated.pointer, count: count)
-        case .relu: ReLU.backward(dx: dActivated.pointer, dy: dActivated.pointer, x: cache.preActivation.pointer, count: count)
-        case .gelu: GELU.backward(dx: dActivated.pointer, dy: dActivated.pointer, x: cache.preActivation.pointer, count: count, tanhForm: false)
-        case .geluTanh: GELU.backward(dx: dActivated.pointer, dy: dActivated.pointer, x: cache.preActivation.pointer, count: count, tanhForm: true)
+        case .activation(let activation):
+            activation.backward(dx: dActivated.pointer, dy: dActivated.pointer, x: cache.preActivation.pointer, count: count)
         }
         dFirst.update(repeating: 0, count: count)
         dense.backward(dx: dFirst, dy: dActivated.pointer, rows: batch)

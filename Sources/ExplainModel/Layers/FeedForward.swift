@@ -13,11 +13,7 @@ struct FeedForward: Sendable {
         let inner = expand.outputSize
         expand.forward(preActivation.pointer, x, rows: rows)
         let activated = kept ?? FloatBuffer(count: rows * inner, zeroed: false)
-        switch activation {
-        case .geluErf: GELU.forwardReplacingInputWithDerivative(activated.pointer, preActivation.pointer, count: rows * inner)
-        case .geluTanh: GELU.forward(activated.pointer, preActivation.pointer, count: rows * inner, tanhForm: true)
-        case .relu: ReLU.forward(activated.pointer, preActivation.pointer, count: rows * inner)
-        }
+        activation.forward(activated.pointer, replacingWithBackwardState: preActivation.pointer, count: rows * inner)
         project.forward(y, activated.pointer, rows: rows)
     }
 
@@ -39,15 +35,7 @@ struct FeedForward: Sendable {
         let dInner = FloatBuffer(count: count)
         project.backward(dx: dInner.pointer, dy: dy, rows: rows)
         if let weights { project.accumulateWeightGradient(weights.gradients.project, dy: dy, x: weights.activated, rows: rows) }
-        switch activation {
-        case .geluErf:
-            let derivative = preActivation.pointer, d = dInner.pointer
-            Parallel.forRanges(count, minimumPerWorker: 16_384) { range in
-                VectorMath.map8(range, d, derivative, d) { $0 * $1 }
-            }
-        case .geluTanh: GELU.backward(dx: dInner.pointer, dy: dInner.pointer, x: preActivation.pointer, count: count, tanhForm: true)
-        case .relu: ReLU.backward(dx: dInner.pointer, dy: dInner.pointer, x: preActivation.pointer, count: count)
-        }
+        activation.backward(dx: dInner.pointer, dy: dInner.pointer, kept: preActivation.pointer, count: count)
         expand.backward(dx: dx, dy: dInner.pointer, rows: rows)
         if let weights { expand.accumulateWeightGradient(weights.gradients.expand, dy: dInner.pointer, x: weights.input, rows: rows) }
     }

@@ -25,11 +25,7 @@ struct GatedFeedForward: Sendable {
         input.forward(cache.preActivation.pointer, x, rows: rows)
         gate.forward(cache.gate.pointer, x, rows: rows)
         let u = cache.preActivation.pointer, a = cache.activated.pointer, g = cache.gate.pointer
-        switch activation {
-        case .geluErf: GELU.forwardReplacingInputWithDerivative(a, u, count: count)
-        case .geluTanh: GELU.forward(a, u, count: count, tanhForm: true)
-        case .relu: ReLU.forward(a, u, count: count)
-        }
+        activation.forward(a, replacingWithBackwardState: u, count: count)
         let gated = FloatBuffer(count: count, zeroed: false)
         Parallel.forRanges(count, minimumPerWorker: 16_384) { range in
             VectorMath.map8(range, a, g, gated.pointer) { $0 * $1 }
@@ -48,14 +44,7 @@ struct GatedFeedForward: Sendable {
             VectorMath.map8(range, dz.pointer, a, dGate.pointer) { $0 * $1 }
             VectorMath.map8(range, dz.pointer, g, dInput.pointer) { $0 * $1 }
         }
-        switch activation {
-        case .geluErf:
-            Parallel.forRanges(count, minimumPerWorker: 16_384) { range in
-                VectorMath.map8(range, dInput.pointer, u, dInput.pointer) { $0 * $1 }
-            }
-        case .geluTanh: GELU.backward(dx: dInput.pointer, dy: dInput.pointer, x: u, count: count, tanhForm: true)
-        case .relu: ReLU.backward(dx: dInput.pointer, dy: dInput.pointer, x: u, count: count)
-        }
+        activation.backward(dx: dInput.pointer, dy: dInput.pointer, kept: u, count: count)
         input.backward(dx: dx, dy: dInput.pointer, rows: rows)
         gate.backward(dx: dx, dy: dGate.pointer, rows: rows)
     }

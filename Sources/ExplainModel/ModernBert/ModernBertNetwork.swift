@@ -99,11 +99,7 @@ struct ModernBertNetwork: ClassifierNetwork {
         }
         let count = batch * h
         headDense.forward(cache.headPreActivation.pointer, pooled.pointer, rows: batch)
-        switch settings.classifierActivation {
-        case .geluErf: GELU.forward(cache.headActivated.pointer, cache.headPreActivation.pointer, count: count, tanhForm: false)
-        case .geluTanh: GELU.forward(cache.headActivated.pointer, cache.headPreActivation.pointer, count: count, tanhForm: true)
-        case .relu: ReLU.forward(cache.headActivated.pointer, cache.headPreActivation.pointer, count: count)
-        }
+        settings.classifierActivation.forward(cache.headActivated.pointer, cache.headPreActivation.pointer, count: count)
         let normed = FloatBuffer(count: count, zeroed: false)
         headNorm.forward(normed.pointer, cache.headActivated.pointer, rows: batch, normalized: cache.headNormalized.pointer, rstd: cache.headRstd.pointer)
         let logits = FloatBuffer(count: batch * classifier.outputSize, zeroed: false)
@@ -119,12 +115,8 @@ struct ModernBertNetwork: ClassifierNetwork {
         classifier.backward(dx: dNormed.pointer, dy: dLogits, rows: batch)
         let dActivated = FloatBuffer(count: count)
         headNorm.backward(dx: dActivated.pointer, dy: dNormed.pointer, rows: batch, normalized: cache.headNormalized.pointer, rstd: cache.headRstd.pointer)
-        let x = cache.headPreActivation.pointer, d = dActivated.pointer
-        switch settings.classifierActivation {
-        case .geluErf: GELU.backward(dx: d, dy: d, x: x, count: count, tanhForm: false)
-        case .geluTanh: GELU.backward(dx: d, dy: d, x: x, count: count, tanhForm: true)
-        case .relu: ReLU.backward(dx: d, dy: d, x: x, count: count)
-        }
+        let d = dActivated.pointer
+        settings.classifierActivation.backward(dx: d, dy: d, x: cache.headPreActivation.pointer, count: count)
         let dPooled = FloatBuffer(count: count)
         headDense.backward(dx: dPooled.pointer, dy: d, rows: batch)
         // Pooling's backward: the first token takes the whole gradient, or every token an equal share.
