@@ -27,13 +27,20 @@ public final class Explainer: Sendable {
 
     /// The texts' explanations over the given encodings (a text's own, or one window of it).
     func explain(encodings: [Encoding], texts: [String], request: ExplainRequest, control: RunControl) throws -> [Explanation] {
+        try control.checkCancelled()
+        // Kept with its activations: the gradient methods differentiate this very pass.
+        let inputPass = model.forward(ModelInput(ids: encodings.map(\.ids)))
+        return try explain(encodings: encodings, texts: texts, inputPass: inputPass, request: request, control: control)
+    }
+
+    /// The same over a forward pass of those encodings the caller has already run (the windows' prediction).
+    func explain(encodings: [Encoding], texts: [String], inputPass: ForwardPass, request: ExplainRequest,
+                 control: RunControl) throws -> [Explanation] {
         let method = try AttributionRegistry.method(named: request.method)
         let options = try ResolvedOptions(request.options, specs: method.description.options)
         let scoring = request.scoring
         try control.checkCancelled()
         let ids = encodings.map(\.ids)
-        // Kept with its activations: the gradient methods differentiate this very pass.
-        let inputPass = model.forward(ModelInput(ids: ids))
         let logits = inputPass.logits
         let predictions = logits.map(prediction)
         let targets = try predictions.map { try resolve(scoring.target, field: "target", predicted: $0.index) }

@@ -58,8 +58,10 @@ extension Explainer {
         let windowEncodings = ranges.map { range in
             Encoding(tokens: Array(prefix) + Array(encoding.tokens[range]) + Array(suffix), words: [], truncated: false)
         }
-        // The prediction: the mean over the windows.
-        let logits = model.logits(ModelInput(ids: windowEncodings.map(\.ids)))
+        // The prediction: the mean over the windows. Their pass is the one the windows are explained on.
+        try control.checkCancelled()
+        let windowsPass = model.forward(ModelInput(ids: windowEncodings.map(\.ids)))
+        let logits = windowsPass.logits
         let classes = model.config.labels.count
         let count = Float(ranges.count)
         let meanLogits = (0..<classes).map { c in logits.reduce(Float(0)) { $0 + $1[c] } / count }
@@ -68,7 +70,8 @@ extension Explainer {
         let predicted = meanProbabilities.indices.max { meanProbabilities[$0] < meanProbabilities[$1] } ?? 0
         var perWindow = request
         perWindow.scoring.target = .index(try resolve(request.scoring.target, field: "target", predicted: predicted))
-        let explained = try explain(encodings: windowEncodings, texts: ranges.map { _ in text }, request: perWindow, control: control)
+        let explained = try explain(encodings: windowEncodings, texts: ranges.map { _ in text }, inputPass: windowsPass,
+                                    request: perWindow, control: control)
 
         // Each window's scores back onto the whole text's tokens, averaged over the windows covering each.
         var sums = [Float](repeating: 0, count: encoding.tokens.count), covered = [Float](repeating: 0, count: encoding.tokens.count)
