@@ -326,7 +326,7 @@ def length_sweep(workload, texts, repeats):
     for text in texts:
         workload.gradientNorm([text])
         times = []
-        for _ in range(max(repeats, 5)):
+        for _ in range(repeats):
             start = time.perf_counter()
             workload.gradientNorm([text])
             times.append(time.perf_counter() - start)

@@ -42,7 +42,7 @@ public struct LengthSweep: Sendable {
             let text = Self.text(tokens: length, explainer: explainer)
             let tokens = explainer.encode(text).tokens.count
             _ = try explainer.explain(texts: [text], request: request)
-            let samples = try (0..<max(repeats, 5)).map { _ in
+            let samples = try (0..<repeats).map { _ in
                 try Stopwatch.measure { _ = try explainer.explain(texts: [text], request: request) }.seconds
             }
             let summary = TimingSummary(samples)
