@@ -1,15 +1,27 @@
 import XCTest
+import ExplainTestSupport
+import ExplainJSON
 @testable import ExplainAttribution
 import ExplainModel
 
 /// Tests/Fixtures/expected/<model>-attention.json, written by Scripts/reference/make_attention_fixtures.py
 /// from PyTorch's own attention probabilities (`output_attentions`) and their gradients (`retain_grad`).
-struct AttentionFixture: Decodable {
-    struct Case: Decodable {
+struct AttentionFixture: JSONDecodable {
+    struct Case: JSONDecodable {
         let text: Int; let ids: [Int]; let target: Int
         let attentionRollout: [Float]; let attentionGradient: [Float]; let attentionGradientOfProbability: [Float]
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            text = try o.required("text"); ids = try o.required("ids"); target = try o.required("target")
+            attentionRollout = try o.required("attentionRollout"); attentionGradient = try o.required("attentionGradient")
+            attentionGradientOfProbability = try o.required("attentionGradientOfProbability")
+        }
     }
     let model: String; let texts: [String]; let cases: [Case]
+    init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        model = try o.required("model"); texts = try o.required("texts"); cases = try o.required("cases")
+    }
 }
 
 /// Attention rollout and gradient-weighted attention against PyTorch on every fixture family, to 1e-4 of
@@ -25,7 +37,7 @@ final class AttentionParityTests: XCTestCase {
             let model = try ClassifierModel.load(directory: fixturesDirectory.appendingPathComponent("models/\(name)"))
             covered.insert(model.config.architecture)
             let explainer = Explainer(model: model)
-            let fixture = try JSONDecoder().decode(AttentionFixture.self, from: Data(contentsOf: fixturesDirectory.appendingPathComponent("expected/\(name)-attention.json")))
+            let fixture: AttentionFixture = try JSONFile.read(fixturesDirectory.appendingPathComponent("expected/\(name)-attention.json"))
             for testCase in fixture.cases {
                 for (method, output, expected) in [("attentionRollout", OutputKind.logit, testCase.attentionRollout),
                                                    ("attentionGradient", .logit, testCase.attentionGradient),

@@ -98,7 +98,7 @@ final class ReportJSONTests: XCTestCase {
         XCTAssertEqual(JSONSerializer.string(read.json), JSONSerializer.string(report.json))
         XCTAssertEqual(read.json, tree)
 
-        // The keys and shape Codable gave the report: every field under its Swift name, an absent optional left out.
+        // The keys and shape the report has always printed: every field under its Swift name, an absent optional left out.
         XCTAssertEqual(tree.objectValue?.keys.sorted(), ["machine", "models", "repeats", "sentences", "sgemmPeak", "threads", "tool"])
         XCTAssertEqual(tree["tool"], "explaind-bench")
         XCTAssertEqual(tree["machine"], ["cpu": "test cpu", "logicalCores": 2, "loadAverageAtStart": 1.5, "loadAverageAtEnd": 2.25])

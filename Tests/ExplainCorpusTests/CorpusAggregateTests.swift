@@ -1,12 +1,13 @@
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainJSON
 
 /// --aggregate over the fixture: counts and sums as the records give them, top words by mean among words seen
 /// --min-count times, fragmented words, the confusion matrix; two halves merged equal one run byte for byte.
 final class CorpusAggregateTests: XCTestCase {
     func testAggregateAndMergeOfHalves() throws {
-        let work = try CorpusFixtures.scratch()
+        let work = try scratchDirectory("corpus")
         let lines = try CorpusFixtures.tweetLines(40)
         let whole = work.appendingPathComponent("whole.jsonl"), first = work.appendingPathComponent("first.jsonl"),
             second = work.appendingPathComponent("second.jsonl")

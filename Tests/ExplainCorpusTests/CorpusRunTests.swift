@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainJSON
 
 /// `explaind corpus` end to end on a small fixture checkpoint: the daemon's numbers, resume after kills at
@@ -38,7 +39,7 @@ final class CorpusRunTests: XCTestCase {
     /// answering `explain` over the same batches for each: every record is the daemon's explanation with the
     /// id and gold label added. Returns each run's records.
     func recordsMatchTheDaemon(_ runs: [(method: String, options: [String: JSONValue])], count: Int, batch: Int = 3) throws -> [[JSONValue]] {
-        let work = try CorpusFixtures.scratch()
+        let work = try scratchDirectory("corpus")
         let input = work.appendingPathComponent("in.jsonl")
         let lines = try CorpusFixtures.tweetLines(count)
         try write(lines, to: input)
@@ -91,7 +92,7 @@ final class CorpusRunTests: XCTestCase {
     /// A text longer than the model's positions: the record is the daemon's `explain` with `long: "windows"`
     /// (and the stride), every token scored, the windows listed; `truncate` keeps explain's default.
     func testLongTextsInWindowsAreTheDaemonsWindows() throws {
-        let work = try CorpusFixtures.scratch()
+        let work = try scratchDirectory("corpus")
         let input = work.appendingPathComponent("in.txt"), output = work.appendingPathComponent("out.jsonl")
         let long = (0..<70).map { ["the senate", "passed", "a budget", "after the", "football match"][$0 % 5] }.joined(separator: " ")
         try write([long], to: input)
@@ -126,7 +127,7 @@ final class CorpusRunTests: XCTestCase {
     /// nothing), with --threads and --long truncate: ids and gold labels from the named columns, the same
     /// record as the JSON Lines input gives, and the long text cut to the model's positions as `explain` cuts it.
     func testNamedFieldsFormatThreadsAndTruncate() throws {
-        let work = try CorpusFixtures.scratch()
+        let work = try scratchDirectory("corpus")
         let long = (0..<70).map { ["the senate", "passed", "a budget"][$0 % 3] }.joined(separator: " ")
         let tsv = work.appendingPathComponent("in.data"), jsonl = work.appendingPathComponent("in.jsonl")
         try write(["tid\tbody\tclass\ttext", "a7\tvote for the senate\tpolitical\tdecoy", "b9\t\(long)\tgeneral\tdecoy"], to: tsv)
@@ -150,7 +151,7 @@ final class CorpusRunTests: XCTestCase {
     /// Killed at random points, resumed until done (and once with a half line cut by hand): the output is byte
     /// for byte the uninterrupted run's. Ctrl-C stops with status 130 after writing whole lines.
     func testResumeAfterKillsAndInterrupts() throws {
-        let work = try CorpusFixtures.scratch()
+        let work = try scratchDirectory("corpus")
         let input = work.appendingPathComponent("in.jsonl")
         try write(try CorpusFixtures.tweetLines(60), to: input)
         let reference = work.appendingPathComponent("reference.jsonl"), resumed = work.appendingPathComponent("resumed.jsonl")
@@ -214,7 +215,7 @@ final class CorpusRunTests: XCTestCase {
     /// Bad records are reported with their line and skipped; --strict stops at the first one after writing
     /// the records before it.
     func testBadRecordsAndStrict() throws {
-        let work = try CorpusFixtures.scratch()
+        let work = try scratchDirectory("corpus")
         let input = work.appendingPathComponent("in.jsonl"), output = work.appendingPathComponent("out.jsonl")
         let good = try CorpusFixtures.tweetLines(4)
         try write([good[0], "{\"text\": 5}", good[1], "{not json", "{\"id\": \"e\", \"text\": \"\"}", good[2],
@@ -235,21 +236,14 @@ final class CorpusRunTests: XCTestCase {
     /// On a terminal (a pseudo-terminal from util-linux's `script`): a bar redrawn in place with texts done,
     /// texts/s and the time left.
     func testProgressBarOnATerminal() throws {
-        let work = try CorpusFixtures.scratch()
+        let work = try scratchDirectory("corpus")
         let input = work.appendingPathComponent("in.jsonl"), output = work.appendingPathComponent("out.jsonl")
         try write(try CorpusFixtures.tweetLines(12), to: input)
         let command = [try CorpusFixtures.explaind.path, "corpus", "--in", input.path, "--out", output.path,
                        "--model", CorpusFixtures.model, "--batch", "4"].map { "'\($0)'" }.joined(separator: " ")
-        let script = Process()
-        script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        script.arguments = ["-qec", command, "/dev/null"]
-        let pipe = Pipe()
-        script.standardOutput = pipe
-        script.standardInput = FileHandle.nullDevice
-        try script.run()
-        let shown = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        script.waitUntilExit()
-        XCTAssertEqual(script.terminationStatus, 0, shown)
+        let script = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"])
+        let shown = script.stdout
+        XCTAssertEqual(script.status, 0, shown)
         XCTAssertTrue(shown.contains("\r█"), shown)
         XCTAssertTrue(shown.contains("4/12 texts"), shown)
         XCTAssertTrue(shown.contains("12/12 texts"), shown)
@@ -260,7 +254,7 @@ final class CorpusRunTests: XCTestCase {
 
     /// Plain lines on stderr when it is not a terminal: texts done, texts/s.
     func testProgressLinesWithoutATerminal() throws {
-        let work = try CorpusFixtures.scratch()
+        let work = try scratchDirectory("corpus")
         let input = work.appendingPathComponent("in.txt"), output = work.appendingPathComponent("out.jsonl")
         try write(["the senate votes today", "rain again tomorrow"], to: input)
         let run = try CorpusFixtures.corpus(["--in", input.path, "--out", output.path, "--model", CorpusFixtures.model])

@@ -4,33 +4,17 @@ import Glibc
 import Foundation
 import XCTest
 import ExplainJSON
+import ExplainTestSupport
 
-/// The fixtures, a scratch directory per test, and the built `explaind` run as a child process.
+/// The fixtures and the built `explaind` run as a child process.
 enum CorpusFixtures {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = BuiltProducts.packageRoot
     /// 64 positions: texts of a few dozen words need windows.
     static let model = packageRoot.appendingPathComponent("Tests/Fixtures/models/bert-gelu-2labels").path
     static let tweets = packageRoot.appendingPathComponent("Data/political-general/heldout.jsonl").path
 
     static var explaind: URL {
-        get throws {
-            var candidates: [URL] = []
-            if let override = ProcessInfo.processInfo.environment["EXPLAIND_PATH"] { candidates.append(URL(fileURLWithPath: override)) }
-            for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-                candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("explaind"))
-            }
-            candidates.append(packageRoot.appendingPathComponent(".build/debug/explaind"))
-            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw XCTSkip("explaind is not built: run `swift build` before `swift test`")
-            }
-            return found
-        }
-    }
-
-    static func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        get throws { try BuiltProducts.require("explaind", override: "EXPLAIND_PATH") }
     }
 
     /// The first `count` texts of the held-out tweets as JSON Lines, with ids and gold labels.
@@ -44,18 +28,9 @@ enum CorpusFixtures {
         }
     }
 
-    struct Run {
-        var status: Int32
-        var stderr: String
-    }
-
     /// `explaind corpus ARGS` to the end.
-    static func corpus(_ arguments: [String]) throws -> Run {
-        let process = try start(arguments)
-        let errors = process.standardError as! Pipe
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stderr: String(decoding: data, as: UTF8.self))
+    static func corpus(_ arguments: [String]) throws -> Subprocess.Run {
+        try Subprocess.run(try explaind, ["corpus"] + arguments)
     }
 
     static func start(_ arguments: [String]) throws -> Process {
@@ -70,20 +45,9 @@ enum CorpusFixtures {
 
     /// The replies of the daemon (`explaind --framing ndjson`) to these request lines.
     static func daemon(_ requests: [String]) throws -> [JSONValue] {
-        let daemon = Process()
-        daemon.executableURL = try explaind
-        daemon.arguments = ["--model", model, "--framing", "ndjson"]
-        let stdin = Pipe(), stdout = Pipe()
-        daemon.standardInput = stdin
-        daemon.standardOutput = stdout
-        daemon.standardError = FileHandle.nullDevice
-        try daemon.run()
-        stdin.fileHandleForWriting.write(Data((requests.joined(separator: "\n") + "\n").utf8))
-        try stdin.fileHandleForWriting.close()
-        let replies = try String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").map { try JSONParser.parse(String($0)) }
-        daemon.waitUntilExit()
-        return replies
+        let run = try Subprocess.run(try explaind, ["--model", model, "--framing", "ndjson"],
+                                     input: requests.joined(separator: "\n") + "\n")
+        return try run.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
     }
 
     static func lines(_ url: URL) throws -> [JSONValue] {

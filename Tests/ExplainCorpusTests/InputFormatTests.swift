@@ -1,12 +1,13 @@
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainJSON
 @testable import ExplainCorpus
 
 /// Every input format read into records: ids, texts and gold labels, bad records with their line numbers.
 final class InputFormatTests: XCTestCase {
     func read(_ content: String, _ format: InputFormat, text: String = "text", id: String = "id", label: String = "label") throws -> [CorpusInput.Item] {
-        let file = try CorpusFixtures.scratch().appendingPathComponent("input")
+        let file = try scratchDirectory("corpus").appendingPathComponent("input")
         try content.write(to: file, atomically: true, encoding: .utf8)
         return try CorpusInput.read(path: file.path, format: format, textField: text, idField: id, labelField: label)
     }

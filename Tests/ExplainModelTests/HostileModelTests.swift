@@ -3,6 +3,8 @@ import Glibc
 #endif
 import Foundation
 import XCTest
+import ExplainJSON
+import ExplainTestSupport
 @testable import ExplainModel
 
 /// Model directories built to hurt: each is refused at load with a ModelError naming the file and the
@@ -12,8 +14,7 @@ final class HostileModelTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-hostile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try scratchDirectory("explaind-hostile")
         // A real copy of a fixture (links resolved), to mutate.
         let fixture = fixturesDirectory.appendingPathComponent("models/bert-gelu-2labels")
         for name in try FileManager.default.contentsOfDirectory(atPath: fixture.path) {
@@ -22,16 +23,10 @@ final class HostileModelTests: XCTestCase {
         }
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
     var weightsURL: URL { directory.appendingPathComponent("model.safetensors") }
     var configURL: URL { directory.appendingPathComponent("config.json") }
 
-    func editConfig(_ edit: (inout [String: Any]) -> Void) throws {
-        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as! [String: Any]
-        edit(&json)
-        try JSONSerialization.data(withJSONObject: json).write(to: configURL)
-    }
+    func editConfig(_ edit: (inout JSONObject) -> Void) throws { try JSONFile.edit(configURL, edit) }
 
     func loadError(file: StaticString = #filePath, line: UInt = #line) -> String? {
         do {
@@ -52,11 +47,8 @@ final class HostileModelTests: XCTestCase {
         }
     }
 
-    func editTokenizer(_ edit: (inout [String: Any]) -> Void) throws {
-        let url = directory.appendingPathComponent("tokenizer.json")
-        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        edit(&json)
-        try JSONSerialization.data(withJSONObject: json).write(to: url)
+    func editTokenizer(_ edit: (inout JSONObject) -> Void) throws {
+        try JSONFile.edit(directory.appendingPathComponent("tokenizer.json"), edit)
     }
 
     /// Item 2, the model's side: every id the tokenizer can emit is a word-embedding row, and the positions
@@ -64,26 +56,26 @@ final class HostileModelTests: XCTestCase {
     /// maximum length, 512 here, not the model's 64 positions).
     func testTokenizerMustFitTheModelsEmbeddingsAndPositions() throws {
         try editTokenizer { json in
-            var added = json["added_tokens"] as! [[String: Any]]
+            var added = json["added_tokens"]!.arrayValue!
             added.append(["id": 30522, "content": "[NEW]", "single_word": false, "lstrip": false, "rstrip": false,
                           "normalized": false, "special": true])
-            json["added_tokens"] = added
+            json["added_tokens"] = .array(added)
         }
         XCTAssertEqual(loadError(), "config.json: malformed config: vocab_size 30522 is smaller than the tokenizer's 30523 tokens")
         try setUpWithError()
         try editTokenizer { json in
-            let cls: [String: Any] = ["SpecialToken": ["id": "[CLS]", "type_id": 0]]
+            let cls: JSONValue = ["SpecialToken": ["id": "[CLS]", "type_id": 0]]
             json["post_processor"] = ["type": "TemplateProcessing",
-                                      "single": Array(repeating: cls, count: 64) + [["Sequence": ["id": "A", "type_id": 0]]],
+                                      "single": .array(Array(repeating: cls, count: 64) + [["Sequence": ["id": "A", "type_id": 0]]]),
                                       "pair": [["Sequence": ["id": "A", "type_id": 0]], ["Sequence": ["id": "B", "type_id": 1]]],
                                       "special_tokens": ["[CLS]": ["id": "[CLS]", "ids": [101], "tokens": ["[CLS]"]]]]
         }
         XCTAssertTrue(loadError()?.contains("the post-processor adds 64 special tokens to every text, leaving no room in the model's 64 positions") ?? false)
         // 63 leave one position for text: it loads, and a text keeps one token between them.
         try editTokenizer { json in
-            var post = json["post_processor"] as! [String: Any]
-            post["single"] = Array((post["single"] as! [Any]).dropFirst())
-            json["post_processor"] = post
+            var post = json["post_processor"]!.objectValue!
+            post["single"] = .array(Array(post["single"]!.arrayValue!.dropFirst()))
+            json["post_processor"] = .object(post)
         }
         let model = try ClassifierModel.load(directory: directory)
         let encoding = model.tokenizer.encode("vote now", maxLength: model.maxTokens)
@@ -95,7 +87,7 @@ final class HostileModelTests: XCTestCase {
     func testHugeSizesAreCheckedAgainstTheWeightsBeforeAllocating() throws {
         for (key, value) in [("num_labels", 1e12), ("num_labels", 3e8), ("num_hidden_layers", 1e9), ("intermediate_size", 1e15)] {
             try editConfig { json in
-                json[key] = Int(value)
+                json[key] = .integer(Int(value))
                 if key == "num_labels" { json["id2label"] = nil; json["label2id"] = nil }
             }
             let message = loadError()

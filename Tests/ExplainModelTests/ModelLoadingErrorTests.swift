@@ -1,4 +1,5 @@
 import XCTest
+import ExplainTestSupport
 import ExplainJSON
 import ExplainModel
 
@@ -7,11 +8,8 @@ final class ModelLoadingErrorTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-model-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try scratchDirectory("explaind-model")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
     func write(_ text: String, _ name: String) throws {
         try Data(text.utf8).write(to: directory.appendingPathComponent(name))

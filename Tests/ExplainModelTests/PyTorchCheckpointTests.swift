@@ -1,4 +1,6 @@
 import XCTest
+import ExplainJSON
+import ExplainTestSupport
 @testable import ExplainModel
 
 /// pytorch_model.bin without running its pickle, sharded checkpoints, and which file wins.
@@ -6,15 +8,11 @@ final class PyTorchCheckpointTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-bin-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try scratchDirectory("explaind-bin")
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
     func expectedLogits(_ name: String) throws -> (ids: [[Int]], logits: [[Float]]) {
-        let expected = try JSONDecoder().decode(PyTorchParityTests.Expected.self,
-                                                from: Data(contentsOf: fixturesDirectory.appendingPathComponent("expected/\(name).json")))
+        let expected: PyTorchParityTests.Expected = try JSONFile.read(fixturesDirectory.appendingPathComponent("expected/\(name).json"))
         return (expected.ids, expected.logits)
     }
 

@@ -1,12 +1,12 @@
 import XCTest
+import ExplainTestSupport
 import Foundation
 @testable import ExplainModel
 
 /// Mapped weights read the file's values in place, survive having their pages dropped, and stack.
 final class WeightsTests: XCTestCase {
     func testMappedWeightsMatchTheFileAndSurvivePageRelease() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("weights-\(UUID().uuidString).safetensors")
-        defer { try? FileManager.default.removeItem(at: url) }
+        let url = try scratchDirectory("weights").appendingPathComponent("model.safetensors")
         let big = (0..<300_000).map { Float($0 % 1000) * 0.001 - 0.5 }
         try SafeTensorsWriter.write([("a", [3], [1, 2, 3]), ("big", [300_000], big)], to: url)
         let file = try SafeTensorsFile(url: url)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainProtocol
 @testable import ExplainREPL
 
@@ -8,9 +9,7 @@ import ExplainProtocol
 /// as the `:html` page shades them, with nothing loaded from anywhere.
 final class CorpusReportChromiumTests: XCTestCase {
     func testReportInChromium() throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-report-\(getpid())")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        let work = try scratchDirectory("corpus-report")
         let source = try String(contentsOf: Built.packageRoot.appendingPathComponent("Data/political-general/heldout.jsonl"), encoding: .utf8)
         let input = work.appendingPathComponent("in.jsonl"), report = work.appendingPathComponent("report.html")
         try (source.split(separator: "\n").prefix(30).joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainProtocol
 @testable import ExplainREPL
 
@@ -19,9 +20,7 @@ final class HTMLChromiumTests: XCTestCase {
     }
 
     func testExplanationAndComparisonPagesInChromium() throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("explain-html-\(getpid())")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        let work = try scratchDirectory("explain-html")
         let text = "The senate voted on Schwarzenegger's budget."
         let page = work.appendingPathComponent("explanation.html"), comparisonPage = work.appendingPathComponent("comparison.html")
         let input = ":method gradientXInput\n\(text)\n:html \(page.path)\n:compare \(text)\n:html \(comparisonPage.path)\n"

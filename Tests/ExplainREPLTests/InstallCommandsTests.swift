@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ExplainTestSupport
 
 /// `Scripts/install-commands` (run by `Scripts/run`): `explain` and `explaind` on the PATH, as the README's
 /// examples call them.
@@ -7,11 +8,8 @@ final class InstallCommandsTests: XCTestCase {
     var home: URL!
 
     override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("explain-install-\(getpid())-\(Int.random(in: 0..<1_000_000))")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        home = try scratchDirectory("explain-install")
     }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: home) }
 
     func install(path: String, binDir: String? = nil) throws -> Built.Run {
         let buildDir = URL(fileURLWithPath: try Built.explain()).deletingLastPathComponent().path

@@ -1,24 +1,16 @@
 import Foundation
 import XCTest
 import ExplainProtocol
+import ExplainTestSupport
 @testable import ExplainREPL
 
 /// The built binaries and the fixture models, found relative to this file and the test bundle.
 enum Built {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = BuiltProducts.packageRoot
     static func model(_ name: String) -> String { packageRoot.appendingPathComponent("Tests/Fixtures/models/\(name)").path }
 
     static func binary(_ name: String, override: String) throws -> String {
-        var candidates: [String] = []
-        if let path = ProcessInfo.processInfo.environment[override] { candidates.append(path) }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent(name).path)
-        }
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/\(name)").path)
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("\(name) is not built: run `swift build` before `swift test`")
-        }
-        return found
+        try BuiltProducts.require(name, override: override).path
     }
     static func explain() throws -> String { try binary("explain", override: "EXPLAIN_PATH") }
     /// `explain`'s arguments: the daemon next to it, unless EXPLAIND_PATH names another one.
@@ -39,35 +31,13 @@ enum Built {
         }
     }
 
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
+    typealias Run = Subprocess.Run
 
-    /// Runs a binary to completion with `input` on stdin (pipes, so stdout is not a terminal).
+    /// Runs a binary to completion with `input` on stdin (pipes, so stdout is not a terminal), NO_COLOR unset.
     static func run(_ path: String, _ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = nil
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin; process.standardOutput = stdout; process.standardError = stderr
-        try process.run()
-        // read both streams on their own threads so neither pipe fills up
-        final class Box: @unchecked Sendable { var data = Data() }
-        let out = Box(), err = Box()
-        let group = DispatchGroup()
-        group.enter(); DispatchQueue.global().async { out.data = stdout.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter(); DispatchQueue.global().async { err.data = stderr.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        guard group.wait(timeout: .now() + 120) == .success else {
-            process.terminate()
-            throw REPLError.io("\(path) did not finish in 120 s")
-        }
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: out.data, as: UTF8.self),
-                   stderr: String(decoding: err.data, as: UTF8.self))
+        var overrides: [String: String?] = ["NO_COLOR": nil]
+        for (key, value) in environment { overrides[key] = value }
+        return try Subprocess.run(URL(fileURLWithPath: path), arguments, input: input, environment: overrides)
     }
 
     /// The daemon's own replies, asked directly (newline-delimited JSON, no REPL code involved): `initialize`
@@ -295,8 +265,7 @@ final class PipeModeTests: XCTestCase {
     }
 
     func testCommandsInPipeModeAndHTML() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("explain-pipe-\(getpid()).html").path
-        defer { try? FileManager.default.removeItem(atPath: file) }
+        let file = try scratchDirectory("explain-pipe").appendingPathComponent("page.html").path
         let input = ":tokenize Schwarzenegger voted\n:predict tax cuts\nVote now\n:html \(file)\n:bogus\n"
         let run = try Built.run(try Built.explain(), Built.explainArguments(["--model", model]), input: input)
         XCTAssertEqual(run.status, 1, "an error line makes the exit status 1")

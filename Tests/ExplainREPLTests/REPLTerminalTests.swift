@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainProtocol
 @testable import ExplainREPL
 
@@ -11,11 +12,8 @@ final class REPLTerminalTests: XCTestCase {
 
     override func setUpWithError() throws {
         try Built.requireExplainingDaemon()
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("explain-tmux-\(getpid())-\(Int.random(in: 0..<1_000_000))")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        work = try scratchDirectory("explain-tmux")
     }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: work) }
 
     func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 

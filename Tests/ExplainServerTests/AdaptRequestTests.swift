@@ -1,4 +1,5 @@
 import XCTest
+import ExplainTestSupport
 import ExplainJSON
 import ExplainProtocol
 
@@ -6,9 +7,7 @@ import ExplainProtocol
 /// new tokens, field errors, and cancellation that writes nothing.
 final class AdaptRequestTests: XCTestCase {
     func workDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-adapt-rpc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        let url = try scratchDirectory("explaind-adapt-rpc")
         let lines = [("Atiku and Ezekwesili spoke in Abuja.", "positive"), ("INEC postponed the vote.", "negative"),
                      ("Ezekwesili said INEC must publish results.", "positive"), ("The sky is green.", "negative")]
         try lines.map { JSONSerializer.string(["text": .string($0.0), "label": .string($0.1)] as JSONValue) }.joined(separator: "\n")

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainProtocol
 import ExplainModel
 @testable import ExplainServer
@@ -69,8 +70,7 @@ final class DaemonFuzzTests: XCTestCase {
     }
 
     func testDaemonSurvivesRandomFramesParamsAndModelDirectories() throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-fuzz-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = try scratchDirectory("explaind-fuzz")
         let daemon = try launchDaemon(arguments: ["--model", TestPaths.model("bert-gelu-2labels"), "--model-id", "base",
                                                   "--max-work", "200000", "--max-steps", "64", "--max-samples", "32"])
         _ = daemon.initialize()

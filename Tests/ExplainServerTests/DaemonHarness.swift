@@ -2,25 +2,18 @@ import Foundation
 import XCTest
 import ExplainProtocol
 import ExplainTransport
+import ExplainTestSupport
 @testable import ExplainServer
 
 /// Paths relative to this file (fixtures) and to the build (the daemon binary).
 enum TestPaths {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = BuiltProducts.packageRoot
     static let models = packageRoot.appendingPathComponent("Tests/Fixtures/models")
     static let expected = packageRoot.appendingPathComponent("Tests/Fixtures/expected")
     static func model(_ name: String) -> String { models.appendingPathComponent(name).path }
 
-    /// The built `explaind`: next to the test bundle, else in .build/debug (the test command builds first).
-    static var daemon: URL? {
-        var candidates: [URL] = []
-        if let override = ProcessInfo.processInfo.environment["EXPLAIND_PATH"] { candidates.append(URL(fileURLWithPath: override)) }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("explaind"))
-        }
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/explaind"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    /// The built `explaind` (EXPLAIND_PATH, else beside the test bundle, else .build/debug).
+    static var daemon: URL? { BuiltProducts.executable("explaind", override: "EXPLAIND_PATH") }
 }
 
 /// A running `explaind` behind pipes, spoken to as an editor would: framed writes, a reader thread that

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainProtocol
 import ExplainAttribution
 @testable import ExplainServer
@@ -155,9 +156,7 @@ final class FamilyTests: XCTestCase {
     func testDebertaConvolutionRefused() throws {
         let daemon = try launchDaemon(arguments: ["--no-default-model"])
         _ = daemon.initialize()
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-deberta-conv-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try scratchDirectory("explaind-deberta-conv")
         let source = URL(fileURLWithPath: TestPaths.model("deberta-v3-3labels"))
         for file in ["spm.model", "tokenizer_config.json", "model.safetensors"] {
             try FileManager.default.copyItem(at: source.appendingPathComponent(file), to: scratch.appendingPathComponent(file))
@@ -186,8 +185,7 @@ final class FamilyTests: XCTestCase {
     func testRefusedDirectoriesSayWhy() throws {
         let daemon = try launchDaemon(arguments: ["--no-default-model"])
         _ = daemon.initialize()
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-family-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = try scratchDirectory("explaind-family")
         let source = URL(fileURLWithPath: TestPaths.model("roberta-3labels"))
         func directory(_ name: String, config: (String) -> String, weights: Data? = nil) throws -> String {
             let dir = scratch.appendingPathComponent(name)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainProtocol
 @testable import ExplainServer
 
@@ -13,11 +14,8 @@ final class HostileAttackTests: XCTestCase {
     var scratch: URL!
 
     override func setUpWithError() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-attack-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        scratch = try scratchDirectory("explaind-attack")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: scratch) }
 
     /// A real copy (links resolved) of the fixture model, to mutate.
     func modelCopy(_ name: String, edit: (URL) throws -> Void = { _ in }) throws -> URL {
@@ -31,11 +29,6 @@ final class HostileAttackTests: XCTestCase {
         return directory
     }
 
-    func editJSON(_ url: URL, _ edit: (inout [String: Any]) -> Void) throws {
-        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-        edit(&json)
-        try JSONSerialization.data(withJSONObject: json).write(to: url)
-    }
 
     func assertStillServing(_ daemon: DaemonProcess, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(daemon.call("tokenize", ["text": "still serving"], file: file, line: line)?["tokens"]?.arrayValue?.count, 4,
@@ -61,7 +54,7 @@ final class HostileAttackTests: XCTestCase {
     func testHostileConfigIsRefusedAtLoad() throws {
         let daemon = try launchDaemon(arguments: ["--model", fixture])
         _ = daemon.initialize()
-        let edits: [(String, (inout [String: Any]) -> Void, String)] = [
+        let edits: [(String, (inout JSONObject) -> Void, String)] = [
             ("keys 0 and 00", { $0["id2label"] = ["0": "a", "00": "b"] }, "names label 0 twice"),
             ("keys 0 and -0", { $0["id2label"] = ["0": "a", "-0": "b"] }, "names label 0 twice"),
             ("1e12 labels", { $0["id2label"] = nil; $0["label2id"] = nil; $0["num_labels"] = 1_000_000_000_000 }, "num_labels 1000000000000 needs more weights"),
@@ -69,23 +62,14 @@ final class HostileAttackTests: XCTestCase {
             ("1e9 layers", { $0["num_hidden_layers"] = 1_000_000_000 }, "num_hidden_layers 1000000000 needs more weights"),
         ]
         for (name, edit, phrase) in edits {
-            let directory = try modelCopy(name) { try editJSON($0.appendingPathComponent("config.json"), edit) }
+            let directory = try modelCopy(name) { try JSONFile.edit($0.appendingPathComponent("config.json"), edit) }
             let error = daemon.callError("models/load", ["path": .string(directory.path)])
             XCTAssertEqual(error?.errorCode, ErrorCode.modelCorrupt.rawValue, name)
             XCTAssertTrue(error?["message"]?.stringValue?.contains(phrase) ?? false, "\(name): \(error.map(JSONSerializer.string) ?? "")")
 
-            let process = Process()
-            process.executableURL = TestPaths.daemon
-            process.arguments = ["--model", directory.path]
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 2, name)
-            XCTAssertTrue(stderr.contains(phrase), "\(name): \(stderr)")
+            let run = try Subprocess.run(try XCTUnwrap(TestPaths.daemon), ["--model", directory.path])
+            XCTAssertEqual(run.status, 2, name)
+            XCTAssertTrue(run.stderr.contains(phrase), "\(name): \(run.stderr)")
         }
         assertStillServing(daemon)
     }
@@ -94,7 +78,7 @@ final class HostileAttackTests: XCTestCase {
     /// [SEP]; deleting the only token left nothing to run.
     func testEmptySequencesAfterRemovingTokens() throws {
         let directory = try modelCopy("no-post-processor") {
-            try editJSON($0.appendingPathComponent("tokenizer.json")) { $0["post_processor"] = NSNull() }
+            try JSONFile.edit($0.appendingPathComponent("tokenizer.json")) { $0["post_processor"] = .null }
         }
         let daemon = try launchDaemon(arguments: ["--model", directory.path])
         _ = daemon.initialize()
@@ -177,8 +161,8 @@ final class HostileAttackTests: XCTestCase {
                 let url = directory.appendingPathComponent("model.safetensors")
                 var data = try Data(contentsOf: url)
                 let headerLength = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian })
-                let header = try JSONSerialization.jsonObject(with: data[8..<8 + headerLength]) as! [String: Any]
-                let offsets = (header[tensor] as! [String: Any])["data_offsets"] as! [Int]
+                let header = try JSONParser.parse(data[8..<8 + headerLength])
+                let offsets = try XCTUnwrap(header[tensor]?["data_offsets"]?.arrayValue?.compactMap(\.intValue))
                 for i in 0..<count {
                     let at = 8 + headerLength + offsets[0] + 4 * i
                     withUnsafeBytes(of: value.bitPattern.littleEndian) { data.replaceSubrange(at..<at + 4, with: $0) }
@@ -296,17 +280,9 @@ final class HostileAttackTests: XCTestCase {
     /// Item 14: --max-steps above the method's own maximum is refused; a lower one is what initialize reports.
     func testServerMaximaAreTheOnesReported() throws {
         guard let binary = TestPaths.daemon else { throw XCTSkip("explaind not built") }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["--max-steps=5000"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 2)
-        XCTAssertTrue(stderr.contains("--max-steps is at most 1024"), stderr)
+        let refused = try Subprocess.run(binary, ["--max-steps=5000"])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("--max-steps is at most 1024"), refused.stderr)
 
         let daemon = try launchDaemon(arguments: ["--model", fixture, "--max-steps=100", "--max-samples", "30"])
         let capabilities = daemon.initialize()?["capabilities"]

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainProtocol
 @testable import ExplainServer
 
@@ -93,17 +94,8 @@ final class LifecycleTests: XCTestCase {
     func testCommandLine() throws {
         guard let binary = TestPaths.daemon else { throw XCTSkip("explaind not built") }
         func run(_ arguments: [String]) throws -> (Int32, String, String) {
-            let process = Process()
-            let out = Pipe(), err = Pipe()
-            process.executableURL = binary
-            process.arguments = arguments
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+            let run = try Subprocess.run(binary, arguments)
+            return (run.status, run.stdout, run.stderr)
         }
         let help = try run(["--help"])
         XCTAssertEqual(help.0, 0)

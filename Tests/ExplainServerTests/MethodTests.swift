@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ExplainTestSupport
 import ExplainProtocol
 import ExplainModel
 import ExplainAttribution
@@ -230,8 +231,7 @@ final class MethodTests: XCTestCase {
     func testBadModelDirectoriesGiveModelErrors() throws {
         let daemon = try launchDaemon(arguments: ["--no-default-model"])
         _ = daemon.initialize()
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-tests-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = try scratchDirectory("explaind-tests")
         let corrupt = scratch.appendingPathComponent("corrupt"), unsupported = scratch.appendingPathComponent("unsupported")
         for dir in [corrupt, unsupported] { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
         let source = URL(fileURLWithPath: TestPaths.model(Self.bert))

@@ -1,20 +1,26 @@
 import ExplainTokenizer
 import Foundation
 import XCTest
+import ExplainTestSupport
+import ExplainJSON
 
 /// Byte-level and character BPE tokenizers trained by HF `tokenizers`, against what it gives for a few hundred
 /// hostile strings (Tests/Fixtures/bpe/, written by Scripts/reference/make_bpe_tokenizer_fixtures.py): ids, tokens,
 /// offsets, special flags and words, exactly.
 final class BPEParityTests: XCTestCase {
-    struct Reference: Decodable {
+    struct Reference: JSONDecodable {
         var strings: [String]
         var expected: [Corpus.Expected]
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            strings = try o.required("strings")
+            expected = try o.required("expected")
+        }
     }
 
     func assertFamily(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let directory = Fixtures.root.appendingPathComponent("bpe/\(name)")
-        let reference = try JSONDecoder().decode(
-            Reference.self, from: Data(contentsOf: directory.appendingPathComponent("expected.json")))
+        let reference: Reference = try JSONFile.read(directory.appendingPathComponent("expected.json"))
         XCTAssertGreaterThanOrEqual(reference.strings.count, 300, file: file, line: line)
         let tokenizer = try Tokenizer.load(directory: directory)
         assertParity(tokenizer, strings: reference.strings, expected: reference.expected, label: name, file: file, line: line)

@@ -1,6 +1,8 @@
 import ExplainTokenizer
 import Foundation
 import XCTest
+import ExplainJSON
+import ExplainTestSupport
 
 /// Paths of the reference fixtures written by Scripts/reference/make_tokenizer_fixtures.py.
 enum Fixtures {
@@ -9,17 +11,14 @@ enum Fixtures {
     static let tokenizerDirectory = root.appendingPathComponent("tokenizer")
 
     static let corpus: Corpus = {
-        let data = try! Data(contentsOf: root.appendingPathComponent("tokenizer-corpus.json"))
-        return try! JSONDecoder().decode(Corpus.self, from: data)
+        try! JSONFile.read(root.appendingPathComponent("tokenizer-corpus.json"))
     }()
 
     static let tokenizer: Tokenizer = try! Tokenizer.load(directory: tokenizerDirectory)
 
-    /// A temporary directory holding the fixture's vocab.txt and the given tokenizer_config.json text (none if nil).
-    static func vocabOnlyDirectory(config: String?) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("explain-tokenizer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    /// A scratch directory of `test` holding the fixture's vocab.txt and the given tokenizer_config.json text (none if nil).
+    static func vocabOnlyDirectory(config: String?, for test: XCTestCase) throws -> URL {
+        let directory = try test.scratchDirectory("explain-tokenizer")
         try FileManager.default.copyItem(at: tokenizerDirectory.appendingPathComponent("vocab.txt"),
                                          to: directory.appendingPathComponent("vocab.txt"))
         if let config {
@@ -30,7 +29,7 @@ enum Fixtures {
     }
 }
 
-struct Corpus: Decodable {
+struct Corpus: JSONDecodable {
     var strings: [String]
     var expected: [Expected]
     var slowTokenizerDiffers: [SlowDifference]
@@ -38,36 +37,62 @@ struct Corpus: Decodable {
     var variantStrings: [String]
     var variants: [Variant]
 
-    enum CodingKeys: String, CodingKey {
-        case strings, expected, slowTokenizerDiffers = "slow_tokenizer_differs", truncated
-        case variantStrings = "variant_strings", variants
+    init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        strings = try o.required("strings")
+        expected = try o.required("expected")
+        slowTokenizerDiffers = try o.required("slow_tokenizer_differs")
+        truncated = try o.required("truncated")
+        variantStrings = try o.required("variant_strings")
+        variants = try o.required("variants")
     }
 
-    struct Expected: Decodable {
+    struct Expected: JSONDecodable {
         var ids: [Int]
         var tokens: [String]
         var offsets: [[Int]]
         var special: [Bool]
         var words: [Int?]
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            ids = try o.required("ids")
+            tokens = try o.required("tokens")
+            offsets = try o.required("offsets")
+            special = try o.required("special")
+            words = try o.required("words", as: [Int?].self)
+        }
     }
 
-    struct SlowDifference: Decodable {
+    struct SlowDifference: JSONDecodable {
         var index: Int
         var slowIDs: [Int]
-        enum CodingKeys: String, CodingKey { case index, slowIDs = "slow_ids" }
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            index = try o.required("index")
+            slowIDs = try o.required("slow_ids")
+        }
     }
 
-    struct TruncationCase: Decodable {
+    struct TruncationCase: JSONDecodable {
         var text: String
         var maxLength: Int
         var expected: Expected
-        enum CodingKeys: String, CodingKey { case text, maxLength = "max_length", expected }
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            text = try o.required("text")
+            maxLength = try o.required("max_length")
+            expected = try o.required("expected")
+        }
     }
 
-    struct Variant: Decodable {
+    struct Variant: JSONDecodable {
         var tokenizerConfig: [String: Bool]
         var expected: [Expected]
-        enum CodingKeys: String, CodingKey { case tokenizerConfig = "tokenizer_config", expected }
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            tokenizerConfig = try o.required("tokenizer_config")
+            expected = try o.required("expected")
+        }
     }
 }
 

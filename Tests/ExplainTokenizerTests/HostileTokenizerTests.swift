@@ -1,6 +1,7 @@
 import ExplainTokenizer
 import Foundation
 import XCTest
+import ExplainTestSupport
 
 /// Hostile tokenizer files get an error naming the file, the field and the problem, never a crash; and the ids a
 /// tokenizer can emit are checked at load (issue 23).
@@ -8,8 +9,7 @@ final class HostileTokenizerTests: XCTestCase {
     let vocab = #"{"a": 0, "b": 1, "ab": 2, "<s>": 3, "</s>": 4, "[UNK]": 5}"#
 
     func directory(_ files: [String: String]) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explain-tokenizer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let url = try scratchDirectory("explain-tokenizer")
         for (name, text) in files { try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         return url
     }

@@ -1,6 +1,7 @@
 import ExplainTokenizer
 import Foundation
 import XCTest
+import ExplainTestSupport
 
 /// Every missing or malformed file is a TokenizerError naming the file and the problem, never a crash.
 final class LoadingErrorTests: XCTestCase {
@@ -8,8 +9,7 @@ final class LoadingErrorTests: XCTestCase {
 
     /// A temporary directory with the given files (name -> contents).
     func directory(_ files: [String: String]) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explain-tokenizer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let url = try scratchDirectory("explain-tokenizer")
         for (name, text) in files {
             try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }

@@ -1,37 +1,55 @@
 @testable import ExplainTokenizer
 import Foundation
 import XCTest
+import ExplainJSON
+import ExplainTestSupport
 
 /// Text pairs through every kind of post-processor (TemplateProcessing with type ids, BertProcessing,
 /// RobertaProcessing, ByteLevel alone, a Sequence), against HF tokenizers on the pairs of
 /// Scripts/reference/make_pair_fixtures.py: ids, tokens, offsets (each in its own text), special flags, word ids
 /// (counted per sequence), type ids and sequence ids, whole and truncated longest first.
 final class PairParityTests: XCTestCase {
-    struct PairCorpus: Decodable {
-        struct Expected: Decodable {
+    struct PairCorpus: JSONDecodable {
+        struct Expected: JSONDecodable {
             var single: Corpus.Expected
             var typeIDs: [Int]
             var sequences: [Int?]
-            enum CodingKeys: String, CodingKey { case typeIDs = "type_ids", sequences }
-            init(from decoder: Decoder) throws {
-                single = try Corpus.Expected(from: decoder)
-                let container = try decoder.container(keyedBy: CodingKeys.self)
-                typeIDs = try container.decode([Int].self, forKey: .typeIDs)
-                sequences = try container.decode([Int?].self, forKey: .sequences)
+            init(json: JSONValue, at path: String) throws {
+                single = try Corpus.Expected(json: json, at: path)
+                let o = try ObjectReader(json, at: path)
+                typeIDs = try o.required("type_ids")
+                sequences = try o.required("sequences", as: [Int?].self)
             }
         }
-        struct Truncated: Decodable {
+        struct Truncated: JSONDecodable {
             var text: String, pair: String, maxLength: Int, expected: Expected
-            enum CodingKeys: String, CodingKey { case text, pair, maxLength = "max_length", expected }
+            init(json: JSONValue, at path: String) throws {
+                let o = try ObjectReader(json, at: path)
+                text = try o.required("text")
+                pair = try o.required("pair")
+                maxLength = try o.required("max_length")
+                expected = try o.required("expected")
+            }
         }
-        struct Results: Decodable { var expected: [Expected]; var truncated: [Truncated] }
+        struct Results: JSONDecodable {
+            var expected: [Expected]; var truncated: [Truncated]
+            init(json: JSONValue, at path: String) throws {
+                let o = try ObjectReader(json, at: path)
+                expected = try o.required("expected")
+                truncated = try o.required("truncated")
+            }
+        }
         var pairs: [[String]]
         var tokenizers: [String: Results]
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            pairs = try o.required("pairs")
+            tokenizers = try o.required("tokenizers")
+        }
     }
 
     static let corpus: PairCorpus = {
-        let data = try! Data(contentsOf: Fixtures.root.appendingPathComponent("pair-corpus.json"))
-        return try! JSONDecoder().decode(PairCorpus.self, from: data)
+        try! JSONFile.read(Fixtures.root.appendingPathComponent("pair-corpus.json"))
     }()
 
     /// The differences of a pair's encoding from HF's; empty when they agree.
@@ -80,9 +98,7 @@ final class PairParityTests: XCTestCase {
     /// The pair templates of the `.model`-alone conversions are the classes' own (XLM-R's </s> </s>, ALBERT's B of type 1).
     func testSentencePieceModelFilePairs() throws {
         for (family, file) in [("xlmr", "sentencepiece.bpe.model"), ("albert", "spiece.model")] {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("explain-pairs-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try scratchDirectory("explain-pairs")
             try FileManager.default.copyItem(at: Fixtures.root.appendingPathComponent("sentencepiece/\(family)/\(file)"),
                                              to: directory.appendingPathComponent(file))
             let results = try XCTUnwrap(Self.corpus.tokenizers["sentencepiece/\(family)"])

@@ -1,6 +1,8 @@
 import ExplainTokenizer
 import Foundation
 import XCTest
+import ExplainTestSupport
+import ExplainJSON
 
 /// The tokenizer against HF's fast tokenizer on the fixture corpus: ids, tokens, offsets, special flags, words.
 final class ParityTests: XCTestCase {
@@ -13,7 +15,7 @@ final class ParityTests: XCTestCase {
     /// transformers builds the same fast tokenizer from a bare vocab.txt + tokenizer_config.json.
     func testCorpusFromVocabText() throws {
         let config = #"{"do_lower_case": true, "model_max_length": 512}"#
-        let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: config))
+        let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: config, for: self))
         let corpus = Fixtures.corpus
         assertParity(tokenizer, strings: corpus.strings, expected: corpus.expected, label: "vocab.txt")
         XCTAssertEqual(tokenizer.maxLength, 512)
@@ -21,7 +23,7 @@ final class ParityTests: XCTestCase {
 
     /// Without tokenizer_config.json the defaults are transformers' Tokenizer's: lowercase, strip accents.
     func testVocabTextWithoutConfigUsesDefaults() throws {
-        let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: nil))
+        let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: nil, for: self))
         let corpus = Fixtures.corpus
         assertParity(tokenizer, strings: corpus.strings, expected: corpus.expected, label: "vocab.txt, no config")
         XCTAssertEqual(tokenizer.maxLength, 512)
@@ -30,7 +32,7 @@ final class ParityTests: XCTestCase {
     /// The slow (pure Python) Tokenizer's ids, where it agrees with the fast one; the fixture lists where
     /// HF's two tokenizers differ (final sigma, the CJK block ranges), and there we follow the fast one.
     func testSlowTokenizerIDsWhereHFAgrees() throws {
-        let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: nil))
+        let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: nil, for: self))
         let corpus = Fixtures.corpus
         let differing = Dictionary(uniqueKeysWithValues: corpus.slowTokenizerDiffers.map { ($0.index, $0.slowIDs) })
         XCTAssertLessThan(differing.count, 10, "HF's slow and fast tokenizers should rarely differ")
@@ -49,8 +51,8 @@ final class ParityTests: XCTestCase {
         let corpus = Fixtures.corpus
         XCTAssertEqual(corpus.variants.count, 5)
         for variant in corpus.variants {
-            let config = String(data: try JSONEncoder().encode(variant.tokenizerConfig), encoding: .utf8)!
-            let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: config))
+            let config = JSONSerializer.string(variant.tokenizerConfig.json)
+            let tokenizer = try Tokenizer.load(directory: try Fixtures.vocabOnlyDirectory(config: config, for: self))
             assertParity(tokenizer, strings: corpus.variantStrings, expected: variant.expected, label: config)
         }
     }

@@ -1,13 +1,14 @@
 @testable import ExplainTokenizer
 import Foundation
 import XCTest
+import ExplainJSON
+import ExplainTestSupport
 
 /// The regex engine's syntax and its bound on backtracking.
 final class RegexTests: XCTestCase {
     func split(_ pattern: String, _ text: String, behavior: String = "Isolated", invert: Bool = false) throws -> [String] {
-        let json = #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": \#(String(decoding: try JSONEncoder().encode(pattern), as: UTF8.self))}, "behavior": "\#(behavior)", "invert": \#(invert)}, "model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}}"#
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explain-regex-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let json = #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": \#(JSONSerializer.string(.string(pattern)))}, "behavior": "\#(behavior)", "invert": \#(invert)}, "model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}}"#
+        let url = try scratchDirectory("explain-regex")
         try json.write(to: url.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
         return try Tokenizer.load(directory: url).encode(text).words.map(\.text)
     }

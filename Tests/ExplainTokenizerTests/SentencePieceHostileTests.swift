@@ -1,6 +1,8 @@
 @testable import ExplainTokenizer
 import Foundation
 import XCTest
+import ExplainJSON
+import ExplainTestSupport
 
 /// SentencePiece files that are broken or hostile: each gets a clear error naming the problem, nothing crashes.
 final class SentencePieceHostileTests: XCTestCase {
@@ -12,8 +14,7 @@ final class SentencePieceHostileTests: XCTestCase {
 
     /// A directory holding `files` (name → bytes).
     private func directory(_ files: [String: [UInt8]]) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("explain-spm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("explain-spm")
         for (name, bytes) in files { try Data(bytes).write(to: directory.appendingPathComponent(name)) }
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         return directory
@@ -118,7 +119,7 @@ final class SentencePieceHostileTests: XCTestCase {
         }])
         XCTAssert(message.contains("precompiled_charsmap: not base64"), message)
         message = try loadError(["tokenizer.json": try edited("xlmr") { json in
-            json[keyPath: "normalizer.precompiled_charsmap"] = Data([0x40, 0, 0, 0, 1, 2]).base64EncodedString()
+            json[keyPath: "normalizer.precompiled_charsmap"] = .string(Data([0x40, 0, 0, 0, 1, 2]).base64EncodedString())
         }])
         XCTAssert(message.contains("trie of 64 bytes but only 2 follow"), message)
     }
@@ -126,7 +127,7 @@ final class SentencePieceHostileTests: XCTestCase {
     // MARK: tokenizer.json parts
 
     func testUnigramAndMetaspaceFieldsAreChecked() throws {
-        var message = try loadError(["tokenizer.json": try edited("xlmr") { $0[keyPath: "model.unk_id"] = NSNull() }])
+        var message = try loadError(["tokenizer.json": try edited("xlmr") { $0[keyPath: "model.unk_id"] = .null }])
         XCTAssert(message.contains("without unk_id"), message)
         message = try loadError(["tokenizer.json": try edited("xlmr") { $0[keyPath: "model.unk_id"] = 7000 }])
         XCTAssert(message.contains("unk_id 7000 is outside"), message)
@@ -140,10 +141,9 @@ final class SentencePieceHostileTests: XCTestCase {
 
     /// A family's tokenizer.json with one change made to its JSON.
     private func edited(_ family: String, _ change: (inout JSONTree) -> Void) throws -> [UInt8] {
-        let data = try Data(contentsOf: SentencePieceParityTests.root.appendingPathComponent("\(family)/tokenizer.json"))
-        var tree = JSONTree(try JSONSerialization.jsonObject(with: data))
+        var tree = JSONTree(try JSONFile.read(SentencePieceParityTests.root.appendingPathComponent("\(family)/tokenizer.json")))
         change(&tree)
-        return Array(try JSONSerialization.data(withJSONObject: tree.value))
+        return JSONSerializer.serialize(tree.value)
     }
 
     // MARK: directories
@@ -189,25 +189,25 @@ final class SentencePieceHostileTests: XCTestCase {
     }
 }
 
-/// A JSON value from JSONSerialization, edited along a dotted path of keys and array indices.
+/// A JSON value edited along a dotted path of keys and array indices.
 struct JSONTree {
-    var value: Any
+    var value: JSONValue
 
-    init(_ value: Any) { self.value = value }
+    init(_ value: JSONValue) { self.value = value }
 
-    subscript(keyPath path: String) -> Any {
+    subscript(keyPath path: String) -> JSONValue {
         get { fatalError("write-only") }
         set { value = Self.set(value, Array(path.split(separator: ".").map(String.init)), newValue) }
     }
 
-    private static func set(_ node: Any, _ path: [String], _ newValue: Any) -> Any {
+    private static func set(_ node: JSONValue, _ path: [String], _ newValue: JSONValue) -> JSONValue {
         guard let key = path.first else { return newValue }
-        if var array = node as? [Any], let index = Int(key) {
+        if case .array(var array) = node, let index = Int(key) {
             array[index] = set(array[index], Array(path.dropFirst()), newValue)
-            return array
+            return .array(array)
         }
-        var object = node as? [String: Any] ?? [:]
-        object[key] = set(object[key] ?? [String: Any](), Array(path.dropFirst()), newValue)
-        return object
+        var object = node.objectValue ?? [:]
+        object[key] = set(object[key] ?? .object(JSONObject()), Array(path.dropFirst()), newValue)
+        return .object(object)
     }
 }

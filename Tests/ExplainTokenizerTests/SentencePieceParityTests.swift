@@ -1,6 +1,8 @@
 @testable import ExplainTokenizer
 import Foundation
 import XCTest
+import ExplainJSON
+import ExplainTestSupport
 
 /// SentencePiece tokenizers (Unigram, Precompiled, Metaspace) against HF on the hostile corpus of
 /// Scripts/reference/make_sentencepiece_fixtures.py: through the tokenizer.json transformers wrote, and through
@@ -9,8 +11,7 @@ final class SentencePieceParityTests: XCTestCase {
     static let root = Fixtures.root.appendingPathComponent("sentencepiece")
 
     static let corpus: SentencePieceCorpus = {
-        let data = try! Data(contentsOf: Fixtures.root.appendingPathComponent("sentencepiece-corpus.json"))
-        return try! JSONDecoder().decode(SentencePieceCorpus.self, from: data)
+        try! JSONFile.read(Fixtures.root.appendingPathComponent("sentencepiece-corpus.json"))
     }()
 
     private func check(_ family: String, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -33,40 +34,54 @@ final class SentencePieceParityTests: XCTestCase {
     func testLlamaStyleBPEFromTokenizerJSON() throws { try check("llama") }
 }
 
-struct SentencePieceCorpus: Decodable {
+struct SentencePieceCorpus: JSONDecodable {
     var strings: [String]
     var families: [String: Family]
     var variantStrings: [String]
     var variants: [Variant]
 
-    enum CodingKeys: String, CodingKey {
-        case strings, families, variantStrings = "variant_strings", variants
+    init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        strings = try o.required("strings")
+        families = try o.required("families")
+        variantStrings = try o.required("variant_strings")
+        variants = try o.required("variants")
     }
 
-    struct Variant: Decodable {
+    struct Variant: JSONDecodable {
         var family: String
         var tokenizerConfig: [String: ConfigValue]
         var expected: [Corpus.Expected]
 
-        enum CodingKeys: String, CodingKey { case family, tokenizerConfig = "tokenizer_config", expected }
-    }
-
-    /// A tokenizer_config.json value: a flag or a class name.
-    struct ConfigValue: Decodable {
-        var value: Any
-
-        init(from decoder: Decoder) throws {
-            let single = try decoder.singleValueContainer()
-            if let flag = try? single.decode(Bool.self) { value = flag } else { value = try single.decode(String.self) }
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            family = try o.required("family")
+            tokenizerConfig = try o.required("tokenizer_config")
+            expected = try o.required("expected")
         }
     }
 
-    struct Family: Decodable {
+    /// A tokenizer_config.json value: a flag or a class name.
+    struct ConfigValue: JSONDecodable, JSONEncodable {
+        var json: JSONValue
+
+        init(json: JSONValue, at path: String) throws {
+            guard json.boolValue != nil || json.stringValue != nil else { throw InvalidField.mismatch("boolean or string", json, at: path) }
+            self.json = json
+        }
+    }
+
+    struct Family: JSONDecodable {
         var modelFile: String
         var vocabSize: Int
         var expected: [Corpus.Expected]
 
-        enum CodingKeys: String, CodingKey { case modelFile = "model_file", vocabSize = "vocab_size", expected }
+        init(json: JSONValue, at path: String) throws {
+            let o = try ObjectReader(json, at: path)
+            modelFile = try o.required("model_file")
+            vocabSize = try o.required("vocab_size")
+            expected = try o.required("expected")
+        }
     }
 }
 
@@ -76,9 +91,7 @@ final class SentencePieceModelFileTests: XCTestCase {
         let corpus = SentencePieceParityTests.corpus
         let expected = try XCTUnwrap(corpus.families[family], file: file, line: line)
         let source = SentencePieceParityTests.root.appendingPathComponent(family)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("explain-spm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try scratchDirectory("explain-spm")
         var files = [expected.modelFile]
         if withConfig { files.append("tokenizer_config.json") }
         for name in files {
@@ -124,17 +137,15 @@ final class SentencePieceModelFileTests: XCTestCase {
         XCTAssertEqual(corpus.variants.count, 5)
         for variant in corpus.variants {
             let family = try XCTUnwrap(corpus.families[variant.family])
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("explain-spm-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try scratchDirectory("explain-spm")
             try FileManager.default.copyItem(
                 at: SentencePieceParityTests.root.appendingPathComponent(variant.family).appendingPathComponent(family.modelFile),
                 to: directory.appendingPathComponent(family.modelFile))
-            let config = try JSONSerialization.data(withJSONObject: variant.tokenizerConfig.mapValues(\.value))
-            try config.write(to: directory.appendingPathComponent("tokenizer_config.json"))
+            let config = variant.tokenizerConfig.json
+            try JSONFile.write(config, to: directory.appendingPathComponent("tokenizer_config.json"))
             let tokenizer = try Tokenizer.load(directory: directory)
             assertParity(tokenizer, strings: corpus.variantStrings, expected: variant.expected,
-                         label: "\(variant.family) \(String(decoding: config, as: UTF8.self))")
+                         label: "\(variant.family) \(JSONSerializer.string(config))")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ExplainTokenizer
 import Foundation
 import XCTest
+import ExplainTestSupport
 
 /// Vocabulary keys are matched byte-exactly, as in HF, although Swift's String equality is canonical equivalence.
 final class VocabularyTests: XCTestCase {
@@ -13,8 +14,7 @@ final class VocabularyTests: XCTestCase {
              "pre_tokenizer": {"type": "BertPreTokenizer"},
              "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]}}
             """###
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explain-tokenizer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let url = try scratchDirectory("explain-tokenizer")
         try json.write(to: url.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
         let tokenizer = try Tokenizer.load(directory: url)
         XCTAssertEqual(tokenizer.id(forToken: "\u{E9}"), 5)

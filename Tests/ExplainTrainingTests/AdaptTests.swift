@@ -1,4 +1,5 @@
 import XCTest
+import ExplainTestSupport
 import ExplainJSON
 import ExplainModel
 import ExplainTokenizer
@@ -30,19 +31,12 @@ final class AdaptTests: XCTestCase {
         Expected(json: try JSONParser.parse(try Data(contentsOf: Self.fixtures.appendingPathComponent("expected/adapt-\(model.lastPathComponent).json"))))
     }
 
-    func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-adapt-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     /// The grown model, its token addition and the expectations.
     func grown(_ fixture: URL = modelDirectory) throws -> (ClassifierModel, TokenAddition, Expected) {
         let expected = try expected(fixture)
         let original = try ClassifierModel.load(directory: fixture)
         let addition = try TokenAddition(tokens: expected.tokens, tokenizer: original.tokenizer)
-        let directory = temporaryDirectory().appendingPathComponent("grown")
+        let directory = try scratchDirectory("explaind-adapt").appendingPathComponent("grown")
         try addition.writeGrownModel(from: original, rows: addition.initialRows(original), into: directory)
         return (try ClassifierModel.load(directory: directory), addition, expected)
     }
@@ -82,7 +76,7 @@ final class AdaptTests: XCTestCase {
             let tokenizer = try Tokenizer.load(directory: Self.fixtures.appendingPathComponent(name))
             let addition = try TokenAddition(tokens: expected.tokens, tokenizer: tokenizer)
             XCTAssertEqual(addition.pieces, reference["pieces"]!.arrayValue!.map { $0.arrayValue!.map { $0.intValue! } }, name)
-            let directory = temporaryDirectory()
+            let directory = try scratchDirectory("explaind-adapt")
             try addition.writeTokenizer(from: Self.fixtures.appendingPathComponent(name), into: directory)
             let written = try JSONParser.parse(try Data(contentsOf: directory.appendingPathComponent("tokenizer.json")))["added_tokens"]!
                 .arrayValue!.filter { $0["id"]!.intValue! >= addition.firstID }
@@ -171,7 +165,7 @@ final class AdaptTests: XCTestCase {
             assertClose(logits, expectedLogits[k], relative: 1e-4, "logits of \(texts[k])")
         }
         // The same run again, from the fixture it started from.
-        let source = Self.gradientFixtures[1], directory = temporaryDirectory()
+        let source = Self.gradientFixtures[1], directory = try scratchDirectory("explaind-adapt")
         let data = try fixtureData(in: directory, expected: try expected(source))
         var adaptation = Adaptation(model: source, data: data, tokens: .list(["Ezekwesili", "Atiku", "INEC"]),
                                     out: directory.appendingPathComponent("out"))
@@ -223,7 +217,7 @@ final class AdaptTests: XCTestCase {
     /// The whole command on the fixture: the result loads, only the asked-for weights moved, the report names
     /// each token with its pieces and texts, and no staging directory is left.
     func testAdaptWritesModelAndReport() throws {
-        let directory = temporaryDirectory()
+        let directory = try scratchDirectory("explaind-adapt")
         let data = try fixtureData(in: directory)
         var adaptation = Adaptation(model: Self.modelDirectory, data: data, heldout: data, tokens: .list(["Ezekwesili", "Atiku", "INEC"]),
                                     out: directory.appendingPathComponent("out"))
@@ -255,7 +249,7 @@ final class AdaptTests: XCTestCase {
 
     /// A stop in the middle of training (Ctrl-C) still writes the best state reached, marked as stopped.
     func testStoppedAdaptationWritesTheBestSoFar() throws {
-        let directory = temporaryDirectory()
+        let directory = try scratchDirectory("explaind-adapt")
         let data = try fixtureData(in: directory)
         var adaptation = Adaptation(model: Self.modelDirectory, data: data, tokens: .list(["Atiku"]), out: directory.appendingPathComponent("out"))
         adaptation.epochs = 50
@@ -289,7 +283,7 @@ final class AdaptTests: XCTestCase {
 
     /// Hostile input: a clear error, and nothing in --out or beside it.
     func testHostileTokensAreRefusedAndLeaveNothing() throws {
-        let directory = temporaryDirectory()
+        let directory = try scratchDirectory("explaind-adapt")
         assertRefused(.list(["the"]), in: directory, "\"the\" is already in the vocabulary")
         assertRefused(.list(["Nigeria"]), in: directory, "\"Nigeria\" is already one token (nigeria)")
         assertRefused(.list(["Atiku", ""]), in: directory, "token 2 is empty or only whitespace")
@@ -299,7 +293,7 @@ final class AdaptTests: XCTestCase {
     }
 
     func testHostileDataIsRefusedAndLeavesNothing() throws {
-        let directory = temporaryDirectory()
+        let directory = try scratchDirectory("explaind-adapt")
         let data = try fixtureData(in: directory)
         let out = directory.appendingPathComponent("out")
         assertRefused(.list(["Atiku"]), training: .topLayers(3), in: directory, "the model has 2 layers")
@@ -331,13 +325,14 @@ final class AdaptTests: XCTestCase {
         }
         XCTAssertNoThrow(try ClassifierModel.load(directory: Self.gradientFixtures[2]).checkTrainable(TrainedWeights(head: true, topLayers: 2)))
         let addition = try TokenAddition(tokens: ["Ezekwesili"], tokenizer: model.tokenizer)
-        XCTAssertThrowsError(try addition.writeTokenizer(from: directory, into: temporaryDirectory().appendingPathComponent("t"))) { error in
+        let output = try scratchDirectory("explaind-adapt").appendingPathComponent("t")
+        XCTAssertThrowsError(try addition.writeTokenizer(from: directory, into: output)) { error in
             XCTAssertTrue("\(error)".contains("save the tokenizer with transformers' fast tokenizer first"), "\(error)")
         }
     }
 
     func testAggregateAndCSVInputs() throws {
-        let directory = temporaryDirectory()
+        let directory = try scratchDirectory("explaind-adapt")
         let model = try ClassifierModel.load(directory: Self.modelDirectory)
         let aggregate = try dataFile(["{\"fragmentation\": [{\"word\": \"Ezekwesili\"}, {\"word\": \"the\"}, {\"word\": \"ezekwesili\"}, {\"word\": \"INEC\"}, {\"word\": \"Atiku\"}]}"],
                                      in: directory, name: "aggregate.json")

@@ -1,4 +1,6 @@
 import XCTest
+import ExplainTestSupport
+import ExplainJSON
 import ExplainAttribution
 import ExplainModel
 @testable import ExplainTraining
@@ -40,17 +42,17 @@ final class DefaultModelTests: XCTestCase {
         let (model, stamp) = try assembledModel()
         let ids = Self.sentences.map { model.tokenizer.encode($0, maxLength: model.maxTokens).ids }
         let logits = Self.sentences.indices.map { model.logits(ModelInput(ids: [ids[$0]]))[0] }
-        let output: [String: Any] = ["texts": Self.sentences, "ids": ids, "logits": logits.map { $0.map(Double.init) }]
-        try JSONSerialization.data(withJSONObject: output, options: [.prettyPrinted])
-            .write(to: FileManager.default.temporaryDirectory.appendingPathComponent("explaind-default-model-logits.json"))
+        let output: JSONValue = ["texts": Self.sentences.json, "ids": ids.json, "logits": logits.map { $0.map(Double.init) }.json]
+        try PrettyJSON.string(output).write(to: FileManager.default.temporaryDirectory.appendingPathComponent("explaind-default-model-logits.json"),
+                                            atomically: true, encoding: .utf8)
 
-        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture)) as! [String: Any]
-        guard reference["head_sha256"] as? String == stamp.headSha256 else {
+        let reference = try ObjectReader(try JSONFile.read(Self.fixture), at: "")
+        guard try reference.optional("head_sha256", as: String.self) == stamp.headSha256 else {
             throw XCTSkip("the cached default model was assembled from another head than \(Self.fixture.lastPathComponent) describes (run `explaind setup`)")
         }
-        XCTAssertEqual(reference["texts"] as? [String], Self.sentences)
-        XCTAssertEqual(reference["ids"] as? [[Int]], ids)
-        let expected = (reference["logits"] as! [[Double]])
+        XCTAssertEqual(try reference.required("texts", as: [String].self), Self.sentences)
+        XCTAssertEqual(try reference.required("ids", as: [[Int]].self), ids)
+        let expected = try reference.required("logits", as: [[Double]].self)
         var worst = 0.0
         for (row, expectedRow) in zip(logits, expected) {
             for (value, reference) in zip(row, expectedRow) { worst = max(worst, abs(Double(value) - reference)) }

@@ -1,12 +1,12 @@
 import XCTest
+import ExplainTestSupport
 @testable import ExplainTraining
 
 /// Bad datasets and bad command lines get errors that say what and where.
 final class InputErrorTests: XCTestCase {
     func temporaryFile(_ content: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-data-\(UUID().uuidString).jsonl")
+        let url = try scratchDirectory("explaind-data").appendingPathComponent("data.jsonl")
         try content.write(to: url, atomically: true, encoding: .utf8)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url
     }
 

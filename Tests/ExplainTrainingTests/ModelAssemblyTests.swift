@@ -1,4 +1,6 @@
 import XCTest
+import ExplainJSON
+import ExplainTestSupport
 import ExplainModel
 import ExplainTokenizer
 @testable import ExplainTraining
@@ -10,11 +12,8 @@ final class ModelAssemblyTests: XCTestCase {
     var root: URL!
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-assembly-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try scratchDirectory("explaind-assembly")
     }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: root) }
 
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/models/bert-gelu-2labels")
@@ -83,12 +82,12 @@ final class ModelAssemblyTests: XCTestCase {
         XCTAssertTrue(lines.contains("leaving out non-float tensors: embeddings.position_ids (I64)"), "\(lines)")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cache.path).sorted(), ["fake-encoder", DefaultModel.directoryName],
                        "no staging directory may be left behind")
-        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("config.json"))) as! [String: Any]
-        XCTAssertEqual(config["architectures"] as? [String], ["BertForSequenceClassification"])
-        XCTAssertEqual(config["id2label"] as? [String: String], ["0": "general", "1": "political"])
-        XCTAssertEqual(config["label2id"] as? [String: Int], ["general": 0, "political": 1])
-        let tokenizerJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("tokenizer.json"))) as! [String: Any]
-        XCTAssertTrue(tokenizerJSON["padding"] is NSNull)
+        let config = try JSONFile.read(directory.appendingPathComponent("config.json"))
+        XCTAssertEqual(config["architectures"], ["BertForSequenceClassification"])
+        XCTAssertEqual(config["id2label"], ["0": "general", "1": "political"])
+        XCTAssertEqual(config["label2id"], ["general": 0, "political": 1])
+        let tokenizerJSON = try JSONFile.read(directory.appendingPathComponent("tokenizer.json"))
+        XCTAssertEqual(tokenizerJSON["padding"], .null)
 
         let model = try ClassifierModel.load(directory: directory)
         XCTAssertEqual(model.config.labels, ["general", "political"])

@@ -1,4 +1,5 @@
 import XCTest
+import ExplainTestSupport
 @testable import ExplainTraining
 
 final class SHA256Tests: XCTestCase {
@@ -27,9 +28,8 @@ final class SHA256Tests: XCTestCase {
 
     /// sha256sum (when installed) and the streamed implementation agree on a file, and a missing file is an error.
     func testFileDigestBothWays() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-sha-\(UUID().uuidString)")
+        let url = try scratchDirectory("explaind-sha").appendingPathComponent("file")
         try Data((0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
         let streamed = try SHA256.streamedHex(ofFile: url)
         XCTAssertEqual(streamed, SHA256.hex(of: try Data(contentsOf: url)))
         XCTAssertEqual(try SHA256.hex(ofFile: url), streamed)

@@ -1,4 +1,6 @@
 import XCTest
+import ExplainJSON
+import ExplainTestSupport
 import ExplainModel
 @testable import ExplainTraining
 
@@ -9,8 +11,7 @@ final class TrainCommandTests: XCTestCase {
     static let repository = tests.deletingLastPathComponent()
 
     func testTrainWritesAHeadThatTheAssembledModelApplies() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("explaind-train-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let root = try scratchDirectory("explaind-train")
         let data = root.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let political = ["election results announced", "the senate passed the budget", "voters elect a governor",
@@ -18,7 +19,7 @@ final class TrainCommandTests: XCTestCase {
         let general = ["football match tonight", "recipe for jollof rice", "sunny weather this weekend",
                        "new phone released", "the cat sleeps all day", "concert tickets sold out"]
         func lines(_ texts: [String], _ label: String) -> [String] {
-            texts.map { String(data: try! JSONSerialization.data(withJSONObject: ["text": $0, "label": label]), encoding: .utf8)! }
+            texts.map { JSONSerializer.string(["text": .string($0), "label": .string(label)]) }
         }
         try (lines(political, "political") + lines(general, "general")).joined(separator: "\n").write(to: data.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
         try (lines(["the minister resigned"], "political") + lines(["rain expected tomorrow"], "general")).joined(separator: "\n")
@@ -64,8 +65,8 @@ final class TrainCommandTests: XCTestCase {
         let training = try XCTUnwrap(checkpoint.description.training)
         XCTAssertGreaterThanOrEqual(training.heldoutAccuracy, 0.9)
         XCTAssertGreaterThanOrEqual(training.heldoutExamples, 200)
-        let fixture = try JSONSerialization.jsonObject(with: Data(contentsOf: DefaultModelTests.fixture)) as! [String: Any]
-        XCTAssertEqual(fixture["head_sha256"] as? String, try SHA256.hex(ofFile: directory.appendingPathComponent(HeadCheckpoint.weightsFile)),
+        let fixture = try JSONFile.read(DefaultModelTests.fixture)
+        XCTAssertEqual(fixture["head_sha256"]?.stringValue, try SHA256.hex(ofFile: directory.appendingPathComponent(HeadCheckpoint.weightsFile)),
                        "regenerate the fixture: python3 Scripts/reference/check_default_model.py --write-fixture")
     }
 
