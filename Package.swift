@@ -22,10 +22,12 @@ let package = Package(
         .target(name: "ExplainTokenizer", dependencies: ["ExplainJSON"]),
         // HuggingFace directories (safetensors, pytorch_model.bin, shards) -> forward and input-gradient passes
         .target(name: "ExplainModel", dependencies: ["CBLAS", "CDNNL", "ExplainJSON", "ExplainTokenizer"]),
+        // input files as records (JSON Lines, CSV/TSV, plain text), bad ones by line: what corpus explains and adapt trains on
+        .target(name: "ExplainRecords", dependencies: ["ExplainJSON"]),
         // attribution methods over the model
         .target(name: "ExplainAttribution", dependencies: ["ExplainModel", "ExplainTokenizer"]),
         // the head trainer for the default model, and adapt (added tokens, trained, saved as a HuggingFace directory)
-        .target(name: "ExplainTraining", dependencies: ["ExplainJSON", "ExplainModel", "ExplainTokenizer", "ExplainAttribution", "CBLAS"]),
+        .target(name: "ExplainTraining", dependencies: ["ExplainJSON", "ExplainRecords", "ExplainModel", "ExplainTokenizer", "ExplainAttribution", "CBLAS"]),
         // JSON-RPC message types and JSON values, apart from any transport
         .target(name: "ExplainProtocol", dependencies: ["ExplainJSON"]),
         // framing both ways (LSP Content-Length and newline-delimited), for the daemon, the REPL and the tests
@@ -38,7 +40,7 @@ let package = Package(
                 exclude: ["README.md"]),
 
         // `explaind corpus`: a whole dataset through the daemon's explain, in process; the aggregate and merge
-        .target(name: "ExplainCorpus", dependencies: ["ExplainServer", "ExplainProtocol", "ExplainJSON", "ExplainAttribution", "ExplainModel", "ExplainREPL"]),
+        .target(name: "ExplainCorpus", dependencies: ["ExplainServer", "ExplainProtocol", "ExplainJSON", "ExplainRecords", "ExplainAttribution", "ExplainModel", "ExplainREPL"]),
 
         .executableTarget(name: "explaind", dependencies: ["ExplainServer", "ExplainTraining", "ExplainCorpus"]),
         // the REPL's testable parts: daemon connection, commands, completion, colour scales, terminal and HTML views
@@ -50,17 +52,18 @@ let package = Package(
         .target(name: "ExplainTestSupport", dependencies: ["ExplainJSON"], path: "Tests/ExplainTestSupport"),
         .testTarget(name: "ExplainJSONTests", dependencies: ["ExplainJSON"]),
         .testTarget(name: "ExplainTransportTests", dependencies: ["ExplainTransport"]),
+        .testTarget(name: "ExplainRecordsTests", dependencies: ["ExplainRecords", "ExplainJSON", "ExplainTestSupport"]),
         .testTarget(name: "ExplainTokenizerTests", dependencies: ["ExplainTokenizer", "ExplainJSON", "ExplainTestSupport"]),
         .testTarget(name: "ExplainModelTests", dependencies: ["ExplainModel", "ExplainJSON", "ExplainTestSupport"]),
         .testTarget(name: "ExplainAttributionTests", dependencies: ["ExplainAttribution", "ExplainModel", "ExplainJSON", "ExplainTestSupport"]),
         .testTarget(name: "ExplainProtocolTests", dependencies: ["ExplainProtocol", "ExplainServer"]),
         .testTarget(name: "ExplainServerTests", dependencies: ["ExplainProtocol", "ExplainServer", "ExplainModel", "ExplainTransport",
                                                      "ExplainTestSupport"]),
-        .testTarget(name: "ExplainTrainingTests", dependencies: ["ExplainTraining", "ExplainModel", "ExplainTokenizer", "ExplainAttribution",
-                                                       "ExplainJSON", "ExplainTestSupport"]),
+        .testTarget(name: "ExplainTrainingTests", dependencies: ["ExplainTraining", "ExplainRecords", "ExplainModel", "ExplainTokenizer",
+                                                       "ExplainAttribution", "ExplainJSON", "ExplainTestSupport"]),
         .testTarget(name: "ExplainBenchmarkTests", dependencies: ["ExplainBenchmark", "ExplainJSON", "ExplainModel"]),
         .testTarget(name: "ExplainREPLTests", dependencies: ["ExplainREPL", "ExplainProtocol", "ExplainTestSupport"]),
-        .testTarget(name: "ExplainCorpusTests", dependencies: ["ExplainCorpus", "ExplainServer", "ExplainProtocol", "ExplainJSON",
+        .testTarget(name: "ExplainCorpusTests", dependencies: ["ExplainCorpus", "ExplainRecords", "ExplainServer", "ExplainProtocol", "ExplainJSON",
                                                      "ExplainTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

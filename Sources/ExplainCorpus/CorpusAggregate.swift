@@ -1,5 +1,6 @@
 import Foundation
 import ExplainJSON
+import ExplainRecords
 import ExplainServer
 import ExplainProtocol
 
@@ -155,7 +156,7 @@ public struct CorpusAggregate: Equatable {
             throw CommandLineError(description: "cannot read \(path)")
         }
         var aggregate = CorpusAggregate(labels: labels, method: method, minCount: minCount)
-        for (number, line) in CorpusInput.lines([UInt8](data)) {
+        for (number, line) in RecordFile.lines([UInt8](data)) {
             try aggregate.add(record: try JSONParser.parse(line), line: number)
         }
         return aggregate

@@ -1,4 +1,5 @@
 import ExplainJSON
+import ExplainRecords
 import ExplainProtocol
 import ExplainServer
 import ExplainAttribution
@@ -16,7 +17,7 @@ struct CorpusBatchRunner {
         var interrupted = false
     }
 
-    func explain(_ batch: [CorpusRecord]) throws -> Outcome {
+    func explain(_ batch: [TextRecord]) throws -> Outcome {
         var outcome = Outcome()
         var batch = batch
         let control = RunControl(isCancelled: { [stop] in stop.isCancelled })
@@ -48,7 +49,7 @@ struct CorpusBatchRunner {
 
     /// The explanation as `explain` replies it, without the timing (so reruns are byte for byte the same), with
     /// the record's id and gold label.
-    static func record(_ record: CorpusRecord, _ info: ExplanationInfo) -> JSONValue {
+    static func record(_ record: TextRecord, _ info: ExplanationInfo) -> JSONValue {
         guard case .object(var fields) = info.json else { return info.json }
         _ = fields.removeValue(forKey: "elapsedMs")
         _ = fields.updateValue(record.id, forKey: "id")

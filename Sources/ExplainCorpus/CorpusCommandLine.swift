@@ -1,4 +1,5 @@
 import ExplainProtocol
+import ExplainRecords
 import ExplainJSON
 import ExplainAttribution
 import ExplainServer

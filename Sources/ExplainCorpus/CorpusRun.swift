@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import ExplainJSON
+import ExplainRecords
 import ExplainProtocol
 import ExplainServer
 import ExplainAttribution
@@ -36,6 +37,9 @@ public enum CorpusRun {
         } catch let error as CommandLineError {
             fputs("explaind corpus: \(error)\n", stderr)
             return 2
+        } catch let error as RecordFileError {
+            fputs("explaind corpus: --in \(error)\n", stderr)
+            return 2
         } catch {
             fputs("explaind corpus: \(error)\n", stderr)
             return 1
@@ -50,7 +54,7 @@ public enum CorpusRun {
             stop.cancel()
         }
         let format = options.format ?? InputFormat.guess(path: options.input)
-        let items = try CorpusInput.read(path: options.input, format: format, textField: options.textField,
+        let items = try RecordFile.read(path: options.input, format: format, textField: options.textField,
                                          idField: options.idField, labelField: options.labelField)
         if let threads = options.threads { ClassifierModel.threadCount = threads }
         var limits = ServerOptions()
@@ -75,7 +79,7 @@ public enum CorpusRun {
 
         let runner = CorpusBatchRunner(explainer: explainer, options: options, stop: stop)
         let progress = CorpusProgress(total: records.count, alreadyDone: next)
-        var pending: [CorpusRecord] = []
+        var pending: [TextRecord] = []
         var badCount = 0, written = kept.count
         var status: Int32 = 0
 

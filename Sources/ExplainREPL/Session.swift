@@ -354,7 +354,7 @@ public final class Session {
     }
 
     func adapt(data: String, out: String, tokens: [String]?, options: [String: String]) throws {
-        let known = ["from", "top", "heldout", "train", "epochs", "lr", "seed", "id"]
+        let known = ["from", "top", "heldout", "train", "epochs", "lr", "seed", "id", "format", "text-field", "label-field"]
         if let unknown = options.keys.sorted().first(where: { !known.contains($0) }) {
             throw REPLError.usage("unknown :adapt option \(unknown)= (one of \(known.joined(separator: ", ")))")
         }
@@ -369,10 +369,13 @@ public final class Session {
             learningRate = x
         }
         let token = nextProgressToken("adapt")
-        let params = ModelsAdaptParams(data: data, out: out, addTokens: tokens, addFrom: options["from"], top: try integer("top"),
+        var params = ModelsAdaptParams(data: data, out: out, addTokens: tokens, addFrom: options["from"], top: try integer("top"),
                                        model: settings.model, heldout: options["heldout"], train: options["train"], id: options["id"],
                                        epochs: try integer("epochs"), learningRate: learningRate, seed: try integer("seed"),
                                        workDoneToken: .string(token))
+        params.format = options["format"]
+        params.textField = options["text-field"]
+        params.labelField = options["label-field"]
         let result = try request(params, title: "adapting", progressToken: token)
         lastReply = result
         let adapted = try decode(ModelsAdaptResult.self, result)

@@ -63,7 +63,7 @@ enum ErrorMapping {
     static func trainingError(_ error: TrainingError) -> ResponseError {
         switch error {
         case .cancelled: return .cancelled
-        case .invalidArgument, .malformedData, .malformedFile, .missingFile: return ResponseError(code: .invalidParams, message: error.description)
+        case .invalidArgument, .badRecords, .malformedFile, .missingFile: return ResponseError(code: .invalidParams, message: error.description)
         case .model(let message): return ResponseError(code: .modelUnsupported, message: message)
         default: return .internalError(error.description)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ExplainRecords
 
 /// `explaind adapt ...`: parses the flags into an Adaptation, runs it with progress on stderr, and stops
 /// training at Ctrl-C (the best state so far is still written).
@@ -6,7 +7,8 @@ enum AdaptCommandLine {
     static let usage = """
     usage: explaind adapt --model DIR --data FILE [--heldout FILE] (--add-tokens "A,B,C" | --add-from AGGREGATE.json --top N)
                           [--train embeddings|head|embeddings+head|top-layers:K] --out DIR
-                          [--epochs E] [--lr X] [--weight-decay X] [--batch-size N] [--seed S] [--text-field F] [--label-field F]
+                          [--epochs E] [--lr X] [--weight-decay X] [--batch-size N] [--seed S]
+                          [--format jsonl|csv|tsv] [--text-field F] [--label-field F]
 
     Adds whole-word tokens to a sequence classifier (as transformers' add_tokens + resize_token_embeddings; each new
     row starts as the mean of the rows of the pieces the token split into), trains on the gold labels of --data
@@ -14,8 +16,11 @@ enum AdaptCommandLine {
     --out (config.json, model.safetensors, tokenizer files) with adapt-report.json and adapt-report.html: accuracy
     before and after, and each added token's attribution before (summed over its pieces) and after.
 
-      --data FILE, --heldout FILE   JSON Lines, or CSV/TSV with a header row, with a text and a gold label per record
-      --text-field F, --label-field F   the fields (default text, label)
+      --data FILE, --heldout FILE   JSON Lines, or CSV/TSV with a header row, with a text and a gold label per record,
+                                    read as `explaind corpus` reads --in; any bad record (reported by line) stops the run
+      --format KIND                 jsonl, csv or tsv for both files (default: each by its extension: .jsonl .ndjson
+                                    .json, .csv, .tsv .tab)
+      --text-field F, --label-field F   the fields or columns (default text, label)
       --add-tokens "A,B,C"          the tokens to add, comma-separated
       --add-from FILE --top N       the first N words of a corpus aggregate's "fragmentation" table
       --train MODE                  embeddings (the new rows), head (pooler/dense + classifier), embeddings+head
@@ -123,6 +128,11 @@ extension Adaptation {
         case "--seed":
             guard let seed = UInt64(value) else { throw TrainingError.invalidArgument("--seed needs a non-negative integer, got \"\(value)\"") }
             self.seed = seed
+        case "--format":
+            guard let format = InputFormat(rawValue: value), format != .text else {
+                throw TrainingError.invalidArgument("\(flag) is jsonl, csv or tsv (adapt needs gold labels), got \"\(value)\"")
+            }
+            self.format = format
         case "--text-field": textField = value
         case "--label-field": labelField = value
         default: throw TrainingError.invalidArgument("unknown argument \"\(flag)\" (see explaind adapt --help)")
@@ -131,5 +141,6 @@ extension Adaptation {
 
     /// models/adapt's field names for the flags.
     static let flags = ["train": "--train", "epochs": "--epochs", "batchSize": "--batch-size", "learningRate": "--lr",
-                        "weightDecay": "--weight-decay", "seed": "--seed", "textField": "--text-field", "labelField": "--label-field"]
+                        "weightDecay": "--weight-decay", "seed": "--seed", "format": "--format", "textField": "--text-field",
+                        "labelField": "--label-field"]
 }

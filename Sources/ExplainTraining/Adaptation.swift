@@ -1,6 +1,7 @@
 import Foundation
 import ExplainAttribution
 import ExplainModel
+import ExplainRecords
 import ExplainTokenizer
 
 /// `explaind adapt` and `models/adapt`: add tokens to a classifier, train them (and the head, and top
@@ -17,6 +18,8 @@ public struct Adaptation: Sendable {
     public var heldout: URL?
     public var tokens: TokenSource
     public var out: URL
+    /// How --data and --heldout are laid out (nil: each by its extension, as `explaind corpus` guesses).
+    public var format: InputFormat? = nil
     public var textField = "text"
     public var labelField = "label"
     public var epochs = Adaptation.defaultEpochs
@@ -71,14 +74,15 @@ public struct Adaptation: Sendable {
         events(.stage("loading \(model.path)"))
         let original = try Self.load(model)
         do { try original.checkTrainable(training.weights) } catch { throw TrainingError.model("\(error)") }
-        let trainTexts = try LabelledText.read(data, textField: textField, labelField: labelField)
-        let heldoutTexts = try heldout.map { try LabelledText.read($0, textField: textField, labelField: labelField) }
+        let trainTexts = try LabelledText.read(data, format: format, textField: textField, labelField: labelField)
+        let heldoutTexts = try heldout.map { try LabelledText.read($0, format: format, textField: textField, labelField: labelField) }
         let labels = original.config.labels
         let labelIndex = Dictionary(labels.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
         for (file, texts) in [(data, trainTexts)] + (heldout.map { [($0, heldoutTexts!)] } ?? []) {
-            if let stray = texts.first(where: { labelIndex[$0.label] == nil }) {
-                throw TrainingError.malformedFile(file: file.path, reason: "label \"\(stray.label)\" is not one of the model's (\(labels.joined(separator: ", ")))")
+            let stray = texts.filter { labelIndex[$0.label] == nil }.map {
+                BadRecord(line: $0.line, reason: "label \"\($0.label)\" is not one of the model's (\(labels.joined(separator: ", ")))")
             }
+            guard stray.isEmpty else { throw TrainingError.badRecords(file: file.path, records: stray) }
         }
         let tokenList: [String]
         switch tokens {

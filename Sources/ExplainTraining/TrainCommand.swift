@@ -20,8 +20,8 @@ struct TrainCommand {
     /// `say` gets the results (epoch lines, accuracy); `log` the progress.
     @discardableResult
     func run(say: (String) -> Void, log: (String) -> Void) throws -> HeadCheckpoint {
-        let train = try LabelledText.read(jsonl: data.appendingPathComponent("train.jsonl"))
-        let heldout = try LabelledText.read(jsonl: data.appendingPathComponent("heldout.jsonl"))
+        let train = try LabelledText.read(data.appendingPathComponent("train.jsonl"))
+        let heldout = try LabelledText.read(data.appendingPathComponent("heldout.jsonl"))
         let labels = Array(Set(train.map(\.label))).sorted()
         guard labels.count >= 2 else {
             throw TrainingError.malformedFile(file: data.appendingPathComponent("train.jsonl").path, reason: "needs at least two labels, found \(labels)")

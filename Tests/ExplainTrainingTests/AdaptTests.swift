@@ -298,9 +298,14 @@ final class AdaptTests: XCTestCase {
         let out = directory.appendingPathComponent("out")
         assertRefused(.list(["Atiku"]), training: .topLayers(3), in: directory, "the model has 2 layers")
         let unlabelled = try dataFile(["{\"text\": \"no label here\"}"], in: directory, name: "unlabelled.jsonl")
-        assertRefused(.list(["Atiku"]), data: unlabelled, in: directory, "missing string \"label\"")
-        let unknown = try dataFile(["{\"text\": \"Atiku\", \"label\": \"sports\"}"], in: directory, name: "unknown.jsonl")
-        assertRefused(.list(["Atiku"]), heldout: unknown, in: directory, "label \"sports\" is not one of the model's (negative, positive)")
+        assertRefused(.list(["Atiku"]), data: unlabelled, in: directory, "no record has a gold label \"label\"")
+        let unknown = try dataFile(["{\"text\": \"Atiku\", \"label\": \"positive\"}", "{\"text\": \"Atiku\", \"label\": \"sports\"}"],
+                                   in: directory, name: "unknown.jsonl")
+        assertRefused(.list(["Atiku"]), heldout: unknown, in: directory, "unknown.jsonl:2: label \"sports\" is not one of the model's (negative, positive)")
+        let broken = try dataFile(["{\"text\": \"Atiku\", \"label\": \"positive\"}", "{\"text\": \"Atiku\"", "{\"body\": \"x\", \"label\": \"negative\"}"],
+                                  in: directory, name: "broken.jsonl")
+        assertRefused(.list(["Atiku"]), data: broken, in: directory, "2 bad records (training takes every record or none):\n\(broken.path):2: invalid JSON")
+        assertRefused(.list(["Atiku"]), data: broken, in: directory, "\(broken.path):3: no \"text\" field")
         let aggregate = try dataFile(["{\"fragmentation\": 3}"], in: directory, name: "aggregate.json")
         assertRefused(.aggregate(aggregate, top: 2), in: directory, "no \"fragmentation\" array")
         // An existing, non-empty --out is never replaced.
@@ -344,8 +349,8 @@ final class AdaptTests: XCTestCase {
         XCTAssertEqual(try TokenAddition.tokens(fromAggregate: written, top: 4, tokenizer: model.tokenizer), ["Tinubu", "Atiku", "Kwankwaso", "jollof"])
         let csv = try dataFile(["id,body,gold", "1,\"Atiku, again\",positive", "2,\"said \"\"no\"\"\nthen left\",negative", ""], in: directory, name: "data.csv")
         XCTAssertEqual(try LabelledText.read(csv, textField: "body", labelField: "gold"),
-                       [LabelledText(text: "Atiku, again", label: "positive"), LabelledText(text: "said \"no\"\nthen left", label: "negative")])
-        XCTAssertThrowsError(try LabelledText.read(csv, textField: "text", labelField: "gold")) { XCTAssertTrue("\($0)".contains("no column \"text\"")) }
+                       [LabelledText(text: "Atiku, again", label: "positive", line: 2), LabelledText(text: "said \"no\"\nthen left", label: "negative", line: 3)])
+        XCTAssertThrowsError(try LabelledText.read(csv, textField: "text", labelField: "gold")) { XCTAssertTrue("\($0)".contains("no \"text\" column in the header (id, body, gold)"), "\($0)") }
         let parsed = try AdaptCommandLine.parse(["--model", "m", "--data", "d.jsonl", "--add-tokens", "A,B", "--train=top-layers:2", "--out", "o", "--epochs", "5", "--seed", "9"])
         XCTAssertEqual(parsed.tokens, .list(["A", "B"]))
         XCTAssertEqual(parsed.training, .topLayers(2))
@@ -353,5 +358,40 @@ final class AdaptTests: XCTestCase {
         XCTAssertEqual(parsed.seed, 9)
         XCTAssertThrowsError(try AdaptCommandLine.parse(["--model", "m", "--data", "d", "--out", "o"])) { XCTAssertTrue("\($0)".contains("give the tokens")) }
         XCTAssertThrowsError(try AdaptCommandLine.parse(["--model", "m", "--data", "d", "--out", "o", "--add-tokens", "A", "--train", "top-layers:0"]))
+        XCTAssertThrowsError(try AdaptCommandLine.parse(["--model", "m", "--data", "d", "--out", "o", "--add-tokens", "A", "--format", "text"])) {
+            XCTAssertTrue("\($0)".contains("--format is jsonl, csv or tsv (adapt needs gold labels)"), "\($0)")
+        }
+    }
+
+    /// The fixture texts as a `.tab` file (TSV by its extension) and as CSV named by --format, both with their own
+    /// column names and an id column, train exactly as the JSON Lines file does: the same weights, bit for bit,
+    /// and the same report.
+    func testTSVAndCSVWithTheirOwnFieldsTrainAsJSONLines() throws {
+        let directory = temporaryDirectory()
+        let expected = try expected()
+        let rows = zip(expected.texts, expected.labels).enumerated()
+        func quoted(_ field: String) -> String { "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let tab = try dataFile(["tweet_id\tgold\tbody"] + rows.map { "t\($0)\t\($1.1)\t\($1.0)" }, in: directory, name: "data.tab")
+        let csv = try dataFile(["body,gold,tweet_id"] + rows.map { "\(quoted($1.0)),\($1.1),t\($0)" }, in: directory, name: "data.txt")
+        let common = ["--model", Self.modelDirectory.path, "--add-tokens", "Ezekwesili,Atiku,INEC", "--train", "top-layers:1",
+                      "--epochs", "2", "--lr", "1e-2", "--batch-size", "2"]
+        func run(_ name: String, _ extra: [String]) throws -> (ClassifierModel, JSONValue) {
+            let out = directory.appendingPathComponent(name)
+            let result = try AdaptCommandLine.parse(common + extra + ["--out", out.path]).run()
+            let report = try JSONParser.parse(try Data(contentsOf: out.appendingPathComponent("adapt-report.json")))
+            return (try ClassifierModel.load(directory: result.directory), report)
+        }
+        let jsonl = try fixtureData(in: directory)
+        let (reference, referenceReport) = try run("jsonl", ["--data", jsonl.path, "--heldout", jsonl.path])
+        for (name, extra) in [("tab", ["--data", tab.path, "--heldout", tab.path, "--text-field", "body", "--label-field", "gold"]),
+                              ("csv", ["--data", csv.path, "--heldout", csv.path, "--format", "csv", "--text-field=body", "--label-field=gold"])] {
+            let (model, report) = try run(name, extra)
+            XCTAssertEqual(model.checkpointTensors(), reference.checkpointTensors(), name)
+            XCTAssertEqual(report, referenceReport, name)
+        }
+        // A .tab file read as CSV has no "body" column: the whole header is one field.
+        XCTAssertThrowsError(try run("wrong", ["--data", tab.path, "--format", "csv", "--text-field", "body", "--label-field", "gold"])) {
+            XCTAssertTrue("\($0)".contains("no \"body\" column in the header (tweet_id\tgold\tbody)"), "\($0)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import ExplainRecords
 import ExplainTestSupport
 @testable import ExplainTraining
 
@@ -12,21 +13,35 @@ final class InputErrorTests: XCTestCase {
 
     func testDatasetLinesAreRead() throws {
         let url = try temporaryFile("{\"text\": \"INEC extends voter registration\", \"label\": \"political\"}\n\n{\"text\": \"Rain in Lagos\", \"label\": \"general\"}\n")
-        XCTAssertEqual(try LabelledText.read(jsonl: url), [LabelledText(text: "INEC extends voter registration", label: "political"),
-                                                          LabelledText(text: "Rain in Lagos", label: "general")])
+        XCTAssertEqual(try LabelledText.read(url), [LabelledText(text: "INEC extends voter registration", label: "political", line: 1),
+                                                    LabelledText(text: "Rain in Lagos", label: "general", line: 3)])
     }
 
-    func testMalformedDatasetLineNamesTheLine() throws {
-        let url = try temporaryFile("{\"text\": \"fine\", \"label\": \"general\"}\n{\"text\": \"no label\"}\n")
-        XCTAssertThrowsError(try LabelledText.read(jsonl: url)) { error in
-            XCTAssertEqual(error as? TrainingError, .malformedData(file: url.path, line: 2, reason: "missing string \"label\""))
-            XCTAssertEqual("\(error)", "\(url.path):2: missing string \"label\"")
+    /// Every bad record is named by its line, in corpus's words, and nothing is read; a file without any label
+    /// says which field it looked for.
+    func testBadRecordsAreAllNamedByLine() throws {
+        let url = try temporaryFile("{\"text\": \"fine\", \"label\": \"general\"}\n{\"text\": \"no label\"}\n{not json\n{\"text\": \"\", \"label\": \"general\"}\n"
+            + "{\"text\": \"empty label\", \"label\": \"\"}\n")
+        XCTAssertThrowsError(try LabelledText.read(url)) { error in
+            guard case .badRecords(let file, let records)? = error as? TrainingError else { return XCTFail("\(error)") }
+            XCTAssertEqual(file, url.path)
+            XCTAssertEqual(records.map(\.line), [2, 3, 4, 5])
+            XCTAssertEqual(records[0].reason, "no gold label (\"label\")")
+            XCTAssertTrue(records[1].reason.hasPrefix("invalid JSON"), records[1].reason)
+            XCTAssertEqual(records[2].reason, "empty text")
+            XCTAssertTrue("\(error)".hasPrefix("4 bad records (training takes every record or none):\n\(url.path):2: no gold label (\"label\")\n"), "\(error)")
         }
-        let broken = try temporaryFile("{\"text\": \"fine\", \"label\": \"general\"}\n{not json\n")
-        XCTAssertThrowsError(try LabelledText.read(jsonl: broken)) { error in
-            XCTAssertEqual(error as? TrainingError, .malformedData(file: broken.path, line: 2, reason: "not a JSON object"))
+        let many = try temporaryFile((1...12).map { _ in "{\"text\": 3, \"label\": \"general\"}" }.joined(separator: "\n"))
+        XCTAssertThrowsError(try LabelledText.read(many)) { error in
+            XCTAssertTrue("\(error)".hasSuffix("\(many.path):10: \"text\" is number, not a string\n… and 2 more"), "\(error)")
         }
-        XCTAssertThrowsError(try LabelledText.read(jsonl: URL(fileURLWithPath: "/nonexistent/train.jsonl"))) { error in
+        XCTAssertThrowsError(try LabelledText.read(url, labelField: "gold")) { error in
+            XCTAssertEqual(error as? TrainingError, .malformedFile(file: url.path, reason: "no record has a gold label \"gold\" (name its field with --label-field)"))
+        }
+        XCTAssertThrowsError(try LabelledText.read(url, format: .text)) { error in
+            XCTAssertTrue("\(error)".contains("plain text has no gold labels"), "\(error)")
+        }
+        XCTAssertThrowsError(try LabelledText.read(URL(fileURLWithPath: "/nonexistent/train.jsonl"))) { error in
             XCTAssertEqual(error as? TrainingError, .missingFile("/nonexistent/train.jsonl"))
         }
     }

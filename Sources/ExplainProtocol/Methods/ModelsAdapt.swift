@@ -1,7 +1,7 @@
 import ExplainJSON
 
 /// `models/adapt` {data, out, addTokens | addFrom + top, model?, heldout?, train?, id?, epochs?, learningRate?,
-/// weightDecay?, batchSize?, seed?, textField?, labelField?, workDoneToken?} → {model, out, report}: adds tokens
+/// weightDecay?, batchSize?, seed?, format?, textField?, labelField?, workDoneToken?} → {model, out, report}: adds tokens
 /// to a resident model, trains them, writes a HuggingFace directory to `out` and loads it under `id` (default:
 /// out's directory name). Long-running, with work-done progress; a cancelled request writes nothing.
 public struct ModelsAdaptParams: RequestParams, WorkDoneProgressParams, Equatable {
@@ -21,6 +21,8 @@ public struct ModelsAdaptParams: RequestParams, WorkDoneProgressParams, Equatabl
     public var weightDecay: Double?
     public var batchSize: Int?
     public var seed: Int?
+    /// "jsonl", "csv" or "tsv" for data and heldout (nil: each by its extension, as `explaind corpus` guesses).
+    public var format: String?
     public var textField: String?
     public var labelField: String?
     public var workDoneToken: ProgressToken?
@@ -48,6 +50,7 @@ public struct ModelsAdaptParams: RequestParams, WorkDoneProgressParams, Equatabl
         weightDecay = try params.optional("weightDecay")
         batchSize = try params.optional("batchSize")
         seed = try params.optional("seed")
+        format = try params.optional("format")
         textField = try params.optional("textField")
         labelField = try params.optional("labelField")
         workDoneToken = try params.optional("workDoneToken")
@@ -74,6 +77,7 @@ public struct ModelsAdaptParams: RequestParams, WorkDoneProgressParams, Equatabl
         params.set("weightDecay", weightDecay)
         params.set("batchSize", batchSize)
         params.set("seed", seed)
+        params.set("format", format)
         params.set("textField", textField)
         params.set("labelField", labelField)
         params.set("workDoneToken", workDoneToken)

@@ -21,7 +21,7 @@ enum AdaptHandler {
             let options: [(String, String?)] = [("train", params.train), ("epochs", params.epochs.map(String.init)),
                                                 ("learningRate", params.learningRate.map { "\($0)" }), ("weightDecay", params.weightDecay.map { "\($0)" }),
                                                 ("batchSize", params.batchSize.map(String.init)), ("seed", params.seed.map(String.init)),
-                                                ("textField", params.textField), ("labelField", params.labelField)]
+                                                ("format", params.format), ("textField", params.textField), ("labelField", params.labelField)]
             for case let (field, value?) in options {
                 do { try adaptation.set(field, value) } catch let error as TrainingError {
                     throw ResponseError.invalidParams(field: field, reason: error.description)
