@@ -11,8 +11,8 @@ Writes Tests/Fixtures/expected/adapt-<name>.json:
 - the gradients of the mean cross-entropy over the texts (eval mode, no dropout) by PyTorch autograd:
   of the new word-embedding rows, and of every head and encoder-layer weight (every layer: top-layers:all);
 - for bert-gelu-2labels, add_tokens on the BPE and Unigram tokenizer fixtures alone.
-- for the directory explaind adapt wrote from the RoBERTa (adapt/roberta-bpe-2labels-adapted, see adapted()),
-  transformers' ids and logits on it.
+- for the directories explaind adapt wrote from the RoBERTa, the DeBERTa-v3 and a ModernBERT (adapt/*-adapted,
+  see adapted()), transformers' ids and logits on them.
 Usage: python3 Scripts/reference/make_adapt_fixtures.py [--check DIR TEXTS...] — with --check, prints the
 logits transformers gives for any adapted directory (to compare with explaind's by hand).
 """
@@ -178,55 +178,62 @@ def make_roberta_bpe():
     return directory
 
 
-def make_deberta_unigram():
-    """The deberta-v2-4labels-f16 checkpoint (share_att_key false) with the Unigram tokenizer.json of its spm.model."""
-    directory = os.path.join(ADAPT, "deberta-v2-unigram-4labels")
+def deberta_with_unigram(model, name):
+    """A DeBERTa fixture checkpoint (models/<model>) with the Unigram tokenizer.json of its spm.model (the same file
+    as sentencepiece/deberta's), as adapt/<name>."""
+    directory = os.path.join(ADAPT, name)
     os.makedirs(directory, exist_ok=True)
-    for name in ["config.json", "model.safetensors", "tokenizer_config.json"]:
-        link(os.path.join(MODELS, "deberta-v2-4labels-f16", name), os.path.join(directory, name))
+    for file in ["config.json", "model.safetensors", "tokenizer_config.json"]:
+        link(os.path.join(MODELS, model, file), os.path.join(directory, file))
     link(os.path.join(os.path.dirname(MODELS), "sentencepiece", "deberta", "tokenizer.json"), os.path.join(directory, "tokenizer.json"))
     return directory
 
 
-def family(directory, labels, base):
-    """A BPE or Unigram family's fixture: every layer and the head trained (top-layers:all); DeBERTa's position
-    projections (pos_key_proj, pos_query_proj) and relative embeddings are not part of what adapt trains."""
+def family(directory, labels, base, encoder="encoder.", head=("pooler.", "classifier.")):
+    """A family's fixture: every layer and the head trained (top-layers:all), so also what the layers share —
+    DeBERTa's relative embeddings and their norm (encoder.rel_embeddings, encoder.LayerNorm) besides each layer's
+    position projections (pos_key_proj, pos_query_proj), ALBERT's layer group (used by every layer); ModernBERT's
+    layers, its final norm and its head (head.dense, head.norm, classifier)."""
     name = os.path.basename(directory)
     model, tokenizer = load(directory)
     pieces = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in NEW_TOKENS]
     texts = [(text, labels[k % len(labels)]) for k, (text, _) in enumerate(TEXTS)]
 
     def trained(n):
-        if ".pos_key_proj." in n or ".pos_query_proj." in n:
-            return False
-        return n.startswith((base + "encoder.layer.", "pooler.", "classifier."))
+        return n.startswith((base + encoder, *head, *(base + h for h in head)))
 
     write_json(os.path.join(EXPECTED, f"adapt-{name}.json"), gradients_of(name, model, tokenizer, pieces, NEW_TOKENS, texts, trained))
 
 
-ADAPTED = "roberta-bpe-2labels-adapted"
+ADAPTED = ["roberta-bpe-2labels-adapted", "deberta-v3-unigram-3labels-adapted", "modernbert-3labels-adapted"]
 ADAPTED_TEXTS = [text for text, _ in TEXTS] + ["Atiku, INEC and Ezekwesili."]
 
 
-def adapted():
-    """transformers on the directory `explaind adapt` wrote (Tests/Fixtures/adapt/roberta-bpe-2labels-adapted,
-    from roberta-bpe-2labels and the texts of its expectations: --add-tokens Ezekwesili,Atiku,INEC
-    --train top-layers:2 --epochs 2 --lr 0.01 --batch-size 2): AutoTokenizer's ids and
+def adapted(name):
+    """transformers on a directory `explaind adapt` wrote (Tests/Fixtures/adapt/<name>, from the fixture before
+    "-adapted" and the texts of its expectations, --add-tokens Ezekwesili,Atiku,INEC --epochs 2 --lr 0.01
+    --batch-size 2 and the --train of AdaptTests.adaptedDirectories): AutoTokenizer's ids and
     AutoModelForSequenceClassification's logits, which explaind must give on the same directory."""
-    model, tokenizer = load(os.path.join(ADAPT, ADAPTED))
+    model, tokenizer = load(os.path.join(ADAPT, name))
     ids = [tokenizer(text)["input_ids"] for text in ADAPTED_TEXTS]
     with torch.no_grad():
         logits = [f32_list(model(input_ids=torch.tensor([row])).logits[0]) for row in ids]
-    write_json(os.path.join(EXPECTED, f"adapt-{ADAPTED}.json"), {"texts": ADAPTED_TEXTS, "ids": ids, "logits": logits})
+    write_json(os.path.join(EXPECTED, f"adapt-{name}.json"), {"texts": ADAPTED_TEXTS, "ids": ids, "logits": logits})
 
 
 def main():
     setup_torch()
     bert()
     family(make_roberta_bpe(), ["positive", "negative"], "roberta.")
-    family(make_deberta_unigram(), ["LABEL_0", "LABEL_1", "LABEL_2", "LABEL_3"], "deberta.")
-    if os.path.isdir(os.path.join(ADAPT, ADAPTED)):
-        adapted()
+    # share_att_key false (pos_key_proj, pos_query_proj); share_att_key, layer-normed relative embeddings, log buckets
+    family(deberta_with_unigram("deberta-v2-4labels-f16", "deberta-v2-unigram-4labels"), ["LABEL_0", "LABEL_1", "LABEL_2", "LABEL_3"], "deberta.")
+    family(deberta_with_unigram("deberta-v3-3labels", "deberta-v3-unigram-3labels"), ["contradiction", "entailment", "neutral"], "deberta.")
+    family(os.path.join(MODELS, "albert-3labels-f16"), ["LABEL_0", "LABEL_1", "LABEL_2"], "albert.", "encoder.albert_layer_groups.")
+    for name, labels in [("modernbert-3labels", ["anger", "joy", "sadness"]), ("modernbert-2labels-mean-bias-bf16", ["negative", "positive"])]:
+        family(os.path.join(MODELS, name), labels, "model.", "layers.", ("final_norm.", "head.", "classifier."))
+    for name in ADAPTED:
+        if os.path.isdir(os.path.join(ADAPT, name)):
+            adapted(name)
 
 
 if __name__ == "__main__":

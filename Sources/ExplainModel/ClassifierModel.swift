@@ -109,7 +109,7 @@ public final class ClassifierModel: @unchecked Sendable {
 
     public func forward(_ input: ModelInput) -> ForwardPass { forward(input, trainedLayers: 0) }
 
-    /// A forward pass whose last `trainedLayers` layers (BERT family) keep their linears' inputs for weight gradients.
+    /// A forward pass whose last `trainedLayers` layers keep their linears' inputs for weight gradients.
     func forward(_ input: ModelInput, trainedLayers: Int) -> ForwardPass {
         // A sequence left with no tokens (a tokenizer without special tokens, after every token was deleted)
         // runs as a lone [PAD]: attention over nothing is undefined. Its input gradient is empty.
@@ -124,9 +124,14 @@ public final class ClassifierModel: @unchecked Sendable {
         }
         let packed = PackedRows(ids: input.ids, wordEmbeddings: input.wordEmbeddings, width: config.embeddingSize,
                                 maxTokens: config.maxTokens, vocabulary: config.vocabSize, table: network.wordEmbeddingTable)
-        let pass = trainedLayers > 0
-            ? (network as! BertFamilyNetwork).forward(wordRows: packed.wordRows.pointer, ids: input.ids, spans: packed.spans, trainedLayers: trainedLayers)
-            : network.forward(wordRows: packed.wordRows.pointer, ids: input.ids, spans: packed.spans)
+        let pass: NetworkPass
+        switch network {
+        case let bert as BertFamilyNetwork where trainedLayers > 0:
+            pass = bert.forward(wordRows: packed.wordRows.pointer, ids: input.ids, spans: packed.spans, trainedLayers: trainedLayers)
+        case let modernBert as ModernBertNetwork where trainedLayers > 0:
+            pass = modernBert.forward(wordRows: packed.wordRows.pointer, ids: input.ids, spans: packed.spans, trainedLayers: trainedLayers)
+        default: pass = network.forward(wordRows: packed.wordRows.pointer, ids: input.ids, spans: packed.spans)
+        }
         let labels = config.labels.count
         let rowsOut = packed.spans.indices.map { b in Array(UnsafeBufferPointer(start: pass.logits.pointer + b * labels, count: labels)) }
         return ForwardPass(logits: rowsOut, spans: packed.spans, emptied: emptied, network: pass)

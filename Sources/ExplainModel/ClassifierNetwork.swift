@@ -22,6 +22,8 @@ struct NetworkPass {
     /// The BERT family's, for training: the same backward, also accumulating the head's weight gradients and
     /// those of the layers given (which the forward kept inputs for).
     var weightBackward: ((UnsafePointer<Float>, ClassificationHead.Gradients?, [Int: EncoderLayer.Gradients]) -> FloatBuffer)? = nil
+    /// ModernBERT's, likewise.
+    var modernBertWeightBackward: ((UnsafePointer<Float>, ModernBertNetwork.Gradients) -> FloatBuffer)? = nil
 }
 
 extension Weights {

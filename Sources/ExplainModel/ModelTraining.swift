@@ -34,38 +34,73 @@ public struct LossGradients: Sendable {
 
 /// Training on top of the forward and backward passes: weight gradients of the head and the top layers
 /// (each layer computes its own next to its input gradient), and the model with updated weights.
+///
+/// Weights several layers share train as one, with the sum of the gradients of the layers that use them, and
+/// only when all of those layers train: ALBERT's layer groups (top-layers:K takes whole groups), DeBERTa's
+/// relative embeddings and their norm (with top-layers:all).
 extension ClassifierModel {
-    /// The trained parts, each a linear or a layer norm of the head or of a layer.
+    /// The trained parts, each a linear, a layer norm or a table of the head or the layers. A layer's part is
+    /// named by the first encoder layer that runs it.
     enum TrainedPart {
         case headDense, headClassifier
         case queryKeyValue(Int), attentionOutput(Int), attentionNorm(Int), expand(Int), project(Int), outputNorm(Int)
+        /// DeBERTa without share_att_key: the layer's pos_key_proj and pos_query_proj.
+        case positionKey(Int), positionQuery(Int)
+        /// DeBERTa: encoder.rel_embeddings and encoder.LayerNorm, shared by every layer.
+        case relativeEmbeddings, relativeNorm
     }
 
-    /// The BERT family's encoder and head, which training updates (ModernBERT trains its new rows only).
+    /// One trained layer's weights: its tensor-name prefix and names, and the entries of `encoder.layers` that
+    /// run them — one, but an ALBERT group's layer runs in every layer of its group.
+    struct TrainedLayer {
+        let prefix: String
+        let names: TransformerEncoder.LayerNames
+        let runs: [Int]
+    }
+
+    /// The BERT family's encoder and head, which training updates here (ModernBERT's: ModernBertTraining.swift).
     var bertFamily: BertFamilyNetwork? { network as? BertFamilyNetwork }
+    var modernBert: ModernBertNetwork? { network as? ModernBertNetwork }
     var encoder: TransformerEncoder { bertFamily!.encoder }
     var head: ClassificationHead { bertFamily!.head }
 
-    /// Refuses what cannot be trained: ALBERT's shared layers, DeBERTa's layers when they share their key and
-    /// query projections with the position terms, more layers than there are, ModernBERT's weights.
+    /// ALBERT: layers in a group, which all run the group's weights.
+    private var albertGroupSize: Int { config.layerCount / config.layerGroupCount }
+
+    /// Refuses what cannot be trained: more layers than there are, part of an ALBERT group.
     public func checkTrainable(_ trained: TrainedWeights) throws {
-        guard trained.head || trained.topLayers > 0 else { return }
-        guard bertFamily != nil else {
-            throw ModelError.unsupported(file: "config.json", reason: "\(config.architecture.rawValue): only the new embedding rows can be trained (--train embeddings)")
-        }
         guard trained.topLayers > 0 else { return }
-        guard config.architecture != .albert else {
-            throw ModelError.unsupported(file: "config.json", reason: "ALBERT shares its layers' weights between layers; train the embeddings or the head only")
-        }
-        if let deberta = config.deberta, deberta.relativeAttention, deberta.contentToPosition || deberta.positionToContent,
-           deberta.shareAttentionKey {
-            // The position terms then go through the layer's own key_proj and query_proj too: their weight
-            // gradients would need the position keys' and queries' gradients, which are not written yet.
-            throw ModelError.unsupported(file: "config.json", reason: "DeBERTa with share_att_key: its layers cannot be trained yet (the key and query projections' gradients through the relative-position terms are not written); train the embeddings or the head")
-        }
         guard trained.topLayers <= config.layerCount else {
             throw ModelError.unsupported(file: "config.json", reason: "the model has \(config.layerCount) layers, cannot train the top \(trained.topLayers)")
         }
+        if config.architecture == .albert, trained.topLayers % albertGroupSize != 0 {
+            let groups = config.layerGroupCount == 1 ? "one group of weights" : "\(config.layerGroupCount) groups of weights, \(albertGroupSize) layers each"
+            throw ModelError.unsupported(file: "config.json", reason: "ALBERT's \(config.layerCount) layers share \(groups): training a group changes every layer that runs it, so top-layers:K takes whole groups (K a multiple of \(albertGroupSize); top-layers:\(config.layerCount) trains them all)")
+        }
+    }
+
+    /// The layers `trained` trains, from the top.
+    func trainedLayers(_ trained: TrainedWeights) -> [TrainedLayer] {
+        guard trained.topLayers > 0 else { return [] }
+        let prefix = WeightLoader.basePrefix(config.architecture)
+        guard config.architecture == .albert else {
+            return (config.layerCount - trained.topLayers..<config.layerCount).compactMap { i in
+                TransformerEncoder.layerNames(config.architecture, layer: i).map { TrainedLayer(prefix: prefix + $0.prefix, names: $0.names, runs: [i]) }
+            }
+        }
+        // Layer i runs group i / groupSize, each group its inner layers in turn: encoder.layers[i · inner + j].
+        let size = albertGroupSize, inner = config.layersPerGroup
+        return (config.layerGroupCount - trained.topLayers / size..<config.layerGroupCount).flatMap { g in
+            (0..<inner).map { j in
+                TrainedLayer(prefix: prefix + TransformerEncoder.albertLayerPrefix(group: g, inner: j), names: .albert,
+                             runs: (g * size..<(g + 1) * size).map { $0 * inner + j })
+            }
+        }
+    }
+
+    /// DeBERTa's relative embeddings (and their norm) train when every layer, each of which projects them, does.
+    func trainsRelativeEmbeddings(_ trained: TrainedWeights) -> Bool {
+        bertFamily?.encoder.relative != nil && trained.topLayers == config.layerCount
     }
 
     /// Every trained part in a fixed order, with its tensor-name stems (the fused Q/K/V has three: query, key, value).
@@ -77,12 +112,19 @@ extension ClassifierModel {
             parts.append((.headDense, [(names.denseInBase ? prefix : "") + names.dense]))
             parts.append((.headClassifier, [names.classifier]))
         }
-        for i in max(0, config.layerCount - trained.topLayers)..<config.layerCount where trained.topLayers > 0 {
-            guard let (stem, names) = TransformerEncoder.layerNames(config.architecture, layer: i) else { continue }
-            let p = prefix + stem
+        for layer in trainedLayers(trained) {
+            let p = layer.prefix, names = layer.names, i = layer.runs[0]
             parts += [(.queryKeyValue(i), [p + names.query, p + names.key, p + names.value]),
                       (.attentionOutput(i), [p + names.attentionOutput]), (.attentionNorm(i), [p + names.attentionNorm]),
                       (.expand(i), [p + names.expand]), (.project(i), [p + names.project]), (.outputNorm(i), [p + names.outputNorm])]
+            if let bias = encoder.layers[i].attention.positionBias {
+                if bias.keyProjection != nil { parts.append((.positionKey(i), [p + "attention.self.pos_key_proj"])) }
+                if bias.queryProjection != nil { parts.append((.positionQuery(i), [p + "attention.self.pos_query_proj"])) }
+            }
+        }
+        if trainsRelativeEmbeddings(trained) {
+            parts.append((.relativeEmbeddings, [prefix + "encoder.rel_embeddings"]))
+            if encoder.relative!.norm != nil { parts.append((.relativeNorm, [prefix + "encoder.LayerNorm"])) }
         }
         return parts
     }
@@ -95,7 +137,9 @@ extension ClassifierModel {
         case .attentionOutput(let i): return encoder.layers[i].attention.output
         case .expand(let i): return encoder.layers[i].feedForward.expand
         case .project(let i): return encoder.layers[i].feedForward.project
-        case .attentionNorm, .outputNorm: return nil
+        case .positionKey(let i): return encoder.layers[i].attention.positionBias!.keyProjection
+        case .positionQuery(let i): return encoder.layers[i].attention.positionBias!.queryProjection
+        case .attentionNorm, .outputNorm, .relativeEmbeddings, .relativeNorm: return nil
         }
     }
 
@@ -103,12 +147,19 @@ extension ClassifierModel {
         switch part {
         case .attentionNorm(let i): return encoder.layers[i].attentionNorm
         case .outputNorm(let i): return encoder.layers[i].outputNorm
+        case .relativeNorm: return encoder.relative!.norm
         default: return nil
         }
     }
 
-    /// A part's weight and bias as named tensors; a linear's rows are split evenly between its stems.
-    private func tensors(stems: [String], weight: [Float], bias: [Float], isLinear: Bool) -> [NamedTensor] {
+    /// A part's weight and bias as named tensors; a linear's rows are split evenly between its stems. The
+    /// relative embeddings are a table: a weight alone.
+    private func tensors(_ part: TrainedPart, stems: [String], weight: [Float], bias: [Float]) -> [NamedTensor] {
+        if case .relativeEmbeddings = part {
+            let h = config.hiddenSize
+            return [NamedTensor(name: stems[0] + ".weight", shape: [weight.count / h, h], values: weight)]
+        }
+        let isLinear = linear(part) != nil
         let rows = bias.count / stems.count, columns = weight.count / bias.count
         return stems.enumerated().flatMap { k, stem -> [NamedTensor] in
             let w = Array(weight[k * rows * columns..<(k + 1) * rows * columns]), b = Array(bias[k * rows..<(k + 1) * rows])
@@ -120,16 +171,18 @@ extension ClassifierModel {
     /// The current values of the trained weights, by name.
     public func trainedTensors(_ trained: TrainedWeights) -> [NamedTensor] {
         guard trained.head || trained.topLayers > 0 else { return [] }
+        if let modernBert { return modernBert.trainedTensors(trained) }
         return trainedParts(trained).flatMap { part, stems -> [NamedTensor] in
-            if let linear = linear(part) { return tensors(stems: stems, weight: linear.weight.array, bias: linear.bias, isLinear: true) }
+            if let linear = linear(part) { return tensors(part, stems: stems, weight: linear.weight.array, bias: linear.bias) }
+            if case .relativeEmbeddings = part { return tensors(part, stems: stems, weight: encoder.relative!.table.array, bias: []) }
             let norm = norm(part)!
-            return tensors(stems: stems, weight: norm.weight, bias: norm.bias, isLinear: false)
+            return tensors(part, stems: stems, weight: norm.weight, bias: norm.bias)
         }
     }
 
     /// The forward pass training needs: the trained layers keep their linears' inputs.
     public func trainingForward(_ input: ModelInput, _ trained: TrainedWeights) -> ForwardPass {
-        forward(input, trainedLayers: trained.topLayers)
+        forward(input, trainedLayers: modernBert != nil ? trained.topLayers : trainedLayers(trained).reduce(0) { $0 + $1.runs.count })
     }
 
     /// The gradients of a loss whose gradient with respect to the logits is `dLogits` (B × C), from a pass
@@ -142,15 +195,26 @@ extension ClassifierModel {
         precondition(dLogits.count == batch && dLogits.allSatisfy { $0.count == labels }, "dLogits are not B × C")
         let dLogitsBuffer = FloatBuffer(count: batch * labels, zeroed: false)
         for b in 0..<batch { for c in 0..<labels { dLogitsBuffer.pointer[b * labels + c] = dLogits[b][c] } }
+        func words(_ dWords: FloatBuffer) -> [[Float]] {
+            zip(pass.spans, pass.emptied).map { span, emptied in
+                emptied ? [] : Array(UnsafeBufferPointer(start: dWords.pointer + span.offset * e, count: span.length * e))
+            }
+        }
+        if let modernBert {
+            let gradients = ModernBertNetwork.Gradients(modernBert, head: trained.head, topLayers: trained.topLayers)
+            let dWords = pass.network.modernBertWeightBackward!(dLogitsBuffer.pointer, gradients)
+            return LossGradients(wordEmbeddings: words(dWords), weights: modernBert.gradientTensors(gradients, trained))
+        }
         let headGradients = trained.head ? ClassificationHead.Gradients(head) : nil
+        let relativeGradients = trainsRelativeEmbeddings(trained) ? RelativeEmbeddings.Gradients(encoder.relative!) : nil
+        // A layer run several times (ALBERT) has one set of gradients, which each run adds to.
         var layerGradients: [Int: EncoderLayer.Gradients] = [:]
-        for i in max(0, encoder.layers.count - trained.topLayers)..<encoder.layers.count where trained.topLayers > 0 {
-            layerGradients[i] = EncoderLayer.Gradients(encoder.layers[i])
+        for layer in trainedLayers(trained) {
+            let gradients = EncoderLayer.Gradients(encoder.layers[layer.runs[0]], relative: relativeGradients)
+            for i in layer.runs { layerGradients[i] = gradients }
         }
         let dWords = pass.network.weightBackward!(dLogitsBuffer.pointer, headGradients, layerGradients)
-        let words = zip(pass.spans, pass.emptied).map { span, emptied in
-            emptied ? [] : Array(UnsafeBufferPointer(start: dWords.pointer + span.offset * e, count: span.length * e))
-        }
+        if let relativeGradients { encoder.relative!.backward(relativeGradients) }
         let weights = trainedParts(trained).flatMap { part, stems -> [NamedTensor] in
             let gradient: WeightGradient
             switch part {
@@ -162,10 +226,14 @@ extension ClassifierModel {
             case .expand(let i): gradient = layerGradients[i]!.feedForward.expand
             case .project(let i): gradient = layerGradients[i]!.feedForward.project
             case .outputNorm(let i): gradient = layerGradients[i]!.outputNorm
+            case .positionKey(let i): gradient = layerGradients[i]!.attention.positionKey!
+            case .positionQuery(let i): gradient = layerGradients[i]!.attention.positionQuery!
+            case .relativeEmbeddings: gradient = relativeGradients!.table
+            case .relativeNorm: gradient = relativeGradients!.norm!
             }
-            return tensors(stems: stems, weight: gradient.weight.array, bias: gradient.bias.array, isLinear: linear(part) != nil)
+            return tensors(part, stems: stems, weight: gradient.weight.array, bias: gradient.bias.array)
         }
-        return LossGradients(wordEmbeddings: words, weights: weights)
+        return LossGradients(wordEmbeddings: words(dWords), weights: weights)
     }
 
     /// The same model with the trained weights replaced by `tensors` (every one of `trainedTensors(trained)`,
@@ -183,9 +251,19 @@ extension ClassifierModel {
             }
             return joined
         }
+        if let modernBert {
+            return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer,
+                                   network: try modernBert.replacing(trained) { try values([$0], $1, count: $2) }, weights: weights)
+        }
         var newHead = head
         var layers: [Int: EncoderLayer] = [:]
-        func layer(_ i: Int) -> EncoderLayer { layers[i] ?? encoder.layers[i] }
+        let runs = Dictionary(trainedLayers(trained).map { ($0.runs[0], $0.runs) }, uniquingKeysWith: { first, _ in first })
+        /// Changes the layer named by `i` in every run of it.
+        func update(_ i: Int, _ change: (EncoderLayer) -> EncoderLayer) {
+            let changed = change(layers[i] ?? encoder.layers[i])
+            for run in runs[i] ?? [i] { layers[run] = changed }
+        }
+        var relativeTable: Weights? = nil, relativeNorm: LayerNorm? = encoder.relative?.norm
         for (part, stems) in trainedParts(trained) {
             if let old = linear(part) {
                 let updated = try Linear(weight: Weights(try values(stems, ".weight", count: old.inputSize * old.outputSize)),
@@ -194,45 +272,53 @@ extension ClassifierModel {
                 case .headDense: newHead = ClassificationHead(dense: updated, squash: newHead.squash, classifier: newHead.classifier)
                 case .headClassifier: newHead = ClassificationHead(dense: newHead.dense, squash: newHead.squash, classifier: updated)
                 case .queryKeyValue(let i):
-                    let l = layer(i)
-                    layers[i] = EncoderLayer(attention: l.attention.replacing(queryKeyValue: updated),
-                                             attentionNorm: l.attentionNorm, feedForward: l.feedForward, outputNorm: l.outputNorm)
+                    update(i) { EncoderLayer(attention: $0.attention.replacing(queryKeyValue: updated), attentionNorm: $0.attentionNorm,
+                                             feedForward: $0.feedForward, outputNorm: $0.outputNorm) }
                 case .attentionOutput(let i):
-                    let l = layer(i)
-                    layers[i] = EncoderLayer(attention: l.attention.replacing(output: updated),
-                                             attentionNorm: l.attentionNorm, feedForward: l.feedForward, outputNorm: l.outputNorm)
+                    update(i) { EncoderLayer(attention: $0.attention.replacing(output: updated), attentionNorm: $0.attentionNorm,
+                                             feedForward: $0.feedForward, outputNorm: $0.outputNorm) }
+                case .positionKey(let i):
+                    update(i) { EncoderLayer(attention: $0.attention.replacing(positionKey: updated), attentionNorm: $0.attentionNorm,
+                                             feedForward: $0.feedForward, outputNorm: $0.outputNorm) }
+                case .positionQuery(let i):
+                    update(i) { EncoderLayer(attention: $0.attention.replacing(positionQuery: updated), attentionNorm: $0.attentionNorm,
+                                             feedForward: $0.feedForward, outputNorm: $0.outputNorm) }
                 case .expand(let i):
-                    let l = layer(i)
-                    layers[i] = EncoderLayer(attention: l.attention, attentionNorm: l.attentionNorm,
-                                             feedForward: FeedForward(expand: updated, project: l.feedForward.project, activation: l.feedForward.activation),
-                                             outputNorm: l.outputNorm)
+                    update(i) { EncoderLayer(attention: $0.attention, attentionNorm: $0.attentionNorm,
+                                             feedForward: FeedForward(expand: updated, project: $0.feedForward.project, activation: $0.feedForward.activation),
+                                             outputNorm: $0.outputNorm) }
                 case .project(let i):
-                    let l = layer(i)
-                    layers[i] = EncoderLayer(attention: l.attention, attentionNorm: l.attentionNorm,
-                                             feedForward: FeedForward(expand: l.feedForward.expand, project: updated, activation: l.feedForward.activation),
-                                             outputNorm: l.outputNorm)
-                case .attentionNorm, .outputNorm: break
+                    update(i) { EncoderLayer(attention: $0.attention, attentionNorm: $0.attentionNorm,
+                                             feedForward: FeedForward(expand: $0.feedForward.expand, project: updated, activation: $0.feedForward.activation),
+                                             outputNorm: $0.outputNorm) }
+                case .attentionNorm, .outputNorm, .relativeEmbeddings, .relativeNorm: break
                 }
+            } else if case .relativeEmbeddings = part {
+                let old = encoder.relative!
+                relativeTable = Weights(try values(stems, ".weight", count: old.rows * old.hiddenSize))
             } else {
                 let old = norm(part)!
                 let updated = LayerNorm(weight: try values(stems, ".weight", count: old.size), bias: try values(stems, ".bias", count: old.size), eps: old.eps)
                 switch part {
                 case .attentionNorm(let i):
-                    let l = layer(i)
-                    layers[i] = EncoderLayer(attention: l.attention, attentionNorm: updated, feedForward: l.feedForward, outputNorm: l.outputNorm)
+                    update(i) { EncoderLayer(attention: $0.attention, attentionNorm: updated, feedForward: $0.feedForward, outputNorm: $0.outputNorm) }
                 case .outputNorm(let i):
-                    let l = layer(i)
-                    layers[i] = EncoderLayer(attention: l.attention, attentionNorm: l.attentionNorm, feedForward: l.feedForward, outputNorm: updated)
+                    update(i) { EncoderLayer(attention: $0.attention, attentionNorm: $0.attentionNorm, feedForward: $0.feedForward, outputNorm: updated) }
+                case .relativeNorm: relativeNorm = updated
                 default: break
                 }
             }
         }
+        let relative = relativeTable.map { RelativeEmbeddings(table: $0, rows: encoder.relative!.rows, norm: relativeNorm) }
         return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer,
-                               network: BertFamilyNetwork(encoder: encoder.replacing(layers: layers), head: newHead), weights: weights)
+                               network: BertFamilyNetwork(encoder: encoder.replacing(layers: layers, relative: relative), head: newHead),
+                               weights: weights)
     }
 
     /// The name of the word-embedding matrix (V × E).
-    public var wordEmbeddingName: String { WeightLoader.basePrefix(config.architecture) + "embeddings.word_embeddings.weight" }
+    public var wordEmbeddingName: String {
+        WeightLoader.basePrefix(config.architecture) + (modernBert != nil ? "embeddings.tok_embeddings.weight" : "embeddings.word_embeddings.weight")
+    }
 
     /// Every floating-point tensor of the checkpoint as Float32, by the name it has there (integer buffers
     /// such as `position_ids` are left out), sorted by name.

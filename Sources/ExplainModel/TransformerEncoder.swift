@@ -6,6 +6,8 @@ struct TransformerEncoder: Sendable {
     let embeddings: Embeddings
     /// One entry per layer run; ALBERT's entries repeat its shared groups (weights shared, caches not).
     let layers: [EncoderLayer]
+    /// DeBERTa's relative-position embeddings, which every layer's position terms project; nil elsewhere.
+    let relative: RelativeEmbeddings?
 
     /// HuggingFace's tensor names for one encoder layer, which differ between the families.
     struct LayerNames {
@@ -40,6 +42,9 @@ struct TransformerEncoder: Sendable {
         }
     }
 
+    /// The tensor-name prefix (inside the base model) of ALBERT's shared layer `inner` of group `group`.
+    static func albertLayerPrefix(group: Int, inner: Int) -> String { "encoder.albert_layer_groups.\(group).albert_layers.\(inner)." }
+
     init(config: ModelConfig, loader: WeightLoader) throws {
         self.config = config
         let h = config.hiddenSize, e = config.embeddingSize, eps = config.layerNormEps
@@ -66,12 +71,14 @@ struct TransformerEncoder: Sendable {
             positionRule: config.architecture.isRoberta ? .afterPadding(padID: config.padTokenID) : .sequential,
             projectsBeforeNorm: deberta != nil)
 
-        func layer(_ p: String, _ names: LayerNames, scaleFactor: Int = 1, positionBias: DisentangledPositionBias? = nil) throws -> EncoderLayer {
-            EncoderLayer(
+        func layer(_ p: String, _ names: LayerNames, scaleFactor: Int = 1,
+                   positionBias: ((Linear) throws -> DisentangledPositionBias)? = nil) throws -> EncoderLayer {
+            let queryKeyValue = try loader.stackedLinear([p + names.query, p + names.key, p + names.value], outputs: h, inputs: h)
+            return EncoderLayer(
                 attention: SelfAttention(
-                    queryKeyValue: try loader.stackedLinear([p + names.query, p + names.key, p + names.value], outputs: h, inputs: h),
+                    queryKeyValue: queryKeyValue,
                     output: try loader.linear(p + names.attentionOutput, outputs: h, inputs: h),
-                    headCount: config.headCount, scaleFactor: scaleFactor, positionBias: positionBias),
+                    headCount: config.headCount, scaleFactor: scaleFactor, positionBias: try positionBias?(queryKeyValue)),
                 attentionNorm: try loader.layerNorm(p + names.attentionNorm, size: h, eps: eps),
                 feedForward: FeedForward(
                     expand: try loader.linear(p + names.expand, outputs: config.intermediateSize, inputs: h),
@@ -83,67 +90,71 @@ struct TransformerEncoder: Sendable {
         case .albert:
             // AlbertTransformer: layer i runs group i / (layers / groups), each group its inner layers in turn.
             let groups = try (0..<config.layerGroupCount).map { g in
-                try (0..<config.layersPerGroup).map { try layer("encoder.albert_layer_groups.\(g).albert_layers.\($0).", .albert) }
+                try (0..<config.layersPerGroup).map { try layer(Self.albertLayerPrefix(group: g, inner: $0), .albert) }
             }
             let perGroup = config.layerCount / config.layerGroupCount
             layers = (0..<config.layerCount).flatMap { groups[$0 / perGroup] }
+            relative = nil
         case .debertaV2:
             let settings = config.deberta!
             let relative = try Self.relativeEmbeddings(settings, config: config, loader: loader)
+            let buckets = RelativePositionBuckets(settings: settings, longest: config.maxTokens)
             layers = try (0..<config.layerCount).map { i in
                 let p = "encoder.layer.\(i)."
-                let bias = try relative.map { try Self.positionBias(p, relative: $0, settings: settings, config: config, loader: loader) }
+                // Each layer's position terms: R through its own key and query projections with share_att_key, else
+                // through pos_key_proj (content→position) and pos_query_proj (position→content).
+                func projection(_ name: String, _ used: Bool) throws -> Linear? {
+                    guard used, !settings.shareAttentionKey else { return nil }
+                    return try loader.linear(p + "attention.self." + name, outputs: h, inputs: h)
+                }
+                let bias = relative.map { relative in
+                    { (queryKeyValue: Linear) in
+                        DisentangledPositionBias(relative: relative, queryKeyValue: queryKeyValue,
+                                                 keyProjection: try projection("pos_key_proj", settings.contentToPosition),
+                                                 queryProjection: try projection("pos_query_proj", settings.positionToContent),
+                                                 contentToPosition: settings.contentToPosition, positionToContent: settings.positionToContent,
+                                                 buckets: buckets)
+                    }
+                }
                 return try layer(p, .deberta, scaleFactor: settings.scaleFactor, positionBias: bias)
             }
+            self.relative = relative
         default:
             layers = try (0..<config.layerCount).map { i in
                 let (prefix, names) = Self.layerNames(config.architecture, layer: i)!
                 return try layer(prefix, names)
             }
+            relative = nil
         }
     }
 
     /// DeBERTa's relative-position embeddings (2·span × H), layer-normed when norm_rel_ebd says so; nil when
     /// the model has no position terms.
-    private static func relativeEmbeddings(_ settings: DebertaSettings, config: ModelConfig, loader: WeightLoader) throws -> FloatBuffer? {
+    private static func relativeEmbeddings(_ settings: DebertaSettings, config: ModelConfig, loader: WeightLoader) throws -> RelativeEmbeddings? {
         guard settings.relativeAttention, settings.contentToPosition || settings.positionToContent else { return nil }
         let h = config.hiddenSize, rows = 2 * settings.span
         let table = try loader.base("encoder.rel_embeddings.weight", [rows, h])
-        let values = FloatBuffer(count: rows * h, zeroed: false)
-        values.pointer.update(from: table.pointer, count: rows * h)
-        if settings.normRelativeEmbeddings {
-            let norm = try loader.layerNorm("encoder.LayerNorm", size: h, eps: config.layerNormEps)
-            norm.forward(values.pointer, table.pointer, rows: rows, normalized: nil, rstd: nil)
+        let norm = settings.normRelativeEmbeddings ? try loader.layerNorm("encoder.LayerNorm", size: h, eps: config.layerNormEps) : nil
+        return RelativeEmbeddings(table: table, rows: rows, norm: norm)
+    }
+
+    /// The same encoder with some layers replaced (training's updated weights), by index, and DeBERTa's relative
+    /// embeddings (every layer's position terms then follow them).
+    func replacing(layers replaced: [Int: EncoderLayer], relative newRelative: RelativeEmbeddings? = nil) -> TransformerEncoder {
+        let updated = layers.indices.map { i -> EncoderLayer in
+            let layer = replaced[i] ?? layers[i]
+            guard let newRelative else { return layer }
+            return EncoderLayer(attention: layer.attention.replacing(relative: newRelative), attentionNorm: layer.attentionNorm,
+                                feedForward: layer.feedForward, outputNorm: layer.outputNorm)
         }
-        return values
+        return TransformerEncoder(config: config, embeddings: embeddings, layers: updated, relative: newRelative ?? relative)
     }
 
-    /// One layer's position terms: the relative embeddings through its key projection (content→position) and
-    /// query projection (position→content) — its own with share_att_key, else pos_key_proj and pos_query_proj.
-    private static func positionBias(_ p: String, relative: FloatBuffer, settings: DebertaSettings, config: ModelConfig,
-                                     loader: WeightLoader) throws -> DisentangledPositionBias {
-        let h = config.hiddenSize, rows = 2 * settings.span
-        func projected(_ name: String) throws -> Weights {
-            let linear = try loader.linear(p + "attention.self." + name, outputs: h, inputs: h)
-            let out = FloatBuffer(count: rows * h, zeroed: false)
-            linear.forward(out.pointer, relative.pointer, rows: rows)
-            return Weights(out.array)
-        }
-        return DisentangledPositionBias(
-            positionKeys: settings.contentToPosition ? try projected(settings.shareAttentionKey ? "key_proj" : "pos_key_proj") : nil,
-            positionQueries: settings.positionToContent ? try projected(settings.shareAttentionKey ? "query_proj" : "pos_query_proj") : nil,
-            buckets: RelativePositionBuckets(settings: settings, longest: config.maxTokens), hiddenSize: h)
-    }
-
-    /// The same encoder with some layers replaced (training's updated weights), by index.
-    func replacing(layers replaced: [Int: EncoderLayer]) -> TransformerEncoder {
-        TransformerEncoder(config: config, embeddings: embeddings, layers: layers.indices.map { replaced[$0] ?? layers[$0] })
-    }
-
-    private init(config: ModelConfig, embeddings: Embeddings, layers: [EncoderLayer]) {
+    private init(config: ModelConfig, embeddings: Embeddings, layers: [EncoderLayer], relative: RelativeEmbeddings?) {
         self.config = config
         self.embeddings = embeddings
         self.layers = layers
+        self.relative = relative
     }
 
     /// Every layer writes all tokens but the last, which writes only the first token of each sequence.

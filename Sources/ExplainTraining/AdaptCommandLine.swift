@@ -24,7 +24,8 @@ enum AdaptCommandLine {
       --add-tokens "A,B,C"          the tokens to add, comma-separated
       --add-from FILE --top N       the first N words of a corpus aggregate's "fragmentation" table
       --train MODE                  embeddings (the new rows), head (pooler/dense + classifier), embeddings+head
-                                    (default), top-layers:K (also every weight of the last K encoder layers)
+                                    (default), top-layers:K (also every weight of the last K encoder layers;
+                                    ALBERT: whole groups; DeBERTa's relative embeddings with K = all)
       --out DIR                     a new directory (built beside it, moved into place at the end)
       --epochs E (default \(AdaptTrainer.Settings().epochs))  --lr X (default \(AdaptTrainer.Settings().learningRate))  --weight-decay X (default \(AdaptTrainer.Settings().weightDecay))
       --batch-size N (default \(AdaptTrainer.Settings().batchSize))  --seed S (default \(AdaptTrainer.Settings().seed))

@@ -119,9 +119,18 @@ struct TokenAddition {
     /// `added_tokens` grown, tokenizer_config.json's `added_tokens_decoder` too where it has one, the
     /// vocabulary files copied.
     func writeTokenizer(from source: URL, into directory: URL) throws {
+        // A slow tokenizer's files alone (vocab.txt, spm.model, vocab.json + merges.txt): transformers' fast tokenizer
+        // converts them to the same tokens in tokenizer.json, where adapt adds its own, as add_tokens does.
         guard FileManager.default.fileExists(atPath: source.appendingPathComponent("tokenizer.json").path) else {
+            let present = ["vocab.txt", "spm.model", "sentencepiece.bpe.model", "vocab.json"].filter {
+                FileManager.default.fileExists(atPath: source.appendingPathComponent($0).path)
+            }
+            let path = source.path.replacingOccurrences(of: "'", with: "\\'")
             throw TrainingError.missingFile(source.appendingPathComponent("tokenizer.json").path
-                + " (adapt writes added tokens into tokenizer.json; save the tokenizer with transformers' fast tokenizer first)")
+                + " (the tokenizer is \(present.isEmpty ? "not in a tokenizer.json" : "only " + present.joined(separator: ", ")); adapt adds tokens to "
+                + "tokenizer.json as transformers' fast tokenizers keep them. Save the fast tokenizer first, which writes the same "
+                + "tokens there: python3 -c \"from transformers import AutoTokenizer; AutoTokenizer.from_pretrained('\(path)')"
+                + ".save_pretrained('\(path)')\", then run adapt again)")
         }
         do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
             throw TrainingError.fileSystem(path: directory.path, reason: error.localizedDescription)
@@ -167,7 +176,7 @@ struct TokenAddition {
         }
         guard var object = parsed.objectValue else { throw TrainingError.malformedFile(file: source.path, reason: "not a JSON object") }
         change(&object)
-        do { try Data(JSONSerializer.serialize(.object(object)) + [UInt8(ascii: "\n")]).write(to: destination, options: .atomic) } catch {
+        do { try Data(JSONSerializer.serialize(.object(object), keepingFractions: true) + [UInt8(ascii: "\n")]).write(to: destination, options: .atomic) } catch {
             throw TrainingError.fileSystem(path: destination.path, reason: error.localizedDescription)
         }
     }

@@ -105,4 +105,13 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(JSONSerializer.string(JSONValue(-Float.infinity)), "null")
         XCTAssertEqual(JSONSerializer.string(JSONValue(Float(1e-7))), "1e-07")
     }
+
+    /// A config.json written back keeps 2.0 a float (transformers checks the type of ModernBERT's
+    /// initializer_cutoff_factor and rope thetas), and integers integers.
+    func testKeepingFractionsWritesIntegralFloatsAsPython() throws {
+        let config = try JSONParser.parse(#"{"factor": 2.0, "theta": 160000.0, "layers": 4, "eps": 1e-05, "list": [1.0, 2]}"#)
+        XCTAssertEqual(String(decoding: JSONSerializer.serialize(config, keepingFractions: true), as: UTF8.self),
+                       #"{"eps":1e-05,"factor":2.0,"layers":4,"list":[1.0,2],"theta":160000.0}"#)
+        XCTAssertEqual(JSONSerializer.string(config), #"{"eps":1e-05,"factor":2,"layers":4,"list":[1,2],"theta":160000}"#)
+    }
 }

@@ -10,7 +10,9 @@ extension LayerGradientTests {
     }
 
     /// c2p alone, p2c alone and both, with log buckets (4 buckets: distances 3 and 4 share a row, so the
-    /// backward's scatter adds) and without (a 4-row table: distances beyond 2 clamp to its ends).
+    /// backward's scatter adds) and without (a 4-row table: distances beyond 2 clamp to its ends); the position
+    /// terms through pos_key_proj/pos_query_proj, or through the attention's own projections (share_att_key)
+    /// of layer-normed relative embeddings.
     func testDisentangledSelfAttention() throws {
         let variants: [(String, JSONObject)] = [
             ("c2p, buckets", ["pos_att_type": ["c2p"], "position_buckets": 4, "max_relative_positions": 6]),
@@ -19,17 +21,24 @@ extension LayerGradientTests {
             ("c2p+p2c, clamped", ["pos_att_type": ["p2c", "c2p"], "max_relative_positions": 2]),
         ]
         for (variant, json) in variants {
-            var fields = json
-            fields["relative_attention"] = true
-            let settings = try debertaSettings(fields)
-            let rows = 2 * settings.span
-            let bias = DisentangledPositionBias(
-                positionKeys: settings.contentToPosition ? Weights(random.floats(rows * 8)) : nil,
-                positionQueries: settings.positionToContent ? Weights(random.floats(rows * 8)) : nil,
-                buckets: RelativePositionBuckets(settings: settings, longest: 16), hiddenSize: 8)
-            let layer = SelfAttention(queryKeyValue: linear(24, 8, scale: 0.8), output: linear(8, 8), headCount: 2,
-                                      scaleFactor: settings.scaleFactor, positionBias: bias)
-            checkAttention(layer, "disentangled attention \(variant)")
+            for shared in [false, true] {
+                var fields = json
+                fields["relative_attention"] = true
+                let settings = try debertaSettings(fields)
+                let rows = 2 * settings.span
+                let relative = RelativeEmbeddings(table: Weights(random.floats(rows * 8)), rows: rows, norm: shared ? layerNorm(8) : nil)
+                let queryKeyValue = linear(24, 8, scale: 0.8)
+                let bias = DisentangledPositionBias(
+                    relative: relative, queryKeyValue: queryKeyValue,
+                    keyProjection: !shared && settings.contentToPosition ? linear(8, 8, scale: 0.8) : nil,
+                    queryProjection: !shared && settings.positionToContent ? linear(8, 8, scale: 0.8) : nil,
+                    contentToPosition: settings.contentToPosition, positionToContent: settings.positionToContent,
+                    buckets: RelativePositionBuckets(settings: settings, longest: 16))
+                XCTAssertEqual(bias.sharesAttentionKey, shared)
+                let layer = SelfAttention(queryKeyValue: queryKeyValue, output: linear(8, 8), headCount: 2,
+                                          scaleFactor: settings.scaleFactor, positionBias: bias)
+                checkAttention(layer, "disentangled attention \(variant)\(shared ? ", shared keys" : "")")
+            }
         }
     }
 

@@ -8,14 +8,20 @@ import ExplainTokenizer
 /// `explaind adapt` against transformers on the bert-gelu-2labels fixture (Scripts/reference/make_adapt_fixtures.py):
 /// the grown tokenizer and model as add_tokens + resize_token_embeddings leave them, the loss gradients of the new
 /// rows and of every head and layer weight as PyTorch autograd gives them — also for a RoBERTa on a byte-level BPE
-/// tokenizer and a DeBERTa-v2 on a Unigram one —, finite differences, hostile input.
+/// tokenizer, a DeBERTa-v2 (position projections) and a DeBERTa-v3 (shared attention keys, normed relative
+/// embeddings) on a Unigram one, an ALBERT (one group of weights for every layer) and two ModernBERTs (without
+/// and with biases) —, finite differences, hostile input.
 final class AdaptTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
     static let modelDirectory = fixtures.appendingPathComponent("models/bert-gelu-2labels")
     /// The WordPiece fixture and the BPE and Unigram families' (Tests/Fixtures/adapt), each with its expectations.
     static let gradientFixtures = [modelDirectory, fixtures.appendingPathComponent("adapt/roberta-bpe-2labels"),
-                                   fixtures.appendingPathComponent("adapt/deberta-v2-unigram-4labels")]
+                                   fixtures.appendingPathComponent("adapt/deberta-v2-unigram-4labels"),
+                                   fixtures.appendingPathComponent("adapt/deberta-v3-unigram-3labels"),
+                                   fixtures.appendingPathComponent("models/albert-3labels-f16"),
+                                   fixtures.appendingPathComponent("models/modernbert-3labels"),
+                                   fixtures.appendingPathComponent("models/modernbert-2labels-mean-bias-bf16")]
 
     struct Expected {
         let json: JSONValue
@@ -94,7 +100,7 @@ final class AdaptTests: XCTestCase {
         return (loss, model.lossGradients(pass, dLogits: (0..<labels.count).map { Array(dLogits[$0 * c..<($0 + 1) * c]) }, trained))
     }
 
-    /// Every layer and the head trained (top-layers:all).
+    /// Every layer and the head trained (top-layers:all), and so what the layers share.
     func everything(_ model: ClassifierModel) -> TrainedWeights { TrainedWeights(head: true, topLayers: model.config.layerCount) }
 
     func testLossGradientsEqualAutograd() throws {
@@ -123,10 +129,15 @@ final class AdaptTests: XCTestCase {
         for tensor in gradients.weights { assertClose(tensor.values, expected.floats(references[tensor.name]!), relative: 1e-4, "\(name) \(tensor.name)") }
     }
 
-    /// Each trained tensor's gradient against central differences of the loss, on a few of its entries.
-    func testWeightGradientsMatchFiniteDifferences() throws {
-        for fixture in Self.gradientFixtures { try assertWeightGradientsMatchFiniteDifferences(fixture) }
-    }
+    /// Each trained tensor's gradient against central differences of the loss, at its largest entry; one test
+    /// per fixture.
+    func testWeightGradientsMatchFiniteDifferencesBERT() throws { try assertWeightGradientsMatchFiniteDifferences(Self.gradientFixtures[0]) }
+    func testWeightGradientsMatchFiniteDifferencesRoBERTa() throws { try assertWeightGradientsMatchFiniteDifferences(Self.gradientFixtures[1]) }
+    func testWeightGradientsMatchFiniteDifferencesDebertaV2() throws { try assertWeightGradientsMatchFiniteDifferences(Self.gradientFixtures[2]) }
+    func testWeightGradientsMatchFiniteDifferencesDebertaV3() throws { try assertWeightGradientsMatchFiniteDifferences(Self.gradientFixtures[3]) }
+    func testWeightGradientsMatchFiniteDifferencesALBERT() throws { try assertWeightGradientsMatchFiniteDifferences(Self.gradientFixtures[4]) }
+    func testWeightGradientsMatchFiniteDifferencesModernBERT() throws { try assertWeightGradientsMatchFiniteDifferences(Self.gradientFixtures[5]) }
+    func testWeightGradientsMatchFiniteDifferencesModernBERTBiases() throws { try assertWeightGradientsMatchFiniteDifferences(Self.gradientFixtures[6]) }
 
     func assertWeightGradientsMatchFiniteDifferences(_ fixture: URL) throws {
         let (model, _, expected) = try grown(fixture)
@@ -150,37 +161,50 @@ final class AdaptTests: XCTestCase {
         }
     }
 
-    /// The directory `explaind adapt` wrote from the BPE RoBERTa (Tests/Fixtures/adapt/roberta-bpe-2labels-adapted)
-    /// is what the same run writes today, and transformers loads it with explaind's ids and logits
-    /// (expected/adapt-roberta-bpe-2labels-adapted.json, from AutoTokenizer and AutoModelForSequenceClassification).
+    /// Directories `explaind adapt` wrote (Tests/Fixtures/adapt/NAME, --add-tokens Ezekwesili,Atiku,INEC --epochs 2
+    /// --lr 0.01 --batch-size 2 on the texts of the source's expectations): the source and --train of each.
+    static let adaptedDirectories: [(name: String, source: URL, training: AdaptTraining)] = [
+        ("roberta-bpe-2labels-adapted", gradientFixtures[1], .topLayers(2)),
+        ("deberta-v3-unigram-3labels-adapted", gradientFixtures[3], .topLayers(3)),
+        ("modernbert-3labels-adapted", gradientFixtures[5], .topLayers(2)),
+    ]
+
+    /// Each adapted directory is what the same run writes today, and transformers loads it with explaind's ids and
+    /// logits (expected/adapt-NAME.json, from AutoTokenizer and AutoModelForSequenceClassification).
     func testAdaptedDirectoryIsWhatTransformersLoads() throws {
-        let written = Self.fixtures.appendingPathComponent("adapt/roberta-bpe-2labels-adapted")
-        let reference = try JSONParser.parse(try Data(contentsOf: Self.fixtures.appendingPathComponent("expected/adapt-roberta-bpe-2labels-adapted.json")))
-        let adapted = try ClassifierModel.load(directory: written)
-        let texts = reference["texts"]!.arrayValue!.map { $0.stringValue! }
-        let ids = texts.map { adapted.tokenizer.encode($0).ids }
-        XCTAssertEqual(ids, reference["ids"]!.arrayValue!.map { $0.arrayValue!.map { $0.intValue! } })
-        let expectedLogits = reference["logits"]!.arrayValue!.map { $0.arrayValue!.map { Float($0.doubleValue!) } }
-        for (k, logits) in adapted.logits(ModelInput(ids: ids)).enumerated() {
-            assertClose(logits, expectedLogits[k], relative: 1e-4, "logits of \(texts[k])")
+        for (name, source, training) in Self.adaptedDirectories {
+            let written = Self.fixtures.appendingPathComponent("adapt/\(name)")
+            let reference = try JSONParser.parse(try Data(contentsOf: Self.fixtures.appendingPathComponent("expected/adapt-\(name).json")))
+            let adapted = try ClassifierModel.load(directory: written)
+            let texts = reference["texts"]!.arrayValue!.map { $0.stringValue! }
+            let ids = texts.map { adapted.tokenizer.encode($0).ids }
+            XCTAssertEqual(ids, reference["ids"]!.arrayValue!.map { $0.arrayValue!.map { $0.intValue! } }, name)
+            let expectedLogits = reference["logits"]!.arrayValue!.map { $0.arrayValue!.map { Float($0.doubleValue!) } }
+            for (k, logits) in adapted.logits(ModelInput(ids: ids)).enumerated() {
+                assertClose(logits, expectedLogits[k], relative: 1e-4, "\(name): logits of \(texts[k])")
+            }
+            // The same run again, from the fixture it started from.
+            let directory = try scratchDirectory("explaind-adapt")
+            let again = try ClassifierModel.load(directory: try Self.adapt(source, training: training, out: directory.appendingPathComponent("out"),
+                                                                            data: try fixtureData(in: directory, expected: try expected(source))))
+            XCTAssertEqual(again.checkpointTensors().map { [$0.name] + $0.shape.map(String.init) },
+                           adapted.checkpointTensors().map { [$0.name] + $0.shape.map(String.init) }, name)
+            // Its logits, not its weights: AdamW moves the key biases, whose exact gradient is zero, by the sign of
+            // round-off, which the softmax then ignores.
+            for (k, logits) in again.logits(ModelInput(ids: ids)).enumerated() {
+                assertClose(logits, expectedLogits[k], relative: 1e-4, "\(name) run again: logits of \(texts[k])")
+            }
         }
-        // The same run again, from the fixture it started from.
-        let source = Self.gradientFixtures[1], directory = try scratchDirectory("explaind-adapt")
-        let data = try fixtureData(in: directory, expected: try expected(source))
-        var adaptation = Adaptation(model: source, data: data, tokens: .list(["Ezekwesili", "Atiku", "INEC"]),
-                                    out: directory.appendingPathComponent("out"))
-        adaptation.training = .topLayers(2)
+    }
+
+    /// The run that wrote an adapted directory.
+    static func adapt(_ source: URL, training: AdaptTraining, out: URL, data: URL) throws -> URL {
+        var adaptation = Adaptation(model: source, data: data, tokens: .list(["Ezekwesili", "Atiku", "INEC"]), out: out)
+        adaptation.training = training
         adaptation.epochs = 2
         adaptation.learningRate = 1e-2
         adaptation.batchSize = 2
-        let again = try ClassifierModel.load(directory: try adaptation.run().directory)
-        XCTAssertEqual(again.checkpointTensors().map { [$0.name] + $0.shape.map(String.init) },
-                       adapted.checkpointTensors().map { [$0.name] + $0.shape.map(String.init) })
-        // Its logits, not its weights: AdamW moves the key biases, whose exact gradient is zero, by the sign of
-        // round-off, which the softmax then ignores.
-        for (k, logits) in again.logits(ModelInput(ids: ids)).enumerated() {
-            assertClose(logits, expectedLogits[k], relative: 1e-4, "run again: logits of \(texts[k])")
-        }
+        return try adaptation.run().directory
     }
 
     func dataFile(_ lines: [String], in directory: URL, name: String = "train.jsonl") throws -> URL {
@@ -317,23 +341,53 @@ final class AdaptTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("mine.txt"), encoding: .utf8), "keep")
     }
 
-    /// DeBERTa whose layers project the relative positions through their own key_proj and query_proj
-    /// (share_att_key, as DeBERTa-v3) trains its new rows and head but refuses its layers, saying why; a
-    /// checkpoint with spm.model and no tokenizer.json is refused saying what to save.
-    func testDebertaSharingAttentionKeysTrainsItsHeadButNotItsLayers() throws {
+    /// What the layers share trains only with all of them: ALBERT's group (top-layers:K takes whole groups),
+    /// DeBERTa's relative embeddings and their norm (top-layers:all; each layer's position projections with the
+    /// layer). A checkpoint with spm.model and no tokenizer.json is refused saying what to save.
+    func testSharedWeightsTrainWithEveryLayerThatUsesThem() throws {
+        let albert = try ClassifierModel.load(directory: Self.gradientFixtures[4])
+        XCTAssertNoThrow(try albert.checkTrainable(TrainedWeights(head: true, topLayers: 3)))
+        let group = albert.trainedTensors(TrainedWeights(head: false, topLayers: 3)).map(\.name)
+        XCTAssertEqual(group.count, 16)
+        XCTAssertTrue(group.allSatisfy { $0.hasPrefix("albert.encoder.albert_layer_groups.0.albert_layers.0.") }, "\(group)")
+        XCTAssertThrowsError(try albert.checkTrainable(TrainedWeights(head: true, topLayers: 1))) { error in
+            XCTAssertTrue("\(error)".contains("ALBERT's 3 layers share one group of weights: training a group changes every layer that runs it, so top-layers:K takes whole groups (K a multiple of 3; top-layers:3 trains them all)"), "\(error)")
+        }
+        let v3 = try ClassifierModel.load(directory: Self.gradientFixtures[3])
+        XCTAssertEqual(v3.config.deberta?.shareAttentionKey, true)
+        func names(_ model: ClassifierModel, _ k: Int) -> [String] { model.trainedTensors(TrainedWeights(head: false, topLayers: k)).map(\.name) }
+        XCTAssertFalse(names(v3, 2).contains { $0.contains("rel_embeddings") || $0.hasPrefix("deberta.encoder.LayerNorm") })
+        XCTAssertEqual(names(v3, 3).filter { !$0.contains(".layer.") }, ["deberta.encoder.rel_embeddings.weight", "deberta.encoder.LayerNorm.weight", "deberta.encoder.LayerNorm.bias"])
+        let v2 = try ClassifierModel.load(directory: Self.gradientFixtures[2])
+        XCTAssertEqual(names(v2, 1).filter { $0.contains("pos_") },
+                       ["deberta.encoder.layer.1.attention.self.pos_key_proj.weight", "deberta.encoder.layer.1.attention.self.pos_key_proj.bias",
+                        "deberta.encoder.layer.1.attention.self.pos_query_proj.weight", "deberta.encoder.layer.1.attention.self.pos_query_proj.bias"])
         let directory = Self.fixtures.appendingPathComponent("models/deberta-v3-3labels")
         let model = try ClassifierModel.load(directory: directory)
-        XCTAssertEqual(model.config.deberta?.shareAttentionKey, true)
-        XCTAssertNoThrow(try model.checkTrainable(TrainedWeights(head: true)))
-        XCTAssertThrowsError(try model.checkTrainable(TrainedWeights(head: true, topLayers: 1))) { error in
-            XCTAssertTrue("\(error)".contains("DeBERTa with share_att_key: its layers cannot be trained yet"), "\(error)")
-        }
-        XCTAssertNoThrow(try ClassifierModel.load(directory: Self.gradientFixtures[2]).checkTrainable(TrainedWeights(head: true, topLayers: 2)))
         let addition = try TokenAddition(tokens: ["Ezekwesili"], tokenizer: model.tokenizer)
         let output = try scratchDirectory("explaind-adapt").appendingPathComponent("t")
         XCTAssertThrowsError(try addition.writeTokenizer(from: directory, into: output)) { error in
-            XCTAssertTrue("\(error)".contains("save the tokenizer with transformers' fast tokenizer first"), "\(error)")
+            XCTAssertTrue("\(error)".contains("(the tokenizer is only spm.model; adapt adds tokens to tokenizer.json as transformers' fast tokenizers keep them. Save the fast tokenizer first"), "\(error)")
+            XCTAssertTrue("\(error)".contains("AutoTokenizer.from_pretrained('\(directory.path)').save_pretrained('\(directory.path)')"), "\(error)")
         }
+    }
+
+    /// A BERT with vocab.txt and no tokenizer.json: refused before anything is written, saying how to write the
+    /// tokenizer.json (transformers' fast tokenizer, the same tokens) that adapt then adds to.
+    func testSlowTokenizerAloneIsRefusedWithWhatToDo() throws {
+        let directory = try scratchDirectory("explaind-adapt"), model = directory.appendingPathComponent("vocab-only")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        for file in ["config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json"] {
+            try Data(contentsOf: Self.modelDirectory.appendingPathComponent(file)).write(to: model.appendingPathComponent(file))   // links resolved
+        }
+        let out = directory.appendingPathComponent("out")
+        let adaptation = Adaptation(model: model, data: try fixtureData(in: directory), tokens: .list(["Atiku"]), out: out)
+        XCTAssertThrowsError(try adaptation.run()) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(model.path)/tokenizer.json (the tokenizer is only vocab.txt; adapt adds tokens to tokenizer.json"), "\(error)")
+            XCTAssertTrue("\(error)".contains("AutoTokenizer.from_pretrained('\(model.path)').save_pretrained('\(model.path)')\", then run adapt again)"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".staging") }, [])
     }
 
     func testAggregateAndCSVInputs() throws {
@@ -367,14 +421,14 @@ final class AdaptTests: XCTestCase {
     /// column names and an id column, train exactly as the JSON Lines file does: the same weights, bit for bit,
     /// and the same report.
     func testTSVAndCSVWithTheirOwnFieldsTrainAsJSONLines() throws {
-        let directory = temporaryDirectory()
+        let directory = try scratchDirectory("explaind-adapt")
         let expected = try expected()
         let rows = zip(expected.texts, expected.labels).enumerated()
         func quoted(_ field: String) -> String { "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         let tab = try dataFile(["tweet_id\tgold\tbody"] + rows.map { "t\($0)\t\($1.1)\t\($1.0)" }, in: directory, name: "data.tab")
         let csv = try dataFile(["body,gold,tweet_id"] + rows.map { "\(quoted($1.0)),\($1.1),t\($0)" }, in: directory, name: "data.txt")
         let common = ["--model", Self.modelDirectory.path, "--add-tokens", "Ezekwesili,Atiku,INEC", "--train", "top-layers:1",
-                      "--epochs", "2", "--lr", "1e-2", "--batch-size", "2"]
+                      "--epochs", "1", "--lr", "1e-2", "--batch-size", "2"]
         func run(_ name: String, _ extra: [String]) throws -> (ClassifierModel, JSONValue) {
             let out = directory.appendingPathComponent(name)
             let result = try AdaptCommandLine.parse(common + extra + ["--out", out.path]).run()

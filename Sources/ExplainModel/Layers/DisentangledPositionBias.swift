@@ -1,17 +1,61 @@
 /// DeBERTa's disentangled attention terms (He et al. 2021, §3.1; transformers' disentangled_attention_bias):
 /// for one head, content→position Q_i · Kr_{row(i−j)} and position→content K_j · Qr_{row(i−j)}, each scaled like
-/// the content term, added to the scores before the softmax. Kr and Qr are the relative embeddings (layer-normed
-/// when norm_rel_ebd says so) through the key and query projections — the layer's own with share_att_key, else
-/// pos_key_proj and pos_query_proj. They depend on no input, so they are computed once at load; only Q and K carry
-/// the gradient.
+/// the content term, added to the scores before the softmax. Kr and Qr are the relative embeddings R
+/// (RelativeEmbeddings) through the key and query projections — the layer's own with share_att_key, else
+/// pos_key_proj and pos_query_proj. They depend on no input, so they are computed when the layer is made; for
+/// the input gradient only Q and K carry it, for training Kr and Qr do too (back to the projections and R).
 ///
 /// A sequence of T keys and Tq queries reaches the rows row(−(T−1)) … row(Tq−1) only: the products run on that
 /// window (W ≤ Tq + T − 1 rows), not on all 2·span rows, then each score picks its row from it.
 struct DisentangledPositionBias: Sendable {
+    let relative: RelativeEmbeddings
+    /// pos_key_proj and pos_query_proj; nil with share_att_key (the attention's own key and query rows serve).
+    let keyProjection: Linear?, queryProjection: Linear?
+    let contentToPosition: Bool, positionToContent: Bool
+    let sharesAttentionKey: Bool
     let positionKeys: Weights?      // (2·span, H): Kr, for content→position; nil without c2p
     let positionQueries: Weights?   // (2·span, H): Qr, for position→content; nil without p2c
     let buckets: RelativePositionBuckets
-    let hiddenSize: Int
+    var hiddenSize: Int { relative.hiddenSize }
+
+    /// Kr and Qr from R through the projections: the attention's fused Q/K/V ones (`queryKeyValue`, rows
+    /// [Wq; Wk; Wv]) when they are shared, else `keyProjection` and `queryProjection`.
+    init(relative: RelativeEmbeddings, queryKeyValue: Linear, keyProjection: Linear?, queryProjection: Linear?,
+         contentToPosition: Bool, positionToContent: Bool, buckets: RelativePositionBuckets) {
+        self.relative = relative
+        self.keyProjection = keyProjection
+        self.queryProjection = queryProjection
+        self.contentToPosition = contentToPosition
+        self.positionToContent = positionToContent
+        self.buckets = buckets
+        sharesAttentionKey = keyProjection == nil && queryProjection == nil
+        let rows = relative.rows, h = relative.hiddenSize
+        func projected(_ linear: Linear) -> Weights {
+            let out = FloatBuffer(count: rows * linear.outputSize, zeroed: false)
+            linear.forward(out.pointer, relative.values.pointer, rows: rows)
+            return Weights(out.array)
+        }
+        if sharesAttentionKey {
+            let qkv = projected(queryKeyValue).array
+            func columns(_ block: Int) -> Weights {
+                Weights((0..<rows).flatMap { r in qkv[(r * 3 + block) * h..<(r * 3 + block + 1) * h] })
+            }
+            positionKeys = contentToPosition ? columns(1) : nil
+            positionQueries = positionToContent ? columns(0) : nil
+        } else {
+            positionKeys = contentToPosition ? keyProjection.map(projected) : nil
+            positionQueries = positionToContent ? queryProjection.map(projected) : nil
+        }
+    }
+
+    /// The same terms after training changed their weights: the attention's Q/K/V (shared keys), the position
+    /// projections or R.
+    func replacing(queryKeyValue: Linear, keyProjection: Linear? = nil, queryProjection: Linear? = nil,
+                   relative: RelativeEmbeddings? = nil) -> DisentangledPositionBias {
+        DisentangledPositionBias(relative: relative ?? self.relative, queryKeyValue: queryKeyValue,
+                                 keyProjection: keyProjection ?? self.keyProjection, queryProjection: queryProjection ?? self.queryProjection,
+                                 contentToPosition: contentToPosition, positionToContent: positionToContent, buckets: buckets)
+    }
 
     /// Floats of scratch one head needs: a Tq × W and a T × W block.
     static func scratchCount(queries: Int, keys: Int) -> Int { (queries + keys) * (queries + keys - 1) }
@@ -46,9 +90,13 @@ struct DisentangledPositionBias: Sendable {
     }
 
     /// dq (Tq × d, stride ld) += scale · dC2P · Kr and dk (T × d) += scale · dP2C · Qr, where dC2P and dP2C
-    /// gather dScores (the gradient at the pre-softmax scores) back onto the rows each score read.
-    func backward(dScores ds: UnsafePointer<Float>, dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, ld: Int,
-                  head: Int, headSize d: Int, queries tq: Int, keys t: Int, scale: Float, scratch: UnsafeMutablePointer<Float>) {
+    /// gather dScores (the gradient at the pre-softmax scores) back onto the rows each score read. With
+    /// `positionGradients` (2·span × H each, this head's columns), also dKr += scale · dC2Pᵀ · Q and
+    /// dQr += scale · dP2Cᵀ · K, for training.
+    func backward(dScores ds: UnsafePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
+                  dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, ld: Int,
+                  head: Int, headSize d: Int, queries tq: Int, keys t: Int, scale: Float, scratch: UnsafeMutablePointer<Float>,
+                  positionGradients: PositionGradients? = nil) {
         let (low, w) = window(queries: tq, keys: t)
         let h = hiddenSize
         if let positionKeys {
@@ -59,6 +107,10 @@ struct DisentangledPositionBias: Sendable {
             }
             BLAS.gemm(m: tq, n: d, k: w, alpha: scale, a: dc2p, lda: w, b: positionKeys.pointer + low * h + head * d, ldb: h,
                       beta: 1, c: dq, ldc: ld)
+            if let positionGradients {
+                BLAS.gemm(transposeA: true, m: w, n: d, k: tq, alpha: scale, a: dc2p, lda: w, b: q, ldb: ld,
+                          beta: 1, c: positionGradients.keys.pointer + low * h + head * d, ldc: h)
+            }
         }
         if let positionQueries {
             let dp2c = scratch + tq * w
@@ -68,6 +120,53 @@ struct DisentangledPositionBias: Sendable {
             }
             BLAS.gemm(m: t, n: d, k: w, alpha: scale, a: dp2c, lda: w, b: positionQueries.pointer + low * h + head * d, ldb: h,
                       beta: 1, c: dk, ldc: ld)
+            if let positionGradients {
+                BLAS.gemm(transposeA: true, m: w, n: d, k: t, alpha: scale, a: dp2c, lda: w, b: k, ldb: ld,
+                          beta: 1, c: positionGradients.queries.pointer + low * h + head * d, ldc: h)
+            }
+        }
+    }
+
+    /// dKr and dQr (2·span × H each) of one backward, summed over its sequences and heads.
+    final class PositionGradients {
+        let keys: FloatBuffer, queries: FloatBuffer
+        init(rows: Int, hiddenSize: Int) {
+            keys = FloatBuffer(count: rows * hiddenSize)
+            queries = FloatBuffer(count: rows * hiddenSize)
+        }
+
+        func add(_ other: PositionGradients) {
+            for i in 0..<keys.count {
+                keys.pointer[i] += other.keys.pointer[i]
+                queries.pointer[i] += other.queries.pointer[i]
+            }
+        }
+    }
+
+    func makePositionGradients() -> PositionGradients { PositionGradients(rows: relative.rows, hiddenSize: hiddenSize) }
+
+    /// The projections' weight gradients from dKr and dQr (Kr = R·Wkᵀ + bk, Qr = R·Wqᵀ + bq): into the
+    /// attention's Q/K/V gradient (`queryKeyValue`, the rows of Wq and Wk) when shared, else into pos_key_proj's
+    /// and pos_query_proj's; and dR += dKr·Wk + dQr·Wq when R is trained too.
+    func accumulateWeightGradients(_ position: PositionGradients, queryKeyValue: Linear, queryKeyValueGradient: WeightGradient,
+                                   keyProjection keyGradient: WeightGradient?, queryProjection queryGradient: WeightGradient?,
+                                   relative relativeGradients: RelativeEmbeddings.Gradients?) {
+        let rows = relative.rows, h = hiddenSize, r = UnsafePointer(relative.values.pointer)
+        if sharesAttentionKey {
+            // dy (rows × 3H) = [dQr | dKr | 0] through the fused projection.
+            let dy = FloatBuffer(count: rows * 3 * h)
+            for row in 0..<rows {
+                (dy.pointer + row * 3 * h).update(from: position.queries.pointer + row * h, count: h)
+                (dy.pointer + row * 3 * h + h).update(from: position.keys.pointer + row * h, count: h)
+            }
+            queryKeyValue.accumulateWeightGradient(queryKeyValueGradient, dy: dy.pointer, x: r, rows: rows)
+            if let relativeGradients { queryKeyValue.backward(dx: relativeGradients.values.pointer, dy: dy.pointer, rows: rows) }
+            return
+        }
+        for (linear, gradient, dy) in [(keyProjection, keyGradient, position.keys), (queryProjection, queryGradient, position.queries)] {
+            guard let linear, let gradient else { continue }
+            linear.accumulateWeightGradient(gradient, dy: dy.pointer, x: r, rows: rows)
+            if let relativeGradients { linear.backward(dx: relativeGradients.values.pointer, dy: dy.pointer, rows: rows) }
         }
     }
 }

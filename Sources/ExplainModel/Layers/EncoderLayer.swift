@@ -43,8 +43,9 @@ struct EncoderLayer: Sendable {
         let attentionNorm: WeightGradient
         let feedForward: FeedForward.Gradients
         let outputNorm: WeightGradient
-        init(_ layer: EncoderLayer) {
-            attention = .init(layer.attention)
+        /// `relative`: where DeBERTa's layers add dR when the relative embeddings train (one for all layers).
+        init(_ layer: EncoderLayer, relative: RelativeEmbeddings.Gradients? = nil) {
+            attention = .init(layer.attention, relative: relative)
             attentionNorm = WeightGradient(layer.attentionNorm)
             feedForward = .init(layer.feedForward)
             outputNorm = WeightGradient(layer.outputNorm)

@@ -45,6 +45,7 @@ struct Linear: Sendable {
 
     /// b, zeros for a layer without a bias term.
     var bias: [Float] { biasTerm ?? [Float](repeating: 0, count: outputSize) }
+    var hasBias: Bool { biasTerm != nil }
 
     /// The oneDNN implementations that run a sentence-sized product, forward and backward, for the benchmark.
     func implementations() throws -> (forward: String, transposed: String) { try product.implementations() }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Multi-head scaled dot-product self-attention (Vaswani et al. 2017) with its output projection, as
 /// BERT's BertAttention minus the residual and layer norm, and DistilBERT's MultiHeadSelfAttention; with
@@ -17,10 +18,18 @@ struct SelfAttention: Sendable {
     /// As PyTorch: 1 / sqrt(float32(d) · scaleFactor).
     private var scale: Float { 1 / (Float(headSize) * Float(scaleFactor)).squareRoot() }
 
-    /// The same attention with one projection replaced (training's updated weights); the position terms stay.
-    func replacing(queryKeyValue: Linear? = nil, output: Linear? = nil) -> SelfAttention {
-        SelfAttention(queryKeyValue: queryKeyValue ?? self.queryKeyValue, output: output ?? self.output, headCount: headCount,
-                      scaleFactor: scaleFactor, positionBias: positionBias)
+    /// The same attention with weights replaced (training's updated ones); DeBERTa's position terms follow
+    /// their projections and the relative embeddings.
+    func replacing(queryKeyValue: Linear? = nil, output: Linear? = nil, positionKey: Linear? = nil, positionQuery: Linear? = nil,
+                   relative: RelativeEmbeddings? = nil) -> SelfAttention {
+        let queryKeyValue = queryKeyValue ?? self.queryKeyValue
+        let rebuilt = positionBias.map { bias in
+            bias.sharesAttentionKey || positionKey != nil || positionQuery != nil || relative != nil
+                ? bias.replacing(queryKeyValue: queryKeyValue, keyProjection: positionKey, queryProjection: positionQuery, relative: relative)
+                : bias
+        }
+        return SelfAttention(queryKeyValue: queryKeyValue, output: output ?? self.output, headCount: headCount,
+                             scaleFactor: scaleFactor, positionBias: rebuilt)
     }
 
     /// Floats of per-worker scratch the position terms need for the layout's largest sequence.
@@ -106,13 +115,19 @@ struct SelfAttention: Sendable {
         if cache.keepsContext { cache.context = context }
     }
 
-    /// The weight gradients of the two projections, and the input x the fused Q/K/V projection read.
+    /// The weight gradients of the two projections and of DeBERTa's position projections (pos_key_proj,
+    /// pos_query_proj); `relative`, shared by the layers, collects dR when the relative embeddings train too.
     struct Gradients {
         let queryKeyValue: WeightGradient
         let output: WeightGradient
-        init(_ attention: SelfAttention) {
+        let positionKey: WeightGradient?, positionQuery: WeightGradient?
+        let relative: RelativeEmbeddings.Gradients?
+        init(_ attention: SelfAttention, relative: RelativeEmbeddings.Gradients? = nil) {
             queryKeyValue = WeightGradient(attention.queryKeyValue)
             output = WeightGradient(attention.output)
+            positionKey = attention.positionBias?.keyProjection.map { WeightGradient($0) }
+            positionQuery = attention.positionBias?.queryProjection.map { WeightGradient($0) }
+            self.relative = relative
         }
     }
 
@@ -132,9 +147,15 @@ struct SelfAttention: Sendable {
         let scratch = zip(layout.inputs, layout.outputs).map { $0.length * $1.length }.max() ?? 0
         let pairs = pairs(layout)
         let positionScratchCount = positionScratch(layout)
+        // Training DeBERTa: each part of the split sums its own dKr, dQr; the parts are added in their order
+        // after, so the result does not depend on which thread finished first.
+        let trainsPositions = weights != nil && positionBias != nil
+        let positionParts = Mutex<[(Int, DisentangledPositionBias.PositionGradients)]>([])
         Parallel.forRanges(pairs.count, minimumPerWorker: 4) { range in
             let dScores = FloatBuffer(count: scratch, zeroed: false)
             let positionScratch = FloatBuffer(count: positionScratchCount, zeroed: false)
+            let positionGradients = trainsPositions ? positionBias!.makePositionGradients() : nil
+            defer { if let positionGradients { positionParts.withLock { $0.append((range.lowerBound, positionGradients)) } } }
             for (s, head) in pairs[range] {
                 let input = layout.inputs[s], output = layout.outputs[s]
                 let t = input.length, tq = output.length
@@ -153,13 +174,21 @@ struct SelfAttention: Sendable {
                 Softmax.backwardRows(dScores: dp, probabilities: p, rows: tq, columns: t)
                 BLAS.gemm(m: tq, n: d, k: t, alpha: scale, a: dp, lda: t, b: k, ldb: ld, c: dq, ldc: ld)
                 BLAS.gemm(transposeA: true, m: t, n: d, k: tq, alpha: scale, a: dp, lda: t, b: q, ldb: ld, c: dk, ldc: ld)
-                positionBias?.backward(dScores: dp, dq: dq, dk: dk, ld: ld, head: head, headSize: d, queries: tq, keys: t, scale: scale,
-                                       scratch: positionScratch.pointer)
+                positionBias?.backward(dScores: dp, q: q, k: k, dq: dq, dk: dk, ld: ld, head: head, headSize: d, queries: tq, keys: t,
+                                       scale: scale, scratch: positionScratch.pointer, positionGradients: positionGradients)
             }
         }
         queryKeyValue.backward(dx: dx, dy: dqkv.pointer, rows: layout.inputRows)
         if let weights {
             queryKeyValue.accumulateWeightGradient(weights.gradients.queryKeyValue, dy: dqkv.pointer, x: weights.input, rows: layout.inputRows)
+            if let positionBias {
+                let parts = positionParts.withLock { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+                let total = parts[0]
+                for part in parts.dropFirst() { total.add(part) }
+                positionBias.accumulateWeightGradients(total, queryKeyValue: queryKeyValue, queryKeyValueGradient: weights.gradients.queryKeyValue,
+                                                       keyProjection: weights.gradients.positionKey, queryProjection: weights.gradients.positionQuery,
+                                                       relative: weights.gradients.relative)
+            }
         }
     }
 }

@@ -8,11 +8,11 @@ struct ModernBertNetwork: ClassifierNetwork {
     let settings: ModernBertSettings
     let words: Weights              // (V, H): model.embeddings.tok_embeddings
     let embeddingNorm: LayerNorm
-    let layers: [ModernBertLayer]
-    let finalNorm: LayerNorm
-    let headDense: Linear           // (H, H)
-    let headNorm: LayerNorm
-    let classifier: Linear          // (C, H)
+    var layers: [ModernBertLayer]
+    var finalNorm: LayerNorm
+    var headDense: Linear           // (H, H)
+    var headNorm: LayerNorm
+    var classifier: Linear          // (C, H)
     let globalRotary: RotaryEmbedding, localRotary: RotaryEmbedding
 
     var wordEmbeddingTable: Weights { words }
@@ -59,26 +59,53 @@ struct ModernBertNetwork: ClassifierNetwork {
         let finalNormalized: FloatBuffer, finalRstd: FloatBuffer           // (N, H), (N)
         let headPreActivation: FloatBuffer, headActivated: FloatBuffer     // (B, H)
         let headNormalized: FloatBuffer, headRstd: FloatBuffer             // (B, H), (B)
-        init(network: ModernBertNetwork, spans: [SequenceSpan]) {
+        let pooled: FloatBuffer, normed: FloatBuffer                       // (B, H): head.dense's and classifier's inputs
+        /// `trainedLayers`: the last K layers keep their products' inputs, for weight gradients.
+        init(network: ModernBertNetwork, spans: [SequenceSpan], trainedLayers: Int = 0) {
             let h = network.hiddenSize, rows = spans.last.map { $0.offset + $0.length } ?? 0, batch = spans.count
             let longest = spans.map(\.length).max() ?? 0
             let global = network.globalRotary.table(positions: longest), local = network.localRotary.table(positions: longest)
             self.spans = spans
             embeddingNormalized = FloatBuffer(count: rows * h, zeroed: false)
             embeddingRstd = FloatBuffer(count: rows, zeroed: false)
-            layers = network.layers.map { .init(layer: $0, spans: spans, rotation: $0.attention.halfWindow == nil ? global : local) }
+            layers = network.layers.enumerated().map { i, layer in
+                .init(layer: layer, spans: spans, rotation: layer.attention.halfWindow == nil ? global : local,
+                      keepsInputs: i >= network.layers.count - trainedLayers)
+            }
             finalNormalized = FloatBuffer(count: rows * h, zeroed: false)
             finalRstd = FloatBuffer(count: rows, zeroed: false)
             headPreActivation = FloatBuffer(count: batch * h, zeroed: false)
             headActivated = FloatBuffer(count: batch * h, zeroed: false)
             headNormalized = FloatBuffer(count: batch * h, zeroed: false)
             headRstd = FloatBuffer(count: batch, zeroed: false)
+            pooled = FloatBuffer(count: batch * h)
+            normed = FloatBuffer(count: batch * h, zeroed: false)
+        }
+    }
+
+    /// Training's weight gradients: the head's (head.dense, head.norm, classifier), the final norm's and the
+    /// top layers', by index.
+    final class Gradients {
+        let headDense: WeightGradient?, headNorm: WeightGradient?, classifier: WeightGradient?
+        let finalNorm: WeightGradient?
+        let layers: [Int: ModernBertLayer.Gradients]
+        init(_ network: ModernBertNetwork, head: Bool, topLayers: Int) {
+            headDense = head ? WeightGradient(network.headDense) : nil
+            headNorm = head ? WeightGradient(network.headNorm) : nil
+            classifier = head ? WeightGradient(network.classifier) : nil
+            finalNorm = topLayers > 0 ? WeightGradient(network.finalNorm) : nil
+            layers = Dictionary(uniqueKeysWithValues: (network.layers.count - topLayers..<network.layers.count).map { ($0, ModernBertLayer.Gradients(network.layers[$0])) })
         }
     }
 
     func forward(wordRows: UnsafePointer<Float>, ids: [[Int]], spans: [SequenceSpan]) -> NetworkPass {
+        forward(wordRows: wordRows, ids: ids, spans: spans, trainedLayers: 0)
+    }
+
+    /// The pass with the last `trainedLayers` layers keeping their products' inputs, for weight gradients.
+    func forward(wordRows: UnsafePointer<Float>, ids: [[Int]], spans: [SequenceSpan], trainedLayers: Int) -> NetworkPass {
         let h = hiddenSize, rows = spans.last.map { $0.offset + $0.length } ?? 0, batch = spans.count
-        let cache = Cache(network: self, spans: spans)
+        let cache = Cache(network: self, spans: spans, trainedLayers: trainedLayers)
         var current = FloatBuffer(count: rows * h, zeroed: false), next = FloatBuffer(count: rows * h, zeroed: false)
         embeddingNorm.forward(current.pointer, wordRows, rows: rows, normalized: cache.embeddingNormalized.pointer, rstd: cache.embeddingRstd.pointer)
         for (layer, layerCache) in zip(layers, cache.layers) {
@@ -86,7 +113,7 @@ struct ModernBertNetwork: ClassifierNetwork {
             swap(&current, &next)
         }
         finalNorm.forward(next.pointer, current.pointer, rows: rows, normalized: cache.finalNormalized.pointer, rstd: cache.finalRstd.pointer)
-        let pooled = FloatBuffer(count: batch * h)
+        let pooled = cache.pooled
         for (b, span) in spans.enumerated() {
             let out = pooled.pointer + b * h
             switch settings.pooling {
@@ -100,25 +127,31 @@ struct ModernBertNetwork: ClassifierNetwork {
         let count = batch * h
         headDense.forward(cache.headPreActivation.pointer, pooled.pointer, rows: batch)
         settings.classifierActivation.forward(cache.headActivated.pointer, cache.headPreActivation.pointer, count: count)
-        let normed = FloatBuffer(count: count, zeroed: false)
+        let normed = cache.normed
         headNorm.forward(normed.pointer, cache.headActivated.pointer, rows: batch, normalized: cache.headNormalized.pointer, rstd: cache.headRstd.pointer)
         let logits = FloatBuffer(count: batch * classifier.outputSize, zeroed: false)
         classifier.forward(logits.pointer, normed.pointer, rows: batch)
-        return NetworkPass(logits: logits, attentionMaps: cache.layers.map(\.attention)) { dLogits in backward(dLogits: dLogits, cache: cache) }
+        var pass = NetworkPass(logits: logits, attentionMaps: cache.layers.map(\.attention)) { dLogits in backward(dLogits: dLogits, cache: cache) }
+        pass.modernBertWeightBackward = { dLogits, gradients in backward(dLogits: dLogits, cache: cache, gradients: gradients) }
+        return pass
     }
 
-    /// d(word-embedding rows) (N × H) from dLogits (B × C).
-    func backward(dLogits: UnsafePointer<Float>, cache: Cache) -> FloatBuffer {
+    /// d(word-embedding rows) (N × H) from dLogits (B × C); with `gradients`, also the weight gradients it
+    /// holds (of layers the forward kept inputs for).
+    func backward(dLogits: UnsafePointer<Float>, cache: Cache, gradients: Gradients? = nil) -> FloatBuffer {
         let h = hiddenSize, spans = cache.spans, batch = spans.count, count = batch * h
         let rows = spans.last.map { $0.offset + $0.length } ?? 0
         let dNormed = FloatBuffer(count: count)
         classifier.backward(dx: dNormed.pointer, dy: dLogits, rows: batch)
+        if let g = gradients?.classifier { classifier.accumulateWeightGradient(g, dy: dLogits, x: cache.normed.pointer, rows: batch) }
         let dActivated = FloatBuffer(count: count)
         headNorm.backward(dx: dActivated.pointer, dy: dNormed.pointer, rows: batch, normalized: cache.headNormalized.pointer, rstd: cache.headRstd.pointer)
+        if let g = gradients?.headNorm { headNorm.accumulateWeightGradient(g, dy: dNormed.pointer, rows: batch, normalized: cache.headNormalized.pointer) }
         let d = dActivated.pointer
         settings.classifierActivation.backward(dx: d, dy: d, x: cache.headPreActivation.pointer, count: count)
         let dPooled = FloatBuffer(count: count)
         headDense.backward(dx: dPooled.pointer, dy: d, rows: batch)
+        if let g = gradients?.headDense { headDense.accumulateWeightGradient(g, dy: d, x: cache.pooled.pointer, rows: batch) }
         // Pooling's backward: the first token takes the whole gradient, or every token an equal share.
         let dFinal = FloatBuffer(count: rows * h)
         for (b, span) in spans.enumerated() {
@@ -132,9 +165,10 @@ struct ModernBertNetwork: ClassifierNetwork {
         }
         var current = FloatBuffer(count: rows * h)
         finalNorm.backward(dx: current.pointer, dy: dFinal.pointer, rows: rows, normalized: cache.finalNormalized.pointer, rstd: cache.finalRstd.pointer)
+        if let g = gradients?.finalNorm { finalNorm.accumulateWeightGradient(g, dy: dFinal.pointer, rows: rows, normalized: cache.finalNormalized.pointer) }
         var next = FloatBuffer(count: rows * h, zeroed: false)
-        for (layer, layerCache) in zip(layers, cache.layers).reversed() {
-            layer.backward(dx: next.pointer, dy: current.pointer, cache: layerCache)
+        for (index, (layer, layerCache)) in zip(layers, cache.layers).enumerated().reversed() {
+            layer.backward(dx: next.pointer, dy: current.pointer, cache: layerCache, gradients: gradients?.layers[index])
             swap(&current, &next)
         }
         let dWords = FloatBuffer(count: rows * h)

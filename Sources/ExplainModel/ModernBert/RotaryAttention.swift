@@ -9,8 +9,8 @@ import Foundation
 /// holds each block's (queries × keys) probabilities, and keys a query cannot see get probability 0.
 /// A global layer is one block of all queries against all keys.
 struct RotaryAttention: Sendable {
-    let queryKeyValue: Linear   // (3H, H): rows [Wq; Wk; Wv]
-    let output: Linear          // (H, H)
+    var queryKeyValue: Linear   // (3H, H): rows [Wq; Wk; Wv]
+    var output: Linear          // (H, H)
     let headCount: Int
     let rotary: RotaryEmbedding
     let halfWindow: Int?        // nil: global
@@ -45,8 +45,11 @@ struct RotaryAttention: Sendable {
         let blocks: [[Block]]            // per sequence
         let offsets: [Int]               // per sequence: where its heads' probabilities start
         let perHead: [Int]               // per sequence: one head's probabilities
-        init(attention: RotaryAttention, spans: [SequenceSpan], rotation: RotaryEmbedding.Table) {
+        /// For weight gradients: the output product's input (N, H).
+        let context: FloatBuffer?
+        init(attention: RotaryAttention, spans: [SequenceSpan], rotation: RotaryEmbedding.Table, keepsContext: Bool = false) {
             self.spans = spans
+            context = keepsContext ? FloatBuffer(count: (spans.last.map { $0.offset + $0.length } ?? 0) * attention.hiddenSize, zeroed: false) : nil
             self.rotation = rotation
             heads = attention.headCount
             qkv = FloatBuffer(count: (spans.last.map { $0.offset + $0.length } ?? 0) * 3 * attention.hiddenSize, zeroed: false)
@@ -98,7 +101,7 @@ struct RotaryAttention: Sendable {
         let scale = 1 / Float(d).squareRoot()
         let qkv = cache.qkv.pointer
         queryKeyValue.forward(qkv, x, rows: rows)
-        let context = FloatBuffer(count: rows * h, zeroed: false)
+        let context = cache.context ?? FloatBuffer(count: rows * h, zeroed: false)
         let pairs = pairs(cache.spans)
         Parallel.forRanges(pairs.count, minimumPerWorker: 1) { range in
             for (s, head) in pairs[range] {
@@ -138,10 +141,21 @@ struct RotaryAttention: Sendable {
         }
     }
 
+    /// The weight gradients of the two products.
+    struct Gradients {
+        let queryKeyValue: WeightGradient, output: WeightGradient
+        init(_ attention: RotaryAttention) {
+            queryKeyValue = WeightGradient(attention.queryKeyValue)
+            output = WeightGradient(attention.output)
+        }
+    }
+
     /// dx (N × H) += ∂/∂x given dy (N × H). Per head and block: dP = dC·Vᵀ, dV += Pᵀ·dC,
     /// dS = P ⊙ (dP − rowsum(dP ⊙ P)) (zero off the band, where P is), dQ = scale·dS·K, dK += scale·dSᵀ·Q;
-    /// then dQ and dK rotated back.
-    func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, cache: Cache) {
+    /// then dQ and dK rotated back. With `weights` (its gradients and the forward's input x; the cache made
+    /// keeping the context), also both products' dW, db.
+    func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, cache: Cache,
+                  weights: (gradients: Gradients, input: UnsafePointer<Float>)? = nil) {
         let h = hiddenSize, d = headSize, ld = 3 * h, rows = cache.spans.last.map { $0.offset + $0.length } ?? 0
         let scale = 1 / Float(d).squareRoot()
         let dContext = FloatBuffer(count: rows * h)
@@ -176,5 +190,9 @@ struct RotaryAttention: Sendable {
             }
         }
         queryKeyValue.backward(dx: dx, dy: dqkv.pointer, rows: rows)
+        if let weights, let context = cache.context {
+            output.accumulateWeightGradient(weights.gradients.output, dy: dy, x: context.pointer, rows: rows)
+            queryKeyValue.accumulateWeightGradient(weights.gradients.queryKeyValue, dy: dqkv.pointer, x: weights.input, rows: rows)
+        }
     }
 }
