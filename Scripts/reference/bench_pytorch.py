@@ -325,14 +325,16 @@ def length_sweep(workload, texts, repeats):
     points = []
     for text in texts:
         workload.gradientNorm([text])
-        times = []
+        times, cpu_times = [], []
         for _ in range(repeats):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             workload.gradientNorm([text])
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.process_time() - cpu)
         tokens = len(workload.tokenizer(text)["input_ids"])
-        points.append({"tokens": tokens, "seconds": summary(times)})
-        print(f"length sweep: {tokens} tokens, gradientNorm {points[-1]['seconds']['median'] * 1e3:.2f} ms", file=sys.stderr)
+        points.append({"tokens": tokens, "seconds": summary(times), "cpuSeconds": summary(cpu_times)})
+        print(f"length sweep: {tokens} tokens, gradientNorm {points[-1]['seconds']['median'] * 1e3:.2f} ms, "
+              f"CPU {points[-1]['cpuSeconds']['median'] * 1e3:.2f} ms", file=sys.stderr)
     return points
 
 

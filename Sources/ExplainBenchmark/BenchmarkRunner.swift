@@ -137,6 +137,8 @@ public enum BenchmarkRunner {
                     for i in sweep.points.indices {
                         sweep.points[i].pythonSeconds = theirs[i].seconds
                         sweep.points[i].ratio = sweep.points[i].seconds.median / theirs[i].seconds.median
+                        sweep.points[i].pythonCPUSeconds = theirs[i].cpuSeconds
+                        sweep.points[i].cpuRatio = theirs[i].cpuSeconds.map { sweep.points[i].cpuSeconds.median / $0.median }
                     }
                     modelReport.lengthSweep = sweep
                 }

@@ -8,9 +8,13 @@ public struct LengthSweep: Sendable {
     public struct Point: Sendable {
         public var tokens: Int
         public var seconds: TimingSummary
+        /// The process's CPU time per call: on a loaded machine the figure to compare.
+        public var cpuSeconds: TimingSummary
         public var gflopsPerSecond: Double
         public var pythonSeconds: TimingSummary?
+        public var pythonCPUSeconds: TimingSummary?
         public var ratio: Double?
+        public var cpuRatio: Double?
     }
     public var method: String
     public var points: [Point]
@@ -43,12 +47,13 @@ public struct LengthSweep: Sendable {
             let tokens = explainer.encode(text).tokens.count
             _ = try explainer.explain(texts: [text], request: request)
             let samples = try (0..<repeats).map { _ in
-                try Stopwatch.measure { _ = try explainer.explain(texts: [text], request: request) }.seconds
+                try Stopwatch.measureBoth { _ = try explainer.explain(texts: [text], request: request) }
             }
-            let summary = TimingSummary(samples)
+            let summary = TimingSummary(samples.map(\.wall)), cpu = TimingSummary(samples.map(\.cpu))
             let rate = FlopCount.gradient(shape, length: tokens) / summary.median / 1e9
-            log(String(format: "length sweep: %d tokens, gradientNorm %.2f ms (%.1f GFLOP/s)", tokens, summary.median * 1e3, rate))
-            points.append(Point(tokens: tokens, seconds: summary, gflopsPerSecond: rate))
+            log(String(format: "length sweep: %d tokens, gradientNorm %.2f ms, CPU %.2f ms (%.1f GFLOP/s)", tokens, summary.median * 1e3,
+                       cpu.median * 1e3, rate))
+            points.append(Point(tokens: tokens, seconds: summary, cpuSeconds: cpu, gflopsPerSecond: rate))
             texts.append(text)
         }
         return (LengthSweep(method: "gradientNorm", points: points), texts)
@@ -68,14 +73,18 @@ extension LengthSweep.Point: JSONEncodable, JSONDecodable {
         var o = ObjectWriter()
         o.set("tokens", tokens)
         o.set("seconds", seconds)
+        o.set("cpuSeconds", cpuSeconds)
         o.set("gflopsPerSecond", gflopsPerSecond)
         o.set("pythonSeconds", pythonSeconds)
+        o.set("pythonCPUSeconds", pythonCPUSeconds)
         o.set("ratio", ratio)
+        o.set("cpuRatio", cpuRatio)
         return o.json
     }
     public init(json: JSONValue, at path: String) throws {
         let o = try ObjectReader(json, at: path)
-        self.init(tokens: try o.required("tokens"), seconds: try o.required("seconds"), gflopsPerSecond: try o.required("gflopsPerSecond"),
-                  pythonSeconds: try o.optional("pythonSeconds"), ratio: try o.optional("ratio"))
+        self.init(tokens: try o.required("tokens"), seconds: try o.required("seconds"), cpuSeconds: try o.required("cpuSeconds"),
+                  gflopsPerSecond: try o.required("gflopsPerSecond"), pythonSeconds: try o.optional("pythonSeconds"),
+                  pythonCPUSeconds: try o.optional("pythonCPUSeconds"), ratio: try o.optional("ratio"), cpuRatio: try o.optional("cpuRatio"))
     }
 }

@@ -21,6 +21,8 @@ public struct PythonComparison: Sendable {
     public struct SweepPoint: Sendable {
         public var tokens: Int
         public var seconds: TimingSummary
+        /// Absent in reports from before the script measured CPU time.
+        public var cpuSeconds: TimingSummary?
     }
     /// gradientNorm on the length sweep's texts, one call each, in the same order.
     public var lengthSweep: [SweepPoint]?
@@ -100,9 +102,15 @@ extension PythonComparison.Method: JSONEncodable, JSONDecodable {
 }
 
 extension PythonComparison.SweepPoint: JSONEncodable, JSONDecodable {
-    public var json: JSONValue { ["tokens": tokens.json, "seconds": seconds.json] }
+    public var json: JSONValue {
+        var o = ObjectWriter()
+        o.set("tokens", tokens)
+        o.set("seconds", seconds)
+        o.set("cpuSeconds", cpuSeconds)
+        return o.json
+    }
     public init(json: JSONValue, at path: String) throws {
         let o = try ObjectReader(json, at: path)
-        self.init(tokens: try o.required("tokens"), seconds: try o.required("seconds"))
+        self.init(tokens: try o.required("tokens"), seconds: try o.required("seconds"), cpuSeconds: try o.optional("cpuSeconds"))
     }
 }

@@ -14,8 +14,10 @@ public enum ReferenceSentences {
     public static func text(tokens: Int, count: (String) -> Int) -> String {
         let words = all.joined(separator: " ").split(separator: " ")
         func prefix(_ k: Int) -> String { (0..<k).map { String(words[$0 % words.count]) }.joined(separator: " ") }
+        // Every word is at least one token, so tokens + 1 words are too many unless the tokenizer truncates
+        // (then the count stops growing at its limit, and the doubling must stop too).
         var low = 1, high = 1
-        while count(prefix(high)) <= tokens { low = high; high *= 2 }
+        while high <= tokens, count(prefix(high)) <= tokens { low = high; high = min(2 * high, tokens + 1) }
         while high - low > 1 {
             let middle = (low + high) / 2
             if count(prefix(middle)) <= tokens { low = middle } else { high = middle }

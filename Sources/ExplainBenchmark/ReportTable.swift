@@ -67,8 +67,10 @@ public enum ReportTable {
             if let sweep = model.lengthSweep {
                 lines.append("length sweep, \(sweep.method), one text per call: "
                              + sweep.points.map { p in
-                                 String(format: "%d tokens %.2f ms (%.0f GFLOP/s)", p.tokens, p.seconds.median * 1e3, p.gflopsPerSecond)
+                                 String(format: "%d tokens %.2f ms, CPU %.2f ms (%.0f GFLOP/s)", p.tokens, p.seconds.median * 1e3,
+                                        p.cpuSeconds.median * 1e3, p.gflopsPerSecond)
                                      + (p.pythonSeconds.map { String(format: " vs PyTorch %.2f ms, × %.3f", $0.median * 1e3, p.ratio ?? .nan) } ?? "")
+                                     + (p.pythonCPUSeconds.map { String(format: ", CPU %.2f ms, × %.3f", $0.median * 1e3, p.cpuRatio ?? .nan) } ?? "")
                              }.joined(separator: "; "))
             }
             if let python = model.python {

@@ -46,6 +46,7 @@ final class ReportJSONTests: XCTestCase {
         XCTAssertEqual(sweep.map(\.seconds.samples), [5, 5])
         XCTAssertEqual(sweep.map(\.seconds.median), [0.028880268000648357, 0.009253178002836648])
         XCTAssertEqual(sweep[1].seconds.max, 0.21085372599918628)
+        XCTAssertNil(sweep[0].cpuSeconds, "captured before the script timed the sweep's CPU")
 
         // Nothing the script wrote is dropped or renamed: written back, it is the same document.
         XCTAssertEqual(python.json, tree)
@@ -75,8 +76,9 @@ final class ReportJSONTests: XCTestCase {
         let floor = GradientPassFloor(productsSeconds: TimingSummary([0.001, 0.002, 0.004]), productsGFLOPS: 12.5, atSgemmPeakSeconds: 0.0004)
         let shape = ModelShape(hidden: 32, layers: 4, heads: 4, intermediate: 64, labels: 2, vocabulary: 30522)
         let sweep = LengthSweep(method: "gradientNorm", points: [
-            .init(tokens: 16, seconds: TimingSummary([0.003]), gflopsPerSecond: 7.5, pythonSeconds: TimingSummary([0.03]), ratio: 0.1),
-            .init(tokens: 64, seconds: TimingSummary([0.006]), gflopsPerSecond: 8.5),
+            .init(tokens: 16, seconds: TimingSummary([0.003]), cpuSeconds: TimingSummary([0.002]), gflopsPerSecond: 7.5,
+                  pythonSeconds: TimingSummary([0.03]), pythonCPUSeconds: TimingSummary([0.01]), ratio: 0.1, cpuRatio: 0.2),
+            .init(tokens: 64, seconds: TimingSummary([0.006]), cpuSeconds: TimingSummary([0.005]), gflopsPerSecond: 8.5),
         ])
         let overhead = DaemonOverhead(text: "a text \"quoted\" é", tokens: 6, method: "gradientNorm", requests: 3,
                                       roundTripSeconds: TimingSummary([3, 2, 1]), engineSeconds: TimingSummary([1, 1, 1]),
@@ -125,9 +127,9 @@ final class ReportJSONTests: XCTestCase {
         XCTAssertEqual(workloads[1].objectValue?.keys.sorted(), ["batch", "method", "name", "options", "single"])
         XCTAssertEqual(models[0]["lengthSweep"], [
             "method": "gradientNorm",
-            "points": [["tokens": 16, "seconds": TimingSummary([0.003]).json, "gflopsPerSecond": 7.5,
-                        "pythonSeconds": TimingSummary([0.03]).json, "ratio": 0.1],
-                       ["tokens": 64, "seconds": TimingSummary([0.006]).json, "gflopsPerSecond": 8.5]],
+            "points": [["tokens": 16, "seconds": TimingSummary([0.003]).json, "cpuSeconds": TimingSummary([0.002]).json, "gflopsPerSecond": 7.5,
+                        "pythonSeconds": TimingSummary([0.03]).json, "pythonCPUSeconds": TimingSummary([0.01]).json, "ratio": 0.1, "cpuRatio": 0.2],
+                       ["tokens": 64, "seconds": TimingSummary([0.006]).json, "cpuSeconds": TimingSummary([0.005]).json, "gflopsPerSecond": 8.5]],
         ])
         XCTAssertEqual(models[0]["daemonOverhead"]?["text"], "a text \"quoted\" é")
         XCTAssertEqual(models[0]["daemonOverhead"]?["overheadSeconds"]?["median"], 1)

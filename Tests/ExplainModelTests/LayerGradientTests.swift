@@ -111,16 +111,38 @@ final class LayerGradientTests: XCTestCase {
     }
 
     func testSoftmax() {
-        checkGradient("softmax", inputCount: 12, outputCount: 12, inputScale: 2, step: 1e-3, forward: { x in
-            var y = x
-            y.withUnsafeMutableBufferPointer { Softmax.forwardRows($0.baseAddress!, rows: 3, columns: 4) }
-            return y
-        }, backward: { x, r in
-            var p = x, d = r
-            p.withUnsafeMutableBufferPointer { Softmax.forwardRows($0.baseAddress!, rows: 3, columns: 4) }
-            d.withUnsafeMutableBufferPointer { Softmax.backwardRows(dScores: $0.baseAddress!, probabilities: p, rows: 3, columns: 4) }
-            return d
-        })
+        // 4 columns: the scalar tail alone; 21: two eight-lane blocks and a tail of five.
+        for columns in [4, 21] {
+            checkGradient("softmax \(columns)", inputCount: 3 * columns, outputCount: 3 * columns, inputScale: 2, step: 1e-3, forward: { x in
+                var y = x
+                y.withUnsafeMutableBufferPointer { Softmax.forwardRows($0.baseAddress!, rows: 3, columns: columns) }
+                return y
+            }, backward: { x, r in
+                var p = x, d = r
+                p.withUnsafeMutableBufferPointer { Softmax.forwardRows($0.baseAddress!, rows: 3, columns: columns) }
+                d.withUnsafeMutableBufferPointer { Softmax.backwardRows(dScores: $0.baseAddress!, probabilities: p, rows: 3, columns: columns) }
+                return d
+            })
+        }
+    }
+
+    /// The eight-lane exp against softmax in Double, including scores far below the row's largest (which
+    /// underflow to exactly 0, as libm's expf does).
+    func testSoftmaxValuesAgainstDouble() {
+        var x = random.floats(2 * 19, scale: 6)
+        x[3] = -200
+        x[19 + 17] = -120
+        var y = x
+        y.withUnsafeMutableBufferPointer { Softmax.forwardRows($0.baseAddress!, rows: 2, columns: 19) }
+        for r in 0..<2 {
+            let row = x[r * 19..<(r + 1) * 19].map(Double.init)
+            let largest = row.max()!, sum = row.reduce(0) { $0 + exp($1 - largest) }
+            for (j, v) in row.enumerated() {
+                XCTAssertEqual(Double(y[r * 19 + j]), exp(v - largest) / sum, accuracy: 2e-7 * max(1, exp(v - largest) / sum), "row \(r) column \(j)")
+            }
+        }
+        XCTAssertEqual(y[3], 0)
+        XCTAssertEqual(y[19 + 17], 0)
     }
 
     /// Two sequences of different lengths packed together, so per-sequence attention and offsets are probed.
