@@ -13,6 +13,11 @@ public final class GradientPassProducts {
     private let output: UnsafeMutablePointer<Float>   // the same size: written by every product
     private let size: Int
 
+    /// Whether the replay is the pass's products: the BERT-like layers, without DeBERTa's position terms.
+    public static func replays(_ model: ClassifierModel) -> Bool {
+        !model.layerProducts.isEmpty && ModelShape(model.config).relativePositions == nil
+    }
+
     public init(model: ClassifierModel, length: Int) {
         precondition(length > 0)
         layers = model.layerProducts

@@ -24,7 +24,8 @@ public struct DebertaSettings: Sendable, Equatable {
     public var poolerActivation: PoolerActivation
 
     /// Half the number of relative-embedding rows: position_buckets when bucketing, else max_relative_positions.
-    public var span: Int { positionBuckets > 0 ? positionBuckets : maxRelativePositions }
+    public var span: Int { Self.span(positionBuckets: positionBuckets, maxRelativePositions: maxRelativePositions) }
+    static func span(positionBuckets: Int, maxRelativePositions: Int) -> Int { positionBuckets > 0 ? positionBuckets : maxRelativePositions }
     /// 1 + the number of position terms: the scores are divided by √(head size · scaleFactor).
     public var scaleFactor: Int { 1 + (contentToPosition ? 1 : 0) + (positionToContent ? 1 : 0) }
 

@@ -50,3 +50,18 @@ extension ClassifierModel {
         (network as? BertFamilyNetwork)?.encoder.layers.map(LayerProducts.init) ?? []
     }
 }
+
+/// The sizes of the attention products that depend on more than the shape, for the benchmark's FLOP count:
+/// computed by the layers' own partitions, so the count follows what the pass issues.
+@_spi(Benchmark) public enum AttentionProductSizes {
+    /// ModernBERT: the (query, key) scores one head computes over T tokens (halfWindow nil: a global layer).
+    public static func scoreCount(length: Int, halfWindow: Int?) -> Int {
+        RotaryAttention.scoreCount(length: length, halfWindow: halfWindow)
+    }
+
+    /// DeBERTa: the relative-embedding rows Tq queries and T keys reach.
+    public static func relativeRows(positionBuckets: Int, maxRelativePositions: Int, queries: Int, keys: Int) -> Int {
+        RelativePositionBuckets(positionBuckets: positionBuckets, maxRelativePositions: maxRelativePositions, longest: max(queries, keys))
+            .windowWidth(queries: queries, keys: keys)
+    }
+}

@@ -12,14 +12,21 @@ final class ProductCountTests: XCTestCase {
         try ClassifierModel.load(directory: Self.models.appendingPathComponent(name))
     }
 
-    func ids(_ length: Int, seed: Int) -> [Int] { (0..<length).map { 1000 + ($0 * 37 + seed * 101) % 20000 } }
+    func ids(_ length: Int, seed: Int, vocabulary: Int) -> [Int] {
+        (0..<length).map { (1000 + ($0 * 37 + seed * 101) % 20000) % vocabulary }
+    }
 
+    /// BERT and DistilBERT; ModernBERT with global and sliding-window layers, texts longer than the window (and a
+    /// last layer on every token); DeBERTa-v3 with log buckets that the longer texts reach, and DeBERTa-v2.
     func testFormulaEqualsTheProductsOfAForwardAndAnInputGradient() throws {
-        for name in ["bert-largest", "distilbert-3labels-bf16"] {
+        let cases = [("bert-largest", [[1], [5], [9], [5, 9, 2]]), ("distilbert-3labels-bf16", [[1], [5], [9], [5, 9, 2]]),
+                     ("modernbert-3labels", [[3], [9], [40], [40, 7, 23]]), ("modernbert-2labels-mean-bias-bf16", [[2], [37], [37, 5]]),
+                     ("deberta-v3-3labels", [[1], [6], [30], [30, 4, 11]]), ("deberta-v2-4labels-f16", [[1], [6], [25], [25, 3]])]
+        for (name, lengthSets) in cases {
             let model = try load(name)
             let shape = ModelShape(model.config)
-            for lengths in [[1], [5], [9], [5, 9, 2]] {
-                let input = ModelInput(ids: lengths.enumerated().map { ids($1, seed: $0) })
+            for lengths in lengthSets {
+                let input = ModelInput(ids: lengths.enumerated().map { ids($1, seed: $0, vocabulary: shape.vocabulary) })
                 var pass: ForwardPass?
                 let forward = BLAS.countingMultiplyAdds { pass = model.forward(input) }
                 let weights = lengths.map { _ in [Float](repeating: 1, count: shape.labels) }
@@ -39,11 +46,20 @@ final class ProductCountTests: XCTestCase {
             let shape = ModelShape(model.config)
             let h = Double(shape.hidden)
             let head = 2 * h * h + 2 * h * Double(shape.labels)
+            XCTAssertTrue(GradientPassProducts.replays(model), name)
             for length in [1, 7, 16] {
                 let products = GradientPassProducts(model: model, length: length)
                 let counted = BLAS.countingMultiplyAdds { products.run() }
                 XCTAssertEqual(2 * Double(counted), FlopCount.gradient(shape, length: length) - 2 * head, "\(name) T=\(length)")
             }
+        }
+    }
+
+    /// The replay covers only the BERT-like layers: ModernBERT and DeBERTa's relative attention report no
+    /// products-alone time rather than a wrong one.
+    func testProductsOnlyPassIsNotClaimedForTheNewerFamilies() throws {
+        for name in ["modernbert-3labels", "deberta-v3-3labels"] {
+            XCTAssertFalse(GradientPassProducts.replays(try load(name)), name)
         }
     }
 }

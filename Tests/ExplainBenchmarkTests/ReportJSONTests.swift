@@ -86,8 +86,17 @@ final class ReportJSONTests: XCTestCase {
         let withEverything = ModelReport(directory: "/models/a", shape: shape, tokensPerSentence: [18, 14], loadSeconds: 0.75,
                                          benchmarkPeakRSSBytes: 1 << 30, matrixProducts: "oneDNN", gradientPassFloor: floor,
                                          workloads: [full, bare], python: python, daemonOverhead: overhead, lengthSweep: sweep)
-        let withNothing = ModelReport(directory: "/models/b", shape: shape, tokensPerSentence: [3], loadSeconds: 1,
-                                      benchmarkPeakRSSBytes: 2, matrixProducts: "OpenBLAS", gradientPassFloor: floor, workloads: [bare])
+        // A newer family's shape (every field the BERT-like ones leave out) and no products-alone timing.
+        var newer = shape
+        newer.feedForwardProducts = 3
+        newer.halfWindows = [nil, 64, 64, nil]
+        newer.lastLayerFirstTokenOnly = false
+        newer.relativePositions = .init(positionBuckets: 256, maxRelativePositions: 512, contentToPosition: true, positionToContent: false)
+        newer.embeddingProjection = 16
+        let withNothing = ModelReport(directory: "/models/b", shape: newer, tokensPerSentence: [3], loadSeconds: 1,
+                                      benchmarkPeakRSSBytes: 2, matrixProducts: "OpenBLAS",
+                                      gradientPassFloor: GradientPassFloor(productsSeconds: nil, productsGFLOPS: nil, atSgemmPeakSeconds: 0.5),
+                                      workloads: [bare])
         let report = BenchmarkReport(machine: MachineInfo(cpu: "test cpu", logicalCores: 2, loadAverageAtStart: 1.5, loadAverageAtEnd: 2.25),
                                      threads: 2, repeats: 3, sentences: ["one", "two"],
                                      sgemmPeak: SgemmPeak(size: 2048, threads: 2, bestGFLOPS: 100.5, medianGFLOPS: 99.25),
@@ -113,6 +122,13 @@ final class ReportJSONTests: XCTestCase {
                        ["benchmarkPeakRSSBytes", "directory", "gradientPassFloor", "loadSeconds", "matrixProducts", "shape",
                         "tokensPerSentence", "workloads"])
         XCTAssertEqual(models[0]["shape"], ["hidden": 32, "layers": 4, "heads": 4, "intermediate": 64, "labels": 2, "vocabulary": 30522])
+        XCTAssertEqual(models[1]["shape"], ["hidden": 32, "layers": 4, "heads": 4, "intermediate": 64, "labels": 2, "vocabulary": 30522,
+                                            "feedForwardProducts": 3, "halfWindows": [nil, 64, 64, nil], "lastLayerFirstTokenOnly": false,
+                                            "relativePositions": ["positionBuckets": 256, "maxRelativePositions": 512,
+                                                                  "contentToPosition": true, "positionToContent": false],
+                                            "embeddingProjection": 16])
+        XCTAssertEqual(models[1]["gradientPassFloor"], ["atSgemmPeakSeconds": 0.5])
+        XCTAssertEqual(read.models[1].shape, newer)
         XCTAssertEqual(models[0]["gradientPassFloor"]?["productsSeconds"],
                        ["samples": 3, "median": 0.002, "min": 0.001, "max": 0.004, "q1": 0.0015, "q3": 0.003])
         XCTAssertEqual(models[0]["python"], try pytorch().tree)

@@ -61,8 +61,7 @@ struct DisentangledPositionBias: Sendable {
     static func scratchCount(queries: Int, keys: Int) -> Int { (queries + keys) * (queries + keys - 1) }
 
     private func window(queries tq: Int, keys t: Int) -> (low: Int, width: Int) {
-        let low = buckets.row(-(t - 1)), high = buckets.row(tq - 1)
-        return (low, high - low + 1)
+        (buckets.row(-(t - 1)), buckets.windowWidth(queries: tq, keys: t))
     }
 
     /// scores (Tq × T) += scale · (c2p + p2c) for one head; q and k point at the head's first query and key

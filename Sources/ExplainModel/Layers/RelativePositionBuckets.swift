@@ -11,12 +11,20 @@ struct RelativePositionBuckets: Sendable {
     private let longest: Int
     let span: Int
 
+    /// The relative-embedding rows that Tq queries and T keys reach, row(−(T−1)) … row(Tq−1): the products
+    /// of the position terms run on this many rows (DisentangledPositionBias).
+    func windowWidth(queries tq: Int, keys t: Int) -> Int { row(tq - 1) - row(-(t - 1)) + 1 }
+
     init(settings: DebertaSettings, longest: Int) {
+        self.init(positionBuckets: settings.positionBuckets, maxRelativePositions: settings.maxRelativePositions, longest: longest)
+    }
+
+    init(positionBuckets: Int, maxRelativePositions: Int, longest: Int) {
         self.longest = max(longest, 1)
-        span = settings.span
-        let span = settings.span
+        let span = DebertaSettings.span(positionBuckets: positionBuckets, maxRelativePositions: maxRelativePositions)
+        self.span = span
         rows = (-(self.longest - 1)...(self.longest - 1)).map { delta in
-            let bucket = Self.bucket(delta, size: settings.positionBuckets, maxPosition: settings.maxRelativePositions)
+            let bucket = Self.bucket(delta, size: positionBuckets, maxPosition: maxRelativePositions)
             return Int32(min(max(bucket + span, 0), 2 * span - 1))
         }
     }

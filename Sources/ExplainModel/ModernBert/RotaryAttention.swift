@@ -23,15 +23,23 @@ struct RotaryAttention: Sendable {
         var scoreCount: Int { queries.count * keys.count }
     }
 
+    func blocks(length t: Int) -> [Block] { Self.blocks(length: t, halfWindow: halfWindow) }
+
     /// The query blocks of a T-token sequence. Blocks of about half a window keep the keys read within
     /// about 1.25 times the band.
-    func blocks(length t: Int) -> [Block] {
+    static func blocks(length t: Int, halfWindow: Int?) -> [Block] {
         guard let w = halfWindow, w < t - 1 else { return [Block(queries: 0..<t, keys: 0..<t)] }
         let size = max(16, w / 2)
         return stride(from: 0, to: t, by: size).map { a in
             let b = min(t, a + size)
             return Block(queries: a..<b, keys: max(0, a - w)..<min(t, b + w))
         }
+    }
+
+    /// The (query, key) scores one head computes over a T-token sequence: T² for a global layer, about
+    /// 1.25 · T · window for a local one. The benchmark counts the layer's attention products with it.
+    static func scoreCount(length t: Int, halfWindow: Int?) -> Int {
+        blocks(length: t, halfWindow: halfWindow).reduce(0) { $0 + $1.scoreCount }
     }
 
     final class Cache: AttentionMapsRecorder {
