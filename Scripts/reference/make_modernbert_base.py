@@ -43,6 +43,8 @@ def main():
     with open(path) as f:
         tokenizer_config = json.load(f)
     tokenizer_config["model_max_length"] = config.max_position_embeddings
+    # The fast tokenizer learns its special tokens from here (padding a batch needs pad_token).
+    tokenizer_config.update(pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", unk_token="[UNK]", mask_token="[MASK]")
     with open(path, "w") as f:
         json.dump(tokenizer_config, f)
 
