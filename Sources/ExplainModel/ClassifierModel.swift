@@ -111,6 +111,8 @@ public final class ClassifierModel: @unchecked Sendable {
 
     /// A forward pass whose last `trainedLayers` layers keep their linears' inputs for weight gradients.
     func forward(_ input: ModelInput, trainedLayers: Int) -> ForwardPass {
+        let floatControl = Subnormals.flushToZero()
+        defer { Subnormals.restore(floatControl) }
         // A sequence left with no tokens (a tokenizer without special tokens, after every token was deleted)
         // runs as a lone [PAD]: attention over nothing is undefined. Its input gradient is empty.
         let emptied = input.ids.map(\.isEmpty)
@@ -141,6 +143,8 @@ public final class ClassifierModel: @unchecked Sendable {
 
     /// ∂(Σ_c w[b][c] · logit[b][c]) / ∂(word embedding of each token), per sequence T_i × E row-major.
     public func inputGradient(_ pass: ForwardPass, logitWeights: [[Float]]) -> [[Float]] {
+        let floatControl = Subnormals.flushToZero()
+        defer { Subnormals.restore(floatControl) }
         let e = config.embeddingSize, labels = config.labels.count, batch = pass.spans.count
         precondition(logitWeights.count == batch && logitWeights.allSatisfy { $0.count == labels }, "logit weights are not B × C")
         let dLogits = FloatBuffer(count: batch * labels, zeroed: false)

@@ -188,6 +188,8 @@ extension ClassifierModel {
     /// The gradients of a loss whose gradient with respect to the logits is `dLogits` (B × C), from a pass
     /// made by `trainingForward` with the same `trained`.
     public func lossGradients(_ pass: ForwardPass, dLogits: [[Float]], _ trained: TrainedWeights) -> LossGradients {
+        let floatControl = Subnormals.flushToZero()
+        defer { Subnormals.restore(floatControl) }
         guard trained.head || trained.topLayers > 0 else {
             return LossGradients(wordEmbeddings: inputGradient(pass, logitWeights: dLogits), weights: [])
         }

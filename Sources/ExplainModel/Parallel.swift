@@ -111,6 +111,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func workerLoop() {
+        _ = Subnormals.flushToZero()
         insideJob.value = true
         var seen = generation.load(ordering: .acquiring)
         while true {

@@ -149,12 +149,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
             case .f32:
                 memcpy(buffer.baseAddress!, raw, count * 4)
             case .f16:
-                for i in 0..<count { buffer[i] = Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))) }
+                for i in 0..<count { buffer[i] = HalfFloats.widenF16(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
             case .bf16:
-                for i in 0..<count {
-                    let bits = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
-                    buffer[i] = Float(bitPattern: UInt32(bits) << 16)
-                }
+                for i in 0..<count { buffer[i] = HalfFloats.widenBF16(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
             default:
                 preconditionFailure("guarded above")
             }

@@ -116,8 +116,8 @@ final class PyTorchCheckpointFile: WeightFile, @unchecked Sendable {
             let at = element * dtype.byteSize
             switch dtype {
             case .f32: return Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
-            case .f16: return Float(Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt16.self))))
-            default: return Float(bitPattern: UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt16.self))) << 16)
+            case .f16: return HalfFloats.widenF16(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
+            default: return HalfFloats.widenBF16(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
             }
         }
         var values = [Float](repeating: 0, count: count)
