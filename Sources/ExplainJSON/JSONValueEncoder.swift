@@ -1,0 +1,159 @@
+/// Writes an `Encodable` type as a `JSONValue` with `ObjectWriter`'s rules: a nil optional property is left
+/// out, and a value that is `JSONEncodable` is written as its `json` (so Floats stay short, integers exact and
+/// hand-mapped types as they map themselves). The counterpart of `JSONValueDecoder`.
+public struct JSONValueEncoder: Encoder {
+    let slot: EncodedSlot
+    public let codingPath: [CodingKey]
+    public var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(into slot: EncodedSlot, codingPath: [CodingKey]) {
+        self.slot = slot
+        self.codingPath = codingPath
+    }
+
+    /// `value` through its own `encode(to:)`, even when it is `JSONEncodable` (a `JSONRecord`'s `json` comes here).
+    /// Only a hand-written `encode(to:)` can throw: these containers never do.
+    public static func json<T: Encodable>(of value: T) throws -> JSONValue {
+        let slot = EncodedSlot()
+        try value.encode(to: JSONValueEncoder(into: slot, codingPath: []))
+        return slot.json
+    }
+
+    public func encode<T: Encodable>(_ value: T) throws {
+        if let mapped = value as? JSONEncodable { slot.set(mapped.json); return }
+        // Int8…UInt64 would otherwise ask this encoder to write themselves again.
+        if let integer = value as? any BinaryInteger {
+            guard let exact = Int(exactly: integer) else {
+                throw EncodingError.invalidValue(value, EncodingError.Context(codingPath: codingPath, debugDescription: "beyond Int"))
+            }
+            slot.set(.integer(exact))
+            return
+        }
+        try value.encode(to: self)
+    }
+
+    public func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        slot.makeObject()
+        return KeyedEncodingContainer(ObjectEncodingContainer<Key>(slot: slot, codingPath: codingPath))
+    }
+
+    public func unkeyedContainer() -> UnkeyedEncodingContainer {
+        slot.makeArray()
+        return ArrayEncodingContainer(slot: slot, codingPath: codingPath)
+    }
+
+    public func singleValueContainer() -> SingleValueEncodingContainer { self }
+}
+
+extension JSONValueEncoder: SingleValueEncodingContainer {
+    public func encodeNil() { slot.set(.null) }
+}
+
+/// One value being written. Containers nested in it fill slots of their own after they are handed out, so the
+/// value is put together only at the end (`json`).
+final class EncodedSlot {
+    private enum Content {
+        case value(JSONValue)
+        case object([(key: String, slot: EncodedSlot)])
+        case array([EncodedSlot])
+    }
+    private var content = Content.value(.null)
+
+    func set(_ value: JSONValue) { content = .value(value) }
+
+    func makeObject() {
+        if case .object = content { return }
+        content = .object([])
+    }
+
+    func makeArray() {
+        if case .array = content { return }
+        content = .array([])
+    }
+
+    /// A new slot for `key` (a key written twice keeps the later value, as in JSONObject).
+    func member(_ key: String) -> EncodedSlot {
+        let slot = EncodedSlot()
+        if case .object(let members) = content { content = .object(members + [(key, slot)]) }
+        return slot
+    }
+
+    func appendElement() -> EncodedSlot {
+        let slot = EncodedSlot()
+        if case .array(let elements) = content { content = .array(elements + [slot]) }
+        return slot
+    }
+
+    var count: Int {
+        switch content {
+        case .value: return 0
+        case .object(let members): return members.count
+        case .array(let elements): return elements.count
+        }
+    }
+
+    var json: JSONValue {
+        switch content {
+        case .value(let value): return value
+        case .object(let members): return .object(JSONObject(members.map { (key: $0.key, value: $0.slot.json) }))
+        case .array(let elements): return .array(elements.map(\.json))
+        }
+    }
+}
+
+/// Fields of an object; `encodeIfPresent` (synthesis's call for optional properties) leaves nil out.
+struct ObjectEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let slot: EncodedSlot
+    let codingPath: [CodingKey]
+
+    private func field(_ key: CodingKey) -> JSONValueEncoder {
+        JSONValueEncoder(into: slot.member(key.stringValue), codingPath: codingPath + [key])
+    }
+
+    mutating func encodeNil(forKey key: Key) throws { field(key).encodeNil() }
+
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { try field(key).encode(value) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        field(key).container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> UnkeyedEncodingContainer { field(key).unkeyedContainer() }
+
+    mutating func superEncoder() -> Encoder { field(SuperKey()) }
+
+    mutating func superEncoder(forKey key: Key) -> Encoder { field(key) }
+}
+
+/// The elements of an array, in order.
+struct ArrayEncodingContainer: UnkeyedEncodingContainer {
+    let slot: EncodedSlot
+    let codingPath: [CodingKey]
+    var count: Int { slot.count }
+
+    private func element() -> JSONValueEncoder {
+        let index = ElementKey(count)
+        return JSONValueEncoder(into: slot.appendElement(), codingPath: codingPath + [index])
+    }
+
+    mutating func encodeNil() throws { element().encodeNil() }
+
+    mutating func encode<T: Encodable>(_ value: T) throws { try element().encode(value) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        element().container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer { element().unkeyedContainer() }
+
+    mutating func superEncoder() -> Encoder { element() }
+}
+
+/// The key `superEncoder()` writes under, as Foundation's encoder names it.
+struct SuperKey: CodingKey {
+    var stringValue: String { "super" }
+    var intValue: Int? { nil }
+    init() {}
+    init?(stringValue: String) { return nil }
+    init?(intValue: Int) { return nil }
+}
