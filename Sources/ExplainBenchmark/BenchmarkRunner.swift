@@ -226,27 +226,11 @@ public enum BenchmarkRunner {
     }
 }
 
-struct ColdChildReport: JSONEncodable, JSONDecodable {
+struct ColdChildReport: JSONRecord {
     var loadSeconds: Double
     var explainSeconds: Double
     /// VmHWM, as the child sees it (see ChildProcess.ownHighWaterRSSBytes).
     var peakRSSBytes: Int?
-
-    init(loadSeconds: Double, explainSeconds: Double, peakRSSBytes: Int?) {
-        self.loadSeconds = loadSeconds; self.explainSeconds = explainSeconds; self.peakRSSBytes = peakRSSBytes
-    }
-    var json: JSONValue {
-        var o = ObjectWriter()
-        o.set("loadSeconds", loadSeconds)
-        o.set("explainSeconds", explainSeconds)
-        o.set("peakRSSBytes", peakRSSBytes)
-        return o.json
-    }
-    init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(loadSeconds: try o.required("loadSeconds"), explainSeconds: try o.required("explainSeconds"),
-                  peakRSSBytes: try o.optional("peakRSSBytes"))
-    }
 }
 
 private func both<A, B>(_ a: A?, _ b: B?) -> (A, B)? {

@@ -48,18 +48,7 @@ public struct DaemonOverhead: Sendable {
     }
 }
 
-extension DaemonOverhead: JSONEncodable, JSONDecodable {
-    public var json: JSONValue {
-        ["text": text.json, "tokens": tokens.json, "method": method.json, "requests": requests.json,
-         "roundTripSeconds": roundTripSeconds.json, "engineSeconds": engineSeconds.json, "overheadSeconds": overheadSeconds.json]
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(text: try o.required("text"), tokens: try o.required("tokens"), method: try o.required("method"),
-                  requests: try o.required("requests"), roundTripSeconds: try o.required("roundTripSeconds"),
-                  engineSeconds: try o.required("engineSeconds"), overheadSeconds: try o.required("overheadSeconds"))
-    }
-}
+extension DaemonOverhead: JSONRecord {}
 
 /// A daemon child over pipes, spoken to with LSP framing (ExplainTransport's), one request at a time.
 final class PipedDaemon {

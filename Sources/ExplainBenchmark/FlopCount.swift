@@ -139,7 +139,7 @@ public enum FlopCount {
     }
 }
 
-extension ModelShape: JSONEncodable, JSONDecodable {
+extension ModelShape: JSONValueCodable {
     public var json: JSONValue {
         var o = ObjectWriter()
         o.set("hidden", hidden)
@@ -168,14 +168,4 @@ extension ModelShape: JSONEncodable, JSONDecodable {
     }
 }
 
-extension ModelShape.RelativePositions: JSONEncodable, JSONDecodable {
-    public var json: JSONValue {
-        ["positionBuckets": positionBuckets.json, "maxRelativePositions": maxRelativePositions.json,
-         "contentToPosition": contentToPosition.json, "positionToContent": positionToContent.json]
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(positionBuckets: try o.required("positionBuckets"), maxRelativePositions: try o.required("maxRelativePositions"),
-                  contentToPosition: try o.required("contentToPosition"), positionToContent: try o.required("positionToContent"))
-    }
-}
+extension ModelShape.RelativePositions: JSONRecord {}

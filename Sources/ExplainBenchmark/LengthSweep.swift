@@ -60,31 +60,5 @@ public struct LengthSweep: Sendable {
     }
 }
 
-extension LengthSweep: JSONEncodable, JSONDecodable {
-    public var json: JSONValue { ["method": method.json, "points": points.json] }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(method: try o.required("method"), points: try o.required("points"))
-    }
-}
-
-extension LengthSweep.Point: JSONEncodable, JSONDecodable {
-    public var json: JSONValue {
-        var o = ObjectWriter()
-        o.set("tokens", tokens)
-        o.set("seconds", seconds)
-        o.set("cpuSeconds", cpuSeconds)
-        o.set("gflopsPerSecond", gflopsPerSecond)
-        o.set("pythonSeconds", pythonSeconds)
-        o.set("pythonCPUSeconds", pythonCPUSeconds)
-        o.set("ratio", ratio)
-        o.set("cpuRatio", cpuRatio)
-        return o.json
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(tokens: try o.required("tokens"), seconds: try o.required("seconds"), cpuSeconds: try o.required("cpuSeconds"),
-                  gflopsPerSecond: try o.required("gflopsPerSecond"), pythonSeconds: try o.optional("pythonSeconds"),
-                  pythonCPUSeconds: try o.optional("pythonCPUSeconds"), ratio: try o.optional("ratio"), cpuRatio: try o.optional("cpuRatio"))
-    }
-}
+extension LengthSweep: JSONRecord {}
+extension LengthSweep.Point: JSONRecord {}

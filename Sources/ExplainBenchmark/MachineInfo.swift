@@ -24,18 +24,4 @@ public struct MachineInfo: Sendable {
     }
 }
 
-extension MachineInfo: JSONEncodable, JSONDecodable {
-    public var json: JSONValue {
-        var o = ObjectWriter()
-        o.set("cpu", cpu)
-        o.set("logicalCores", logicalCores)
-        o.set("loadAverageAtStart", loadAverageAtStart)
-        o.set("loadAverageAtEnd", loadAverageAtEnd)
-        return o.json
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(cpu: try o.required("cpu"), logicalCores: try o.required("logicalCores"),
-                  loadAverageAtStart: try o.required("loadAverageAtStart"), loadAverageAtEnd: try o.optional("loadAverageAtEnd"))
-    }
-}
+extension MachineInfo: JSONRecord {}

@@ -54,63 +54,7 @@ public struct PythonComparison: Sendable {
 
 // The script's JSON, key for key (`json.dumps(report)` in bench_pytorch.py's main).
 
-extension PythonComparison: JSONEncodable, JSONDecodable {
-    public var json: JSONValue {
-        var o = ObjectWriter()
-        o.set("torch", torch)
-        o.set("captum", captum)
-        o.set("transformers", transformers)
-        o.set("threads", threads)
-        o.set("repeats", repeats)
-        o.set("methods", methods)
-        o.set("lengthSweep", lengthSweep)
-        return o.json
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(torch: try o.required("torch"), captum: try o.required("captum"), transformers: try o.required("transformers"),
-                  threads: try o.required("threads"), repeats: try o.required("repeats"), methods: try o.required("methods"),
-                  lengthSweep: try o.optional("lengthSweep"))
-    }
-}
-
-extension PythonComparison.Timings: JSONEncodable, JSONDecodable {
-    public var json: JSONValue {
-        var o = ObjectWriter()
-        o.set("seconds", seconds)
-        o.set("cpuSeconds", cpuSeconds)
-        return o.json
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(seconds: try o.required("seconds"), cpuSeconds: try o.optional("cpuSeconds"))
-    }
-}
-
-extension PythonComparison.Method: JSONEncodable, JSONDecodable {
-    public var json: JSONValue {
-        var o = ObjectWriter()
-        o.set("single", single)
-        o.set("batch", batch)
-        o.set("coldStart", coldStart)
-        return o.json
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(single: try o.required("single"), batch: try o.required("batch"), coldStart: try o.optional("coldStart"))
-    }
-}
-
-extension PythonComparison.SweepPoint: JSONEncodable, JSONDecodable {
-    public var json: JSONValue {
-        var o = ObjectWriter()
-        o.set("tokens", tokens)
-        o.set("seconds", seconds)
-        o.set("cpuSeconds", cpuSeconds)
-        return o.json
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(tokens: try o.required("tokens"), seconds: try o.required("seconds"), cpuSeconds: try o.optional("cpuSeconds"))
-    }
-}
+extension PythonComparison: JSONRecord {}
+extension PythonComparison.Timings: JSONRecord {}
+extension PythonComparison.Method: JSONRecord {}
+extension PythonComparison.SweepPoint: JSONRecord {}

@@ -36,13 +36,4 @@ public struct SgemmPeak: Sendable {
     }
 }
 
-extension SgemmPeak: JSONEncodable, JSONDecodable {
-    public var json: JSONValue {
-        ["size": size.json, "threads": threads.json, "bestGFLOPS": bestGFLOPS.json, "medianGFLOPS": medianGFLOPS.json]
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(size: try o.required("size"), threads: try o.required("threads"), bestGFLOPS: try o.required("bestGFLOPS"),
-                  medianGFLOPS: try o.required("medianGFLOPS"))
-    }
-}
+extension SgemmPeak: JSONRecord {}

@@ -35,17 +35,4 @@ public struct TimingSummary: Sendable, Equatable {
 }
 
 /// Also PyTorch's timings, as Scripts/reference/bench_pytorch.py's `summary` writes them.
-extension TimingSummary: JSONEncodable, JSONDecodable {
-    public var json: JSONValue {
-        ["samples": samples.json, "median": median.json, "min": min.json, "max": max.json, "q1": q1.json, "q3": q3.json]
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        samples = try o.required("samples")
-        median = try o.required("median")
-        min = try o.required("min")
-        max = try o.required("max")
-        q1 = try o.required("q1")
-        q3 = try o.required("q3")
-    }
-}
+extension TimingSummary: JSONRecord {}
