@@ -9,6 +9,11 @@ extension JSONRecord {
         try self.init(from: JSONValueDecoder(json, at: path))
     }
 
+    /// From an object already opened (a request's params).
+    public init(_ object: ObjectReader) throws {
+        try self.init(json: .object(object.fields), at: object.path)
+    }
+
     public var json: JSONValue { try! JSONValueEncoder.json(of: self) }   // synthesized encode(to:) cannot throw here
 }
 

@@ -39,7 +39,7 @@ public struct EmptyResult: JSONEncodable, JSONDecodable, Sendable {
 /// LSP work-done progress token: an integer or a string.
 public typealias ProgressToken = RequestID
 
-extension RequestID: JSONDecodable {
+extension RequestID: JSONValueCodable {
     public init(json: JSONValue, at path: String) throws {
         guard let id = RequestID(json: json) else { throw InvalidField.mismatch("string or integer", json, at: path) }
         self = id

@@ -181,17 +181,12 @@ public struct FaithfulnessInfo: Sendable, Equatable, JSONEncodable, JSONDecodabl
     }
 }
 
-public struct RankInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
+public struct RankInfo: Sendable, Equatable, JSONRecord {
     public var method: String
     public var rank: Int
     /// comprehensiveness − sufficiency
     public var score: Double
     public init(method: String, rank: Int, score: Double) { self.method = method; self.rank = rank; self.score = score }
-    public var json: JSONValue { ["method": .string(method), "rank": .integer(rank), "score": JSONValue(score)] }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(method: try o.required("method"), rank: try o.required("rank"), score: try o.required("score"))
-    }
 }
 
 /// The tokens once, each method's scores on them, the figures, the ranking and a one-line summary.

@@ -65,15 +65,10 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
     }
 }
 
-public struct ClassInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
+public struct ClassInfo: Sendable, Equatable, JSONRecord {
     public var index: Int
     public var label: String
     public init(index: Int, label: String) { self.index = index; self.label = label }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(index: try o.required("index"), label: try o.required("label"))
-    }
-    public var json: JSONValue { ["index": .integer(index), "label": .string(label)] }
 }
 
 /// An explanation of one text: the prediction, what was explained and how, and one score per token

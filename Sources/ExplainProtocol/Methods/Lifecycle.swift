@@ -1,13 +1,7 @@
-public struct ClientInfo: Equatable, Sendable, JSONEncodable {
+public struct ClientInfo: Equatable, Sendable, JSONRecord {
     public var name: String
     public var version: String?
     public init(name: String, version: String? = nil) { self.name = name; self.version = version }
-    public var json: JSONValue {
-        var o = ObjectWriter()
-        o.set("name", name)
-        o.set("version", version)
-        return o.json
-    }
 }
 
 /// `initialize`: the first request; negotiates the position encoding and describes the server.
@@ -23,10 +17,7 @@ public struct InitializeParams: RequestParams, Equatable {
     }
 
     public init(_ params: ObjectReader) throws {
-        if params.has("clientInfo") {
-            let info = try params.object("clientInfo")
-            clientInfo = ClientInfo(name: try info.required("name"), version: try info.optional("version"))
-        }
+        clientInfo = try params.optional("clientInfo")
         // LSP puts them under capabilities.general; accept both places.
         positionEncodings = try params.optional("positionEncodings")
         if positionEncodings == nil, params.has("capabilities") {
@@ -43,15 +34,10 @@ public struct InitializeParams: RequestParams, Equatable {
     }
 }
 
-public struct ServerInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
+public struct ServerInfo: Sendable, Equatable, JSONRecord {
     public var name: String
     public var version: String
     public init(name: String, version: String) { self.name = name; self.version = version }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(name: try o.required("name"), version: try o.required("version"))
-    }
-    public var json: JSONValue { ["name": .string(name), "version": .string(version)] }
 }
 
 /// One option of an attribution method, with its default and range.
@@ -103,7 +89,7 @@ public struct AttributionMethodInfo: Sendable, Equatable, JSONEncodable, JSONDec
 }
 
 /// The limits the server enforces (each with its own flag or default), so a client can stay inside them.
-public struct Limits: Sendable, Equatable, JSONEncodable, JSONDecodable {
+public struct Limits: Sendable, Equatable, JSONRecord {
     public var maxFrameBytes: Int
     public var maxTextBytes: Int
     public var maxTexts: Int
@@ -122,22 +108,6 @@ public struct Limits: Sendable, Equatable, JSONEncodable, JSONDecodable {
         self.queueBound = queueBound; self.maxQueuedBytes = maxQueuedBytes; self.maxQueuedWork = maxQueuedWork
         self.maxWork = maxWork
         self.maxThresholds = maxThresholds
-    }
-    public var json: JSONValue {
-        ["maxFrameBytes": .integer(maxFrameBytes), "maxTextBytes": .integer(maxTextBytes), "maxTexts": .integer(maxTexts),
-         "maxBatchRequests": .integer(maxBatchRequests), "maxSteps": .integer(maxSteps),
-         "maxSamples": .integer(maxSamples), "queueBound": .integer(queueBound), "maxQueuedBytes": .integer(maxQueuedBytes),
-         "maxQueuedWork": .integer(maxQueuedWork),
-         "maxWork": .integer(maxWork), "maxThresholds": .integer(maxThresholds)]
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(maxFrameBytes: try o.required("maxFrameBytes"), maxTextBytes: try o.required("maxTextBytes"),
-                  maxTexts: try o.required("maxTexts"), maxBatchRequests: try o.required("maxBatchRequests"),
-                  maxSteps: try o.required("maxSteps"), maxSamples: try o.required("maxSamples"),
-                  queueBound: try o.required("queueBound"), maxQueuedBytes: try o.required("maxQueuedBytes"),
-                  maxQueuedWork: try o.required("maxQueuedWork"),
-                  maxWork: try o.required("maxWork"), maxThresholds: try o.required("maxThresholds"))
     }
 }
 
@@ -217,12 +187,10 @@ public struct ExitParams: NotificationParams {
 }
 
 /// `$/cancelRequest` {id}.
-public struct CancelParams: NotificationParams {
+public struct CancelParams: NotificationParams, JSONRecord {
     public static let method = "$/cancelRequest"
     public var id: RequestID
     public init(id: RequestID) { self.id = id }
-    public init(_ params: ObjectReader) throws { id = try params.required("id") }
-    public var json: JSONValue { ["id": id.json] }
 }
 
 /// `$/progress` {token, value}: LSP work-done progress, sent by the server.

@@ -1,5 +1,5 @@
 /// A resident model as the protocol describes it.
-public struct ModelDescription: Sendable, Equatable, JSONEncodable, JSONDecodable {
+public struct ModelDescription: Sendable, Equatable, JSONRecord {
     public var id: String
     public var path: String
     public var architecture: String
@@ -9,23 +9,14 @@ public struct ModelDescription: Sendable, Equatable, JSONEncodable, JSONDecodabl
     public var hiddenSize: Int
     public var layers: Int
     public var vocabularySize: Int
+    enum CodingKeys: String, CodingKey {
+        case id, path, architecture, labels, maxTokens, isDefault = "default", hiddenSize, layers, vocabularySize
+    }
     public init(id: String, path: String, architecture: String, labels: [String], maxTokens: Int, isDefault: Bool,
                 hiddenSize: Int, layers: Int, vocabularySize: Int) {
         self.id = id; self.path = path; self.architecture = architecture; self.labels = labels
         self.maxTokens = maxTokens; self.isDefault = isDefault; self.hiddenSize = hiddenSize; self.layers = layers
         self.vocabularySize = vocabularySize
-    }
-    public var json: JSONValue {
-        ["id": .string(id), "path": .string(path), "architecture": .string(architecture),
-         "labels": .array(labels.map { .string($0) }), "maxTokens": .integer(maxTokens), "default": .bool(isDefault),
-         "hiddenSize": .integer(hiddenSize), "layers": .integer(layers), "vocabularySize": .integer(vocabularySize)]
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(id: try o.required("id"), path: try o.required("path"), architecture: try o.required("architecture"),
-                  labels: try o.required("labels"), maxTokens: try o.required("maxTokens"), isDefault: try o.required("default"),
-                  hiddenSize: try o.required("hiddenSize"), layers: try o.required("layers"),
-                  vocabularySize: try o.required("vocabularySize"))
     }
 }
 
@@ -54,13 +45,9 @@ public struct ModelsLoadParams: RequestParams, Equatable {
     }
 }
 
-public struct ModelsListResult: Sendable, Equatable, JSONEncodable, JSONDecodable {
+public struct ModelsListResult: Sendable, Equatable, JSONRecord {
     public var models: [ModelDescription]
     public init(models: [ModelDescription]) { self.models = models }
-    public init(json: JSONValue, at path: String) throws {
-        models = try ObjectReader(json, at: path).required("models")
-    }
-    public var json: JSONValue { ["models": models.json] }
 }
 
 /// `models/list` {} → {models}.
@@ -84,11 +71,9 @@ public struct ModelsUnloadResult: Sendable, Equatable, JSONEncodable, JSONDecoda
 }
 
 /// `models/unload` {id} → {id, defaultModel}: requests already running keep the model until they finish.
-public struct ModelsUnloadParams: RequestParams, Equatable {
+public struct ModelsUnloadParams: RequestParams, Equatable, JSONRecord {
     public typealias Result = ModelsUnloadResult
     public static let method = "models/unload"
     public var id: String
     public init(id: String) { self.id = id }
-    public init(_ params: ObjectReader) throws { id = try params.required("id") }
-    public var json: JSONValue { ["id": .string(id)] }
 }

@@ -1,20 +1,10 @@
 /// `tokenize` {text, model?}: the model's WordPiece tokens with offsets in the negotiated encoding.
-public struct TokenizeParams: RequestParams, Equatable {
+public struct TokenizeParams: RequestParams, Equatable, JSONRecord {
     public typealias Result = TokenizeResult
     public static let method = "tokenize"
     public var text: String
     public var model: String?
     public init(text: String, model: String? = nil) { self.text = text; self.model = model }
-    public init(_ params: ObjectReader) throws {
-        text = try params.required("text")
-        model = try params.optional("model")
-    }
-    public var json: JSONValue {
-        var params = ObjectWriter()
-        params.set("text", text)
-        params.set("model", model)
-        return params.json
-    }
 }
 
 public struct TokenInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
@@ -38,7 +28,7 @@ public struct TokenInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     }
 }
 
-public struct WordInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
+public struct WordInfo: Sendable, Equatable, JSONRecord {
     public var text: String
     public var start: Int
     public var end: Int
@@ -46,30 +36,14 @@ public struct WordInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public init(text: String, start: Int, end: Int, tokens: [Int]) {
         self.text = text; self.start = start; self.end = end; self.tokens = tokens
     }
-    public var json: JSONValue {
-        ["text": .string(text), "start": .integer(start), "end": .integer(end),
-         "tokens": .array(tokens.map { .integer($0) })]
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(text: try o.required("text"), start: try o.required("start"), end: try o.required("end"),
-                  tokens: try o.required("tokens"))
-    }
 }
 
 /// A word split into three or more pieces: usually a name the vocabulary does not know.
-public struct FragmentedWord: Sendable, Equatable, JSONEncodable, JSONDecodable {
+public struct FragmentedWord: Sendable, Equatable, JSONRecord {
     public var word: Int
     public var text: String
     public var pieces: [String]
     public init(word: Int, text: String, pieces: [String]) { self.word = word; self.text = text; self.pieces = pieces }
-    public var json: JSONValue {
-        ["word": .integer(word), "text": .string(text), "pieces": .array(pieces.map { .string($0) })]
-    }
-    public init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        self.init(word: try o.required("word"), text: try o.required("text"), pieces: try o.required("pieces"))
-    }
 }
 
 public struct TokenizeResult: Sendable, Equatable, JSONEncodable, JSONDecodable {
