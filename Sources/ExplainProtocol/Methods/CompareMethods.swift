@@ -48,7 +48,7 @@ public struct CompareMethodsParams: RequestParams, WorkDoneProgressParams, Equat
         var params = ObjectWriter()
         params.set("text", text)
         params.set("methods", methods)
-        scoring.write(into: &params)
+        params.set(fieldsOf: scoring)
         if !options.isEmpty {
             params.set("options", JSONValue.object(options.mapValues { JSONValue.object($0.mapValues(\.json)) }))
         }

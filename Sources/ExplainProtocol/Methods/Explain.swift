@@ -1,5 +1,5 @@
 /// A class chosen by index or by label name (`target`, `foil`).
-public enum ClassSelector: Equatable, Sendable, JSONDecodable, JSONEncodable {
+public enum ClassSelector: Equatable, Sendable, JSONValueCodable {
     case index(Int)
     case label(String)
     public var json: JSONValue {
@@ -55,7 +55,7 @@ public struct ExplainParams: RequestParams, WorkDoneProgressParams, Equatable {
         var params = ObjectWriter()
         input.write(into: &params)
         params.set("method", method)
-        scoring.write(into: &params)
+        params.set(fieldsOf: scoring)
         if !options.isEmpty { params.set("options", JSONValue.object(options.mapValues(\.json))) }
         params.set("long", long)
         params.set("stride", stride)
