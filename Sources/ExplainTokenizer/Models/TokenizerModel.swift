@@ -11,17 +11,15 @@ protocol TokenizerModel: Sendable {
 
 enum TokenizerModels {
     /// Every model by its `type` tag in tokenizer.json. A new model is one file plus one line here.
-    static let registry: [String: (JSONNode) throws -> any TokenizerModel] = [
+    static let registry = PartRegistry<any TokenizerModel>(stage: "model", makers: [
         "WordPiece": { try WordPiece(json: $0) },
         "BPE": { try BPE(json: $0) },
         "Unigram": { try Unigram(json: $0) },
-    ]
+    ])
 
     static func decode(_ json: JSONNode) throws -> any TokenizerModel {
         // Files written before the tag existed are told apart by their fields, as HF's untagged fallback does.
-        let tag = try json.string("type") ?? (json["merges"] != nil ? "BPE" : "WordPiece")
-        guard let make = registry[tag] else { throw json.error("unknown model type \"\(tag)\"") }
-        return try make(json)
+        try registry.decode(json, tag: try json.string("type") ?? (json["merges"] != nil ? "BPE" : "WordPiece"))
     }
 
     /// Ids beyond this are taken as a malformed file rather than a vocabulary to allocate.

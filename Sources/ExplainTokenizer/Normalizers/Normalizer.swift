@@ -6,7 +6,7 @@ protocol Normalizer: Sendable {
 
 enum Normalizers {
     /// Every normalizer by its `type` tag in tokenizer.json. A new normalizer is one file plus one line here.
-    static let registry: [String: (JSONNode) throws -> any Normalizer] = [
+    static let registry = PartRegistry<any Normalizer>(stage: "normalizer", makers: [
         "BertNormalizer": { try BertNormalizer(json: $0) },
         "Sequence": { try NormalizerSequence(json: $0) },
         "Precompiled": { try Precompiled(json: $0) },
@@ -19,13 +19,9 @@ enum Normalizers {
         "StripAccents": { _ in StripAccents() },
         "Replace": { try Replace(json: $0) },
         "Prepend": { try Prepend(json: $0) },
-    ]
+    ])
 
-    static func decode(_ json: JSONNode) throws -> any Normalizer {
-        let tag = try json.typeTag
-        guard let make = registry[tag] else { throw json.error("unknown normalizer type \"\(tag)\"") }
-        return try make(json)
-    }
+    static func decode(_ json: JSONNode) throws -> any Normalizer { try registry.decode(json) }
 }
 
 /// HF `normalizers::Sequence`: each normalizer in turn.

@@ -12,19 +12,15 @@ protocol PostProcessor: Sendable {
 
 enum PostProcessors {
     /// Every post-processor by its `type` tag in tokenizer.json. A new one is one file plus one line here.
-    static let registry: [String: (JSONNode) throws -> any PostProcessor] = [
+    static let registry = PartRegistry<any PostProcessor>(stage: "post-processor", makers: [
         "BertProcessing": { try BertProcessing(json: $0) },
         "TemplateProcessing": { try TemplateProcessing(json: $0) },
         "Sequence": { try PostProcessorSequence(json: $0) },
         "RobertaProcessing": { try RobertaProcessing(json: $0) },
         "ByteLevel": { try ByteLevelOffsets(json: $0) },
-    ]
+    ])
 
-    static func decode(_ json: JSONNode) throws -> any PostProcessor {
-        let tag = try json.typeTag
-        guard let make = registry[tag] else { throw json.error("unknown post-processor type \"\(tag)\"") }
-        return try make(json)
-    }
+    static func decode(_ json: JSONNode) throws -> any PostProcessor { try registry.decode(json) }
 
     /// A `["[CLS]", 101]` pair.
     static func tokenAndID(_ json: JSONNode) throws -> (token: String, id: Int) {

@@ -7,7 +7,7 @@ protocol PreTokenizer: Sendable {
 
 enum PreTokenizers {
     /// Every pre-tokenizer by its `type` tag in tokenizer.json. A new one is one file plus one line here.
-    static let registry: [String: (JSONNode) throws -> any PreTokenizer] = [
+    static let registry = PartRegistry<any PreTokenizer>(stage: "pre-tokenizer", makers: [
         "BertPreTokenizer": { _ in BertPreTokenizer() },
         "WhitespaceSplit": { _ in WhitespaceSplit() },
         "Punctuation": { try Punctuation(json: $0) },
@@ -17,13 +17,9 @@ enum PreTokenizers {
         "Whitespace": { _ in Whitespace() },
         "Digits": { try Digits(json: $0) },
         "Split": { try SplitPreTokenizer(json: $0) },
-    ]
+    ])
 
-    static func decode(_ json: JSONNode) throws -> any PreTokenizer {
-        let tag = try json.typeTag
-        guard let make = registry[tag] else { throw json.error("unknown pre-tokenizer type \"\(tag)\"") }
-        return try make(json)
-    }
+    static func decode(_ json: JSONNode) throws -> any PreTokenizer { try registry.decode(json) }
 }
 
 /// HF `pre_tokenizers::Sequence`: each pre-tokenizer in turn, each on the splits the previous one made.
