@@ -17,15 +17,6 @@ public struct Token: Sendable, Equatable {
     public var sequence: Int? = 0
     /// The post-processor's token type (HF `type_ids`): BERT's segment, 1 for the pair's tokens and their [SEP].
     public var typeID = 0
-
-    public init(id: Int, text: String, start: Int?, end: Int?, special: Bool, word: Int?) {
-        self.id = id
-        self.text = text
-        self.start = start
-        self.end = end
-        self.special = special
-        self.word = word
-    }
 }
 
 /// A word of the pre-tokenizer (a run of non-space, non-punctuation characters, or one punctuation character,
