@@ -33,6 +33,14 @@ public struct OptionSpec: Sendable {
     public static func choice(_ name: String, _ defaultValue: String, _ choices: [String], _ summary: String) -> OptionSpec {
         OptionSpec(name: name, kind: .string, defaultValue: .string(defaultValue), minimum: nil, maximum: nil, choices: choices, summary: summary)
     }
+    /// The seed of a method's random draws ("seed of the noise"): the same seed, the same scores.
+    public static func seed(of draws: String) -> OptionSpec {
+        .integer("seed", 0, 0...Int(Int32.max), "seed of \(draws)")
+    }
+    /// How many copies of the input go through the model in one pass: more is faster, fewer bounds memory.
+    public static func batchSize(of copies: String) -> OptionSpec {
+        .integer("batchSize", 64, 1...4096, "\(copies) per batched pass (bounds memory)")
+    }
     public static func boolean(_ name: String, _ defaultValue: Bool, _ summary: String) -> OptionSpec {
         OptionSpec(name: name, kind: .boolean, defaultValue: .bool(defaultValue), minimum: nil, maximum: nil, choices: nil, summary: summary)
     }

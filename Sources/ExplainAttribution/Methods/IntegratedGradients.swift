@@ -17,7 +17,7 @@ enum IntegratedGradients: AttributionMethod {
             .integer("steps", 50, 1...1024, "quadrature points along the path (the maximum when adaptive)"),
             .choice("rule", "gaussLegendre", Quadrature.allCases.map(\.rawValue), "quadrature rule, as Captum's methods"),
             .choice("baseline", baselines[0], baselines, "embedding at the path's start for non-special tokens"),
-            .integer("batchSize", 64, 1...4096, "path points per batched pass (bounds memory)"),
+            .batchSize(of: "path points"),
             .boolean("adaptive", false, "double the steps from 4 until the completeness gap is within tolerance"),
             .number("tolerance", 0.01, 1e-6...1, "adaptive: largest |gap| relative to |f(x) − f(baseline)|"),
         ]

@@ -16,8 +16,8 @@ enum KernelShap: AttributionMethod {
             .integer("samples", 500, 1...100_000, "coalitions evaluated when they are sampled"),
             .choice("baseline", "mask", ["mask", "pad", "unk", "delete"], "what stands in for a token outside the coalition"),
             .integer("exactUpTo", 12, 0...16, "enumerate every coalition (exact Shapley values) up to this many tokens"),
-            .integer("seed", 0, 0...Int(Int32.max), "seed of the coalition sampling"),
-            .integer("batchSize", 64, 1...4096, "coalitions per batched pass (bounds memory)"),
+            .seed(of: "the coalition sampling"),
+            .batchSize(of: "coalitions"),
         ])
 
     /// The coalitions of one text and their kernel weights.

@@ -18,8 +18,8 @@ enum Lime: AttributionMethod {
             .choice("replacement", "mask", ["mask", "unk", "pad", "delete"], "what stands in for a removed token"),
             .choice("granularity", "token", ["token", "word"], "features: single tokens, or whole words"),
             .number("ridge", 1, 0...1e6, "ridge penalty of the regression (LIME's Ridge(alpha=1))"),
-            .integer("seed", 0, 0...Int(Int32.max), "seed of the random perturbations"),
-            .integer("batchSize", 64, 1...4096, "copies per batched pass (bounds memory)"),
+            .seed(of: "the random perturbations"),
+            .batchSize(of: "copies"),
         ])
 
     static func attribute(_ context: AttributionContext) throws -> MethodResult {

@@ -7,7 +7,7 @@ enum Occlusion: AttributionMethod {
         summary: "drop in the target's probability when each token is masked, replaced or deleted",
         options: [
             .choice("replacement", "mask", ["mask", "unk", "pad", "delete"], "what stands in for the occluded token"),
-            .integer("batchSize", 64, 1...4096, "occluded copies per batched pass (bounds memory)"),
+            .batchSize(of: "occluded copies"),
         ])
 
     static func attribute(_ context: AttributionContext) throws -> MethodResult {

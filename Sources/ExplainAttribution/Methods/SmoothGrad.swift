@@ -11,8 +11,8 @@ enum SmoothGrad: AttributionMethod {
         options: [
             .integer("samples", 20, 1...1000, "noisy copies"),
             .number("noise", 0.15, 0...10, "noise stdev as a fraction of the embedding values' range"),
-            .integer("seed", 0, 0...Int(Int32.max), "seed of the noise"),
-            .integer("batchSize", 64, 1...4096, "noisy copies per batched pass (bounds memory)"),
+            .seed(of: "the noise"),
+            .batchSize(of: "noisy copies"),
         ])
 
     static func attribute(_ context: AttributionContext) throws -> MethodResult {
