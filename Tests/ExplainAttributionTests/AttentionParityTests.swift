@@ -6,22 +6,12 @@ import ExplainModel
 
 /// Tests/Fixtures/expected/<model>-attention.json, written by Scripts/reference/make_attention_fixtures.py
 /// from PyTorch's own attention probabilities (`output_attentions`) and their gradients (`retain_grad`).
-struct AttentionFixture: JSONDecodable {
-    struct Case: JSONDecodable {
+struct AttentionFixture: JSONRecord {
+    struct Case: JSONRecord {
         let text: Int; let ids: [Int]; let target: Int
         let attentionRollout: [Float]; let attentionGradient: [Float]; let attentionGradientOfProbability: [Float]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            text = try o.required("text"); ids = try o.required("ids"); target = try o.required("target")
-            attentionRollout = try o.required("attentionRollout"); attentionGradient = try o.required("attentionGradient")
-            attentionGradientOfProbability = try o.required("attentionGradientOfProbability")
-        }
     }
     let model: String; let texts: [String]; let cases: [Case]
-    init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        model = try o.required("model"); texts = try o.required("texts"); cases = try o.required("cases")
-    }
 }
 
 /// Attention rollout and gradient-weighted attention against PyTorch on every fixture family, to 1e-4 of

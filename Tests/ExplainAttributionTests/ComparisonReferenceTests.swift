@@ -6,58 +6,26 @@ import ExplainModel
 
 /// Tests/Fixtures/expected/<model>-compare.json, written by Scripts/reference/make_compare_fixtures.py:
 /// numpy/scipy/torch computations of the figures on fixed score vectors (schema: Scripts/reference/README.md).
-struct CompareFixture: JSONDecodable {
-    struct Pair: JSONDecodable {
+struct CompareFixture: JSONRecord {
+    struct Pair: JSONRecord {
         let a: String, b: String
         let spearman: Float?, kendall: Float?, spearmanAbsolute: Float?, kendallAbsolute: Float?
         let topKOverlap: Float, topKOverlapAbsolute: Float
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            a = try o.required("a"); b = try o.required("b")
-            spearman = try o.optional("spearman"); kendall = try o.optional("kendall")
-            spearmanAbsolute = try o.optional("spearmanAbsolute"); kendallAbsolute = try o.optional("kendallAbsolute")
-            topKOverlap = try o.required("topKOverlap"); topKOverlapAbsolute = try o.required("topKOverlapAbsolute")
-        }
     }
-    struct Step: JSONDecodable {
+    struct Step: JSONRecord {
         let q: Double; let k: Int; let tokens: [Int]
         let withoutProbability: Float, onlyProbability: Float, maskedProbability: Float, maskedOutsideProbability: Float
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            q = try o.required("q"); k = try o.required("k"); tokens = try o.required("tokens")
-            withoutProbability = try o.required("withoutProbability"); onlyProbability = try o.required("onlyProbability")
-            maskedProbability = try o.required("maskedProbability"); maskedOutsideProbability = try o.required("maskedOutsideProbability")
-        }
     }
-    struct Faithfulness: JSONDecodable {
+    struct Faithfulness: JSONRecord {
         let comprehensiveness: Float, sufficiency: Float, comprehensivenessMask: Float, sufficiencyMask: Float
         let rationales: [Step]; let tauLOO: Float?; let deletionCurve: [Float]; let deletionArea: Float
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            comprehensiveness = try o.required("comprehensiveness"); sufficiency = try o.required("sufficiency")
-            comprehensivenessMask = try o.required("comprehensivenessMask"); sufficiencyMask = try o.required("sufficiencyMask")
-            rationales = try o.required("rationales"); tauLOO = try o.optional("tauLOO")
-            deletionCurve = try o.required("deletionCurve"); deletionArea = try o.required("deletionArea")
-        }
     }
-    struct Case: JSONDecodable {
+    struct Case: JSONRecord {
         let text: Int; let ids: [Int]; let special: [Bool]; let target: Int; let probability: Float
         let scores: [String: [Float]]; let topK: Int; let agreement: [Pair]; let leaveOneOut: [Float]
         let faithfulness: [String: Faithfulness]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            text = try o.required("text"); ids = try o.required("ids"); special = try o.required("special")
-            target = try o.required("target"); probability = try o.required("probability"); scores = try o.required("scores")
-            topK = try o.required("topK"); agreement = try o.required("agreement"); leaveOneOut = try o.required("leaveOneOut")
-            faithfulness = try o.required("faithfulness")
-        }
     }
     let model: String; let texts: [String]; let methods: [String]; let thresholds: [Double]; let cases: [Case]
-    init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        model = try o.required("model"); texts = try o.required("texts"); methods = try o.required("methods")
-        thresholds = try o.required("thresholds"); cases = try o.required("cases")
-    }
 
     static func load(_ name: String) throws -> (Explainer, CompareFixture) {
         let fixture: CompareFixture = try JSONFile.read(fixturesDirectory.appendingPathComponent("expected/\(name)-compare.json"))

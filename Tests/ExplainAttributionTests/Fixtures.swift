@@ -8,36 +8,21 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponen
     .deletingLastPathComponent().appendingPathComponent("Fixtures")
 
 /// Tests/Fixtures/expected/<model>-attributions.json, written by Scripts/reference/make_attribution_fixtures.py.
-struct AttributionFixture: JSONDecodable {
-    struct IntegratedGradientsRun: JSONDecodable {
+struct AttributionFixture: JSONRecord {
+    struct IntegratedGradientsRun: JSONRecord {
         let method: String; let steps: Int; let baseline: String
         let alphas: [Double]; let stepSizes: [Double]
         let scores: [Float]; let delta: Double; let outputDifference: Double
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            method = try o.required("method"); steps = try o.required("steps"); baseline = try o.required("baseline")
-            alphas = try o.required("alphas"); stepSizes = try o.required("stepSizes")
-            scores = try o.required("scores"); delta = try o.required("delta"); outputDifference = try o.required("outputDifference")
-        }
     }
-    struct Case: JSONDecodable {
-        struct Vanilla: JSONDecodable {
+    struct Case: JSONRecord {
+        struct Vanilla: JSONRecord {
             let raw: [Float]; let normalized: [Float]
-            init(json: JSONValue, at path: String) throws {
-                let o = try ObjectReader(json, at: path)
-                raw = try o.required("raw"); normalized = try o.required("normalized")
-            }
         }
-        struct Pair: JSONDecodable {
+        struct Pair: JSONRecord {
             let gradientNorm: [Float]; let gradientXInput: [Float]
-            init(json: JSONValue, at path: String) throws {
-                let o = try ObjectReader(json, at: path)
-                gradientNorm = try o.required("gradientNorm"); gradientXInput = try o.required("gradientXInput")
-            }
         }
-        struct Contrastive: JSONDecodable {
+        struct Contrastive: JSONRecord {
             let gradientXInput: [Float]
-            init(json: JSONValue, at path: String) throws { gradientXInput = try ObjectReader(json, at: path).required("gradientXInput") }
         }
         let text: Int; let ids: [Int]; let special: [Bool]
         let target: Int; let explicitTarget: Bool; let foil: Int
@@ -46,22 +31,8 @@ struct AttributionFixture: JSONDecodable {
         let probability: Pair; let contrastive: Contrastive
         let integratedGradients: [IntegratedGradientsRun]
         let occlusion: [String: [Float]]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            text = try o.required("text"); ids = try o.required("ids"); special = try o.required("special")
-            target = try o.required("target"); explicitTarget = try o.required("explicitTarget"); foil = try o.required("foil")
-            logits = try o.required("logits"); probabilities = try o.required("probabilities")
-            vanillaGradient = try o.required("vanillaGradient"); gradientNorm = try o.required("gradientNorm")
-            gradientXInput = try o.required("gradientXInput"); probability = try o.required("probability")
-            contrastive = try o.required("contrastive"); integratedGradients = try o.required("integratedGradients")
-            occlusion = try o.required("occlusion")
-        }
     }
     let model: String; let labels: [String]; let texts: [String]; let cases: [Case]
-    init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        model = try o.required("model"); labels = try o.required("labels"); texts = try o.required("texts"); cases = try o.required("cases")
-    }
 
     static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest",
                          "roberta-3labels", "xlm-roberta-2labels-f16", "camembert-4labels-bf16", "electra-2labels", "albert-3labels-f16",

@@ -7,13 +7,8 @@ import ExplainJSON
 /// a text of 332 tokens, over 40 local windows long, against PyTorch, and the whole network's input
 /// gradient against finite differences of its logits.
 final class ModernBertParityTests: XCTestCase {
-    struct Long: JSONDecodable {
+    struct Long: JSONRecord {
         let text: String; let ids: [Int]; let logits: [Float]; let weights: [Float]; let grad: [Float]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            text = try o.required("text"); ids = try o.required("ids"); logits = try o.required("logits")
-            weights = try o.required("weights"); grad = try o.required("grad")
-        }
     }
 
     static let models = ["modernbert-3labels", "modernbert-2labels-mean-bias-bf16"]

@@ -6,24 +6,15 @@ import ExplainModel
 /// Logits and input gradients against PyTorch on the committed fixture checkpoints
 /// (Scripts/reference/make_model_fixtures.py writes them).
 final class PyTorchParityTests: XCTestCase {
-    struct Expected: JSONDecodable {
-        struct Gradient: JSONDecodable {
+    struct Expected: JSONRecord {
+        struct Gradient: JSONRecord {
             let kind: String; let weights: [[Float]]; let grad: [[Float]]
-            init(json: JSONValue, at path: String) throws {
-                let o = try ObjectReader(json, at: path)
-                kind = try o.required("kind"); weights = try o.required("weights"); grad = try o.required("grad")
-            }
         }
         let model: String
         let texts: [String]
         let ids: [[Int]]
         let logits: [[Float]]
         let gradients: [Gradient]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            model = try o.required("model"); texts = try o.required("texts"); ids = try o.required("ids")
-            logits = try o.required("logits"); gradients = try o.required("gradients")
-        }
     }
 
     static let models = ["bert-gelu-2labels", "bert-tanh-3labels-f16", "distilbert-3labels-bf16", "bert-largest",

@@ -7,16 +7,11 @@ import ExplainJSON
 /// Added tokens with every flag (lstrip/rstrip, single_word, normalized, one also in the vocabulary), with the
 /// WhitespaceSplit + Punctuation pre-tokenizer and BertProcessing, against HF (Tests/Fixtures/tokenizer-added).
 final class AddedTokenTests: XCTestCase {
-    struct Reference: JSONDecodable {
+    struct Reference: JSONRecord {
         var strings: [String]
         var expected: [Corpus.Expected]
         var vocabularySize: Int
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            strings = try o.required("strings")
-            expected = try o.required("expected")
-            vocabularySize = try o.required("vocabulary_size")
-        }
+        enum CodingKeys: String, CodingKey { case strings, expected, vocabularySize = "vocabulary_size" }
     }
 
     func testAddedTokensMatchHF() throws {

@@ -8,14 +8,9 @@ import ExplainJSON
 /// hostile strings (Tests/Fixtures/bpe/, written by Scripts/reference/make_bpe_tokenizer_fixtures.py): ids, tokens,
 /// offsets, special flags and words, exactly.
 final class BPEParityTests: XCTestCase {
-    struct Reference: JSONDecodable {
+    struct Reference: JSONRecord {
         var strings: [String]
         var expected: [Corpus.Expected]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            strings = try o.required("strings")
-            expected = try o.required("expected")
-        }
     }
 
     func assertFamily(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {

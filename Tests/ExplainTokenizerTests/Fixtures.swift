@@ -29,7 +29,7 @@ enum Fixtures {
     }
 }
 
-struct Corpus: JSONDecodable {
+struct Corpus: JSONRecord {
     var strings: [String]
     var expected: [Expected]
     var slowTokenizerDiffers: [SlowDifference]
@@ -37,62 +37,35 @@ struct Corpus: JSONDecodable {
     var variantStrings: [String]
     var variants: [Variant]
 
-    init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        strings = try o.required("strings")
-        expected = try o.required("expected")
-        slowTokenizerDiffers = try o.required("slow_tokenizer_differs")
-        truncated = try o.required("truncated")
-        variantStrings = try o.required("variant_strings")
-        variants = try o.required("variants")
+    enum CodingKeys: String, CodingKey {
+        case strings, expected, slowTokenizerDiffers = "slow_tokenizer_differs", truncated, variantStrings = "variant_strings", variants
     }
 
-    struct Expected: JSONDecodable {
+    struct Expected: JSONRecord {
         var ids: [Int]
         var tokens: [String]
         var offsets: [[Int]]
         var special: [Bool]
         var words: [Int?]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            ids = try o.required("ids")
-            tokens = try o.required("tokens")
-            offsets = try o.required("offsets")
-            special = try o.required("special")
-            words = try o.required("words", as: [Int?].self)
-        }
     }
 
-    struct SlowDifference: JSONDecodable {
+    struct SlowDifference: JSONRecord {
         var index: Int
         var slowIDs: [Int]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            index = try o.required("index")
-            slowIDs = try o.required("slow_ids")
-        }
+        enum CodingKeys: String, CodingKey { case index, slowIDs = "slow_ids" }
     }
 
-    struct TruncationCase: JSONDecodable {
+    struct TruncationCase: JSONRecord {
         var text: String
         var maxLength: Int
         var expected: Expected
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            text = try o.required("text")
-            maxLength = try o.required("max_length")
-            expected = try o.required("expected")
-        }
+        enum CodingKeys: String, CodingKey { case text, maxLength = "max_length", expected }
     }
 
-    struct Variant: JSONDecodable {
+    struct Variant: JSONRecord {
         var tokenizerConfig: [String: Bool]
         var expected: [Expected]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            tokenizerConfig = try o.required("tokenizer_config")
-            expected = try o.required("expected")
-        }
+        enum CodingKeys: String, CodingKey { case tokenizerConfig = "tokenizer_config", expected }
     }
 }
 

@@ -7,14 +7,9 @@ import ExplainJSON
 /// The model fixtures' directories link to the tokenizer files (one model to vocab.txt + tokenizer_config.json
 /// only); their expected ids, written by transformers, must be what this tokenizer gives.
 final class ModelFixtureTests: XCTestCase {
-    struct Expected: JSONDecodable {
+    struct Expected: JSONRecord {
         var texts: [String]
         var ids: [[Int]]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            texts = try o.required("texts")
-            ids = try o.required("ids")
-        }
     }
 
     func testModelFixtureIDs() throws {

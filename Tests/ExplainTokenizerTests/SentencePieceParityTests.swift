@@ -34,35 +34,24 @@ final class SentencePieceParityTests: XCTestCase {
     func testLlamaStyleBPEFromTokenizerJSON() throws { try check("llama") }
 }
 
-struct SentencePieceCorpus: JSONDecodable {
+struct SentencePieceCorpus: JSONRecord {
     var strings: [String]
     var families: [String: Family]
     var variantStrings: [String]
     var variants: [Variant]
 
-    init(json: JSONValue, at path: String) throws {
-        let o = try ObjectReader(json, at: path)
-        strings = try o.required("strings")
-        families = try o.required("families")
-        variantStrings = try o.required("variant_strings")
-        variants = try o.required("variants")
-    }
+    enum CodingKeys: String, CodingKey { case strings, families, variantStrings = "variant_strings", variants }
 
-    struct Variant: JSONDecodable {
+    struct Variant: JSONRecord {
         var family: String
         var tokenizerConfig: [String: ConfigValue]
         var expected: [Corpus.Expected]
 
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            family = try o.required("family")
-            tokenizerConfig = try o.required("tokenizer_config")
-            expected = try o.required("expected")
-        }
+        enum CodingKeys: String, CodingKey { case family, tokenizerConfig = "tokenizer_config", expected }
     }
 
     /// A tokenizer_config.json value: a flag or a class name.
-    struct ConfigValue: JSONDecodable, JSONEncodable {
+    struct ConfigValue: JSONValueCodable {
         var json: JSONValue
 
         init(json: JSONValue, at path: String) throws {
@@ -71,17 +60,12 @@ struct SentencePieceCorpus: JSONDecodable {
         }
     }
 
-    struct Family: JSONDecodable {
+    struct Family: JSONRecord {
         var modelFile: String
         var vocabSize: Int
         var expected: [Corpus.Expected]
 
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            modelFile = try o.required("model_file")
-            vocabSize = try o.required("vocab_size")
-            expected = try o.required("expected")
-        }
+        enum CodingKeys: String, CodingKey { case modelFile = "model_file", vocabSize = "vocab_size", expected }
     }
 }
 

@@ -8,19 +8,11 @@ import ExplainJSON
 /// with it (Tests/Fixtures/tokenizer-unicode.json). This covers the probed tables, Foundation's NFD and Swift's
 /// lowercase mappings together.
 final class UnicodeTests: XCTestCase {
-    struct Reference: JSONDecodable {
+    struct Reference: JSONRecord {
         var removed: [[UInt32]]
         var spaced: [[UInt32]]
         var mapped: [String: [UInt32]]
         var punctuation: [[UInt32]]
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            func scalars(_ lists: [[Int]]) -> [[UInt32]] { lists.map { $0.map(UInt32.init) } }
-            removed = scalars(try o.required("removed"))
-            spaced = scalars(try o.required("spaced"))
-            mapped = try o.required("mapped", as: [String: [Int]].self).mapValues { $0.map(UInt32.init) }
-            punctuation = scalars(try o.required("punctuation"))
-        }
     }
 
     func testEveryCodePointNormalizesAsHF() throws {
