@@ -29,6 +29,32 @@ enum Fixtures {
     }
 }
 
+extension XCTestCase {
+    /// A temporary directory with the given files (name -> contents).
+    func directory(_ files: [String: String]) throws -> URL {
+        let url = try scratchDirectory("explain-tokenizer")
+        for (name, text) in files {
+            try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        return url
+    }
+
+    /// Loads and expects `malformed` for `file` with a reason containing `reasonPart`.
+    func assertMalformed(_ files: [String: String], file: String = "tokenizer.json", reason reasonPart: String,
+                         line: UInt = #line) throws {
+        let url = try directory(files)
+        XCTAssertThrowsError(try Tokenizer.load(directory: url), line: line) { error in
+            guard case TokenizerError.malformed(let path, let reason)? = error as? TokenizerError else {
+                return XCTFail("expected malformed, got \(error)", line: line)
+            }
+            XCTAssertEqual(path, url.appendingPathComponent(file).path, line: line)
+            XCTAssert(reason.contains(reasonPart), "reason \"\(reason)\" lacks \"\(reasonPart)\"", line: line)
+            let description = (error as! TokenizerError).description
+            XCTAssert(description.contains(file) && description.contains(reason), description, line: line)
+        }
+    }
+}
+
 struct Corpus: JSONRecord {
     var strings: [String]
     var expected: [Expected]

@@ -8,77 +8,59 @@ import ExplainTestSupport
 final class HostileTokenizerTests: XCTestCase {
     let vocab = #"{"a": 0, "b": 1, "ab": 2, "<s>": 3, "</s>": 4, "[UNK]": 5}"#
 
-    func directory(_ files: [String: String]) throws -> URL {
-        let url = try scratchDirectory("explain-tokenizer")
-        for (name, text) in files { try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8) }
-        return url
-    }
-
-    func assertFails(_ files: [String: String], file expectedFile: String = "tokenizer.json", _ reasonPart: String,
-                     line: UInt = #line) throws {
-        let url = try directory(files)
-        XCTAssertThrowsError(try Tokenizer.load(directory: url), line: line) { error in
-            guard case TokenizerError.malformed(let path, let reason)? = error as? TokenizerError else {
-                return XCTFail("expected malformed, got \(error)", line: line)
-            }
-            XCTAssertEqual(path, url.appendingPathComponent(expectedFile).path, line: line)
-            XCTAssert(reason.contains(reasonPart), "reason \"\(reason)\" lacks \"\(reasonPart)\"", line: line)
-        }
-    }
-
     func bpe(merges: String = #"["a b"]"#, vocab: String? = nil, extra: String = "") -> String {
         #"{"model": {"type": "BPE", "unk_token": "[UNK]", "vocab": \#(vocab ?? self.vocab), "merges": \#(merges)}\#(extra)}"#
     }
 
     func testMalformedJSON() throws {
-        try assertFails(["tokenizer.json": "{"], "not valid JSON")
-        try assertFails(["tokenizer.json": "{\"model\": {}} trailing"], "not valid JSON")
-        try assertFails(["tokenizer.json": "[]"], "expected an object")
-        try assertFails(["tokenizer.json": bpe(merges: #"{"a": 1}"#)], "model.merges: expected an array")
+        try assertMalformed(["tokenizer.json": "{"], reason: "not valid JSON")
+        try assertMalformed(["tokenizer.json": "{\"model\": {}} trailing"], reason: "not valid JSON")
+        try assertMalformed(["tokenizer.json": "[]"], reason: "expected an object")
+        try assertMalformed(["tokenizer.json": bpe(merges: #"{"a": 1}"#)], reason: "model.merges: expected an array")
     }
 
     func testUnknownComponentTypesAreNamed() throws {
-        try assertFails(["tokenizer.json": bpe(extra: #", "normalizer": {"type": "Frobnicate"}"#)],
-                        #"normalizer: unknown normalizer type "Frobnicate""#)
-        try assertFails(["tokenizer.json": bpe(extra: #", "pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "ByteLevel"}, {"type": "Nope"}]}"#)],
-                        #"pre_tokenizer.pretokenizers[1]: unknown pre-tokenizer type "Nope""#)
-        try assertFails(["tokenizer.json": bpe(extra: #", "post_processor": {"type": "Bogus"}"#)],
-                        #"post_processor: unknown post-processor type "Bogus""#)
-        try assertFails(["tokenizer.json": #"{"model": {"type": "Magic", "vocab": {}}}"#], #"model: unknown model type "Magic""#)
-        try assertFails(["tokenizer.json": bpe(extra: #", "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a"}, "behavior": "Isolated"}"#)],
-                        "pre_tokenizer.pattern.Regex: missing \")\"")
-        try assertFails(["tokenizer.json": bpe(extra: #", "pre_tokenizer": {"type": "Split", "pattern": {"String": "a"}, "behavior": "Sideways"}"#)],
-                        #"pre_tokenizer.behavior: unknown behavior "Sideways""#)
+        try assertMalformed(["tokenizer.json": bpe(extra: #", "normalizer": {"type": "Frobnicate"}"#)],
+                            reason: #"normalizer: unknown normalizer type "Frobnicate""#)
+        try assertMalformed(["tokenizer.json": bpe(extra: #", "pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "ByteLevel"}, {"type": "Nope"}]}"#)],
+                            reason: #"pre_tokenizer.pretokenizers[1]: unknown pre-tokenizer type "Nope""#)
+        try assertMalformed(["tokenizer.json": bpe(extra: #", "post_processor": {"type": "Bogus"}"#)],
+                            reason: #"post_processor: unknown post-processor type "Bogus""#)
+        try assertMalformed(["tokenizer.json": #"{"model": {"type": "Magic", "vocab": {}}}"#], reason: #"model: unknown model type "Magic""#)
+        try assertMalformed(["tokenizer.json": bpe(extra: #", "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a"}, "behavior": "Isolated"}"#)],
+                            reason: "pre_tokenizer.pattern.Regex: missing \")\"")
+        try assertMalformed(["tokenizer.json": bpe(extra: #", "pre_tokenizer": {"type": "Split", "pattern": {"String": "a"}, "behavior": "Sideways"}"#)],
+                            reason: #"pre_tokenizer.behavior: unknown behavior "Sideways""#)
     }
 
     func testMergesNamingUnknownTokens() throws {
-        try assertFails(["tokenizer.json": bpe(merges: #"["a c"]"#)], #"model.merges[0]: the merge names "c", not in vocab"#)
-        try assertFails(["tokenizer.json": bpe(merges: #"["a b", "b a"]"#)], #"model.merges[1]: the merge makes "ba", not in vocab"#)
-        try assertFails(["tokenizer.json": bpe(merges: #"["a b c"]"#)], "model.merges[0]: a merge is two tokens")
-        try assertFails(["tokenizer.json": bpe(merges: #"[["a"]]"#)], "model.merges[0]: a merge is a pair")
-        try assertFails(["vocab.json": vocab, "merges.txt": "#version: 0.2\na b\nb z\n"], file: "merges.txt",
-                        #"the merge names "z", not in vocab"#)
+        try assertMalformed(["tokenizer.json": bpe(merges: #"["a c"]"#)], reason: #"model.merges[0]: the merge names "c", not in vocab"#)
+        try assertMalformed(["tokenizer.json": bpe(merges: #"["a b", "b a"]"#)], reason: #"model.merges[1]: the merge makes "ba", not in vocab"#)
+        try assertMalformed(["tokenizer.json": bpe(merges: #"["a b c"]"#)], reason: "model.merges[0]: a merge is two tokens")
+        try assertMalformed(["tokenizer.json": bpe(merges: #"[["a"]]"#)], reason: "model.merges[0]: a merge is a pair")
+        try assertMalformed(["vocab.json": vocab, "merges.txt": "#version: 0.2\na b\nb z\n"], file: "merges.txt",
+                            reason: #"the merge names "z", not in vocab"#)
     }
 
     func testDuplicatePieces() throws {
-        try assertFails(["tokenizer.json": bpe(vocab: #"{"a": 0, "b": 1, "ab": 2, "a": 3}"#)], "duplicate key \"a\"")
-        try assertFails(["tokenizer.json": bpe(vocab: #"{"a": 0, "b": 1, "ab": 1, "[UNK]": 3}"#)],
-                        #"model.vocab.ab: id 1 is also the id of "b""#)
-        try assertFails(["tokenizer.json": bpe(vocab: #"{"a": 0, "b": 1, "ab": 1099511627776}"#)], "out of range")
-        try assertFails(["tokenizer.json": bpe(vocab: #"{"a": 0, "b": 1, "ab": -1}"#)], "out of range")
+        try assertMalformed(["tokenizer.json": bpe(vocab: #"{"a": 0, "b": 1, "ab": 2, "a": 3}"#)], reason: "duplicate key \"a\"")
+        try assertMalformed(["tokenizer.json": bpe(vocab: #"{"a": 0, "b": 1, "ab": 1, "[UNK]": 3}"#)],
+                            reason: #"model.vocab.ab: id 1 is also the id of "b""#)
+        try assertMalformed(["tokenizer.json": bpe(vocab: #"{"a": 0, "b": 1, "ab": 1099511627776}"#)], reason: "out of range")
+        try assertMalformed(["tokenizer.json": bpe(vocab: #"{"a": 0, "b": 1, "ab": -1}"#)], reason: "out of range")
     }
 
     /// Every id a post-processor can emit must be in the vocabulary, and the template must leave room for text.
     func testSpecialTokenIDsAreCheckedAtLoad() throws {
-        try assertFails(["tokenizer.json": bpe(extra: #", "post_processor": {"type": "RobertaProcessing", "cls": ["<s>", 3], "sep": ["</s>", 40000]}"#)],
-                        #"the post-processor's "</s>" has id 40000, outside the vocabulary of 6"#)
-        try assertFails(["tokenizer.json": bpe(extra: #", "post_processor": {"type": "BertProcessing", "cls": ["<s>", 3], "sep": ["</s>", 1099511627776]}"#)],
-                        "post_processor.sep[1]: 1099511627776 is out of range")
-        try assertFails(["tokenizer.json": bpe(extra: #", "added_tokens": [{"id": -5, "content": "x"}]"#)], "added_tokens[0].id")
+        try assertMalformed(["tokenizer.json": bpe(extra: #", "post_processor": {"type": "RobertaProcessing", "cls": ["<s>", 3], "sep": ["</s>", 40000]}"#)],
+                            reason: #"the post-processor's "</s>" has id 40000, outside the vocabulary of 6"#)
+        try assertMalformed(["tokenizer.json": bpe(extra: #", "post_processor": {"type": "BertProcessing", "cls": ["<s>", 3], "sep": ["</s>", 1099511627776]}"#)],
+                            reason: "post_processor.sep[1]: 1099511627776 is out of range")
+        try assertMalformed(["tokenizer.json": bpe(extra: #", "added_tokens": [{"id": -5, "content": "x"}]"#)], reason: "added_tokens[0].id")
         let many = Array(repeating: #"{"SpecialToken": {"id": "<s>", "type_id": 0}}"#, count: 300).joined(separator: ", ")
-        try assertFails(["tokenizer.json": bpe(extra: #", "post_processor": {"type": "TemplateProcessing", "single": [\#(many), {"Sequence": {"id": "A", "type_id": 0}}], "special_tokens": {"<s>": {"id": "<s>", "ids": [3], "tokens": ["<s>"]}}}"#),
-                         "tokenizer_config.json": #"{"model_max_length": 256}"#],
-                        "the post-processor adds 300 tokens, leaving no room in the maximum length 256")
+        try assertMalformed(["tokenizer.json": bpe(extra: #", "post_processor": {"type": "TemplateProcessing", "single": [\#(many), {"Sequence": {"id": "A", "type_id": 0}}], "special_tokens": {"<s>": {"id": "<s>", "ids": [3], "tokens": ["<s>"]}}}"#),
+                             "tokenizer_config.json": #"{"model_max_length": 256}"#],
+                            reason: "the post-processor adds 300 tokens, leaving no room in the maximum length 256")
     }
 
     /// The limit holds after post-processing: specials included, never past `maxLength`.

@@ -7,30 +7,6 @@ import ExplainTestSupport
 final class LoadingErrorTests: XCTestCase {
     let smallVocab = ###"{"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "[MASK]": 4, "hello": 5, "##s": 6}"###
 
-    /// A temporary directory with the given files (name -> contents).
-    func directory(_ files: [String: String]) throws -> URL {
-        let url = try scratchDirectory("explain-tokenizer")
-        for (name, text) in files {
-            try text.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
-        return url
-    }
-
-    /// Loads and expects `malformed` for `file` with a reason containing `reasonPart`.
-    func assertMalformed(_ files: [String: String], file: String, reason reasonPart: String,
-                         line: UInt = #line) throws {
-        let url = try directory(files)
-        XCTAssertThrowsError(try Tokenizer.load(directory: url), line: line) { error in
-            guard case TokenizerError.malformed(let path, let reason)? = error as? TokenizerError else {
-                return XCTFail("expected malformed, got \(error)", line: line)
-            }
-            XCTAssertEqual(path, url.appendingPathComponent(file).path, line: line)
-            XCTAssert(reason.contains(reasonPart), "reason \"\(reason)\" lacks \"\(reasonPart)\"", line: line)
-            let description = (error as! TokenizerError).description
-            XCTAssert(description.contains(file) && description.contains(reason), description, line: line)
-        }
-    }
-
     func testMissingDirectory() {
         let url = URL(fileURLWithPath: "/nonexistent/explain-tokenizer")
         XCTAssertThrowsError(try Tokenizer.load(directory: url)) { error in
