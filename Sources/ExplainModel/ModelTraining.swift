@@ -261,8 +261,9 @@ extension ClassifierModel {
         var layers: [Int: EncoderLayer] = [:]
         let runs = Dictionary(trainedLayers(trained).map { ($0.runs[0], $0.runs) }, uniquingKeysWith: { first, _ in first })
         /// Changes the layer named by `i` in every run of it.
-        func update(_ i: Int, _ change: (EncoderLayer) -> EncoderLayer) {
-            let changed = change(layers[i] ?? encoder.layers[i])
+        func update(_ i: Int, _ change: (inout EncoderLayer) -> Void) {
+            var changed = layers[i] ?? encoder.layers[i]
+            change(&changed)
             for run in runs[i] ?? [i] { layers[run] = changed }
         }
         var relativeTable: Weights? = nil, relativeNorm: LayerNorm? = encoder.relative?.norm
@@ -273,26 +274,12 @@ extension ClassifierModel {
                 switch part {
                 case .headDense: newHead = ClassificationHead(dense: updated, squash: newHead.squash, classifier: newHead.classifier)
                 case .headClassifier: newHead = ClassificationHead(dense: newHead.dense, squash: newHead.squash, classifier: updated)
-                case .queryKeyValue(let i):
-                    update(i) { EncoderLayer(attention: $0.attention.replacing(queryKeyValue: updated), attentionNorm: $0.attentionNorm,
-                                             feedForward: $0.feedForward, outputNorm: $0.outputNorm) }
-                case .attentionOutput(let i):
-                    update(i) { EncoderLayer(attention: $0.attention.replacing(output: updated), attentionNorm: $0.attentionNorm,
-                                             feedForward: $0.feedForward, outputNorm: $0.outputNorm) }
-                case .positionKey(let i):
-                    update(i) { EncoderLayer(attention: $0.attention.replacing(positionKey: updated), attentionNorm: $0.attentionNorm,
-                                             feedForward: $0.feedForward, outputNorm: $0.outputNorm) }
-                case .positionQuery(let i):
-                    update(i) { EncoderLayer(attention: $0.attention.replacing(positionQuery: updated), attentionNorm: $0.attentionNorm,
-                                             feedForward: $0.feedForward, outputNorm: $0.outputNorm) }
-                case .expand(let i):
-                    update(i) { EncoderLayer(attention: $0.attention, attentionNorm: $0.attentionNorm,
-                                             feedForward: FeedForward(expand: updated, project: $0.feedForward.project, activation: $0.feedForward.activation),
-                                             outputNorm: $0.outputNorm) }
-                case .project(let i):
-                    update(i) { EncoderLayer(attention: $0.attention, attentionNorm: $0.attentionNorm,
-                                             feedForward: FeedForward(expand: $0.feedForward.expand, project: updated, activation: $0.feedForward.activation),
-                                             outputNorm: $0.outputNorm) }
+                case .queryKeyValue(let i): update(i) { $0.attention = $0.attention.replacing(queryKeyValue: updated) }
+                case .attentionOutput(let i): update(i) { $0.attention = $0.attention.replacing(output: updated) }
+                case .positionKey(let i): update(i) { $0.attention = $0.attention.replacing(positionKey: updated) }
+                case .positionQuery(let i): update(i) { $0.attention = $0.attention.replacing(positionQuery: updated) }
+                case .expand(let i): update(i) { $0.feedForward.expand = updated }
+                case .project(let i): update(i) { $0.feedForward.project = updated }
                 case .attentionNorm, .outputNorm, .relativeEmbeddings, .relativeNorm: break
                 }
             } else if case .relativeEmbeddings = part {
@@ -302,10 +289,8 @@ extension ClassifierModel {
                 let old = norm(part)!
                 let updated = LayerNorm(weight: try values(stems, ".weight", count: old.size), bias: try values(stems, ".bias", count: old.size), eps: old.eps)
                 switch part {
-                case .attentionNorm(let i):
-                    update(i) { EncoderLayer(attention: $0.attention, attentionNorm: updated, feedForward: $0.feedForward, outputNorm: $0.outputNorm) }
-                case .outputNorm(let i):
-                    update(i) { EncoderLayer(attention: $0.attention, attentionNorm: $0.attentionNorm, feedForward: $0.feedForward, outputNorm: updated) }
+                case .attentionNorm(let i): update(i) { $0.attentionNorm = updated }
+                case .outputNorm(let i): update(i) { $0.outputNorm = updated }
                 case .relativeNorm: relativeNorm = updated
                 default: break
                 }

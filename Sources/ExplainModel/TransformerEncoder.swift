@@ -142,10 +142,9 @@ struct TransformerEncoder: Sendable {
     /// embeddings (every layer's position terms then follow them).
     func replacing(layers replaced: [Int: EncoderLayer], relative newRelative: RelativeEmbeddings? = nil) -> TransformerEncoder {
         let updated = layers.indices.map { i -> EncoderLayer in
-            let layer = replaced[i] ?? layers[i]
-            guard let newRelative else { return layer }
-            return EncoderLayer(attention: layer.attention.replacing(relative: newRelative), attentionNorm: layer.attentionNorm,
-                                feedForward: layer.feedForward, outputNorm: layer.outputNorm)
+            var layer = replaced[i] ?? layers[i]
+            if let newRelative { layer.attention = layer.attention.replacing(relative: newRelative) }
+            return layer
         }
         return TransformerEncoder(config: config, embeddings: embeddings, layers: updated, relative: newRelative ?? relative)
     }

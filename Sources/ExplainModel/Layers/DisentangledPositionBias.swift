@@ -98,31 +98,28 @@ struct DisentangledPositionBias: Sendable {
                   positionGradients: PositionGradients? = nil) {
         let (low, w) = window(queries: tq, keys: t)
         let h = hiddenSize
-        if let positionKeys {
-            let dc2p = scratch
-            dc2p.update(repeating: 0, count: tq * w)
+        /// One term: `gathered` (rows × W) collects dScores onto the table rows the scores read, a row per query
+        /// (c2p) or per key (p2c); then dContent += scale · gathered · table, and dTable += scale · gatheredᵀ · content.
+        func term(_ table: Weights, perKey: Bool, gathered: UnsafeMutablePointer<Float>, content: UnsafePointer<Float>,
+                  dContent: UnsafeMutablePointer<Float>, dTable: FloatBuffer?) {
+            let rows = perKey ? t : tq
+            let (queryStride, keyStride) = perKey ? (0, w) : (w, 0)
+            gathered.update(repeating: 0, count: rows * w)
             for i in 0..<tq {
-                for j in 0..<t { dc2p[i * w + buckets.row(i - j) - low] += ds[i * t + j] }
+                for j in 0..<t { gathered[i * queryStride + j * keyStride + buckets.row(i - j) - low] += ds[i * t + j] }
             }
-            BLAS.gemm(m: tq, n: d, k: w, alpha: scale, a: dc2p, lda: w, b: positionKeys.pointer + low * h + head * d, ldb: h,
-                      beta: 1, c: dq, ldc: ld)
-            if let positionGradients {
-                BLAS.gemm(transposeA: true, m: w, n: d, k: tq, alpha: scale, a: dc2p, lda: w, b: q, ldb: ld,
-                          beta: 1, c: positionGradients.keys.pointer + low * h + head * d, ldc: h)
+            BLAS.gemm(m: rows, n: d, k: w, alpha: scale, a: gathered, lda: w, b: table.pointer + low * h + head * d, ldb: h,
+                      beta: 1, c: dContent, ldc: ld)
+            if let dTable {
+                BLAS.gemm(transposeA: true, m: w, n: d, k: rows, alpha: scale, a: gathered, lda: w, b: content, ldb: ld,
+                          beta: 1, c: dTable.pointer + low * h + head * d, ldc: h)
             }
         }
+        if let positionKeys {
+            term(positionKeys, perKey: false, gathered: scratch, content: q, dContent: dq, dTable: positionGradients?.keys)
+        }
         if let positionQueries {
-            let dp2c = scratch + tq * w
-            dp2c.update(repeating: 0, count: t * w)
-            for i in 0..<tq {
-                for j in 0..<t { dp2c[j * w + buckets.row(i - j) - low] += ds[i * t + j] }
-            }
-            BLAS.gemm(m: t, n: d, k: w, alpha: scale, a: dp2c, lda: w, b: positionQueries.pointer + low * h + head * d, ldb: h,
-                      beta: 1, c: dk, ldc: ld)
-            if let positionGradients {
-                BLAS.gemm(transposeA: true, m: w, n: d, k: t, alpha: scale, a: dp2c, lda: w, b: k, ldb: ld,
-                          beta: 1, c: positionGradients.queries.pointer + low * h + head * d, ldc: h)
-            }
+            term(positionQueries, perKey: true, gathered: scratch + tq * w, content: k, dContent: dk, dTable: positionGradients?.queries)
         }
     }
 

@@ -1,10 +1,11 @@
 /// One post-norm transformer encoder layer, shared by BERT (BertLayer) and DistilBERT (TransformerBlock):
 /// h = LN1(x + Attention(x)); y = LN2(h + FFN(h)), on the output rows of a RowLayout.
 struct EncoderLayer: Sendable {
-    let attention: SelfAttention
-    let attentionNorm: LayerNorm
-    let feedForward: FeedForward
-    let outputNorm: LayerNorm
+    // var: training's updated weights replace one part of a copy.
+    var attention: SelfAttention
+    var attentionNorm: LayerNorm
+    var feedForward: FeedForward
+    var outputNorm: LayerNorm
 
     final class Cache {
         let layout: RowLayout

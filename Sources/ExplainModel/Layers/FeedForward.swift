@@ -1,8 +1,8 @@
 /// The position-wise feed-forward block: expand, non-linearity, project back (BertIntermediate +
 /// BertOutput.dense; DistilBERT's FFN lin1/lin2).
 struct FeedForward: Sendable {
-    let expand: Linear     // (I, H)
-    let project: Linear    // (H, I)
+    var expand: Linear     // (I, H)
+    var project: Linear    // (H, I)
     let activation: Activation
 
     /// Keeps what the backward needs in `preActivation` (N × I): the pre-activation u, or for the exact GELU
