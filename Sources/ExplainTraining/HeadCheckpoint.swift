@@ -13,41 +13,19 @@ struct HeadCheckpoint {
     var description: HeadDescription
 
     /// head.json (keys in snake_case).
-    struct HeadDescription: Equatable, JSONEncodable, JSONDecodable {
+    struct HeadDescription: Equatable, JSONRecord {
         var labels: [String]
         var hiddenSize: Int
         var encoder: EncoderReference
         var training: TrainingRecord?
-
-        init(labels: [String], hiddenSize: Int, encoder: EncoderReference, training: TrainingRecord?) {
-            self.labels = labels; self.hiddenSize = hiddenSize; self.encoder = encoder; self.training = training
-        }
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            self.init(labels: try o.required("labels"), hiddenSize: try o.required("hidden_size"),
-                      encoder: try o.required("encoder"), training: try o.optional("training"))
-        }
-        var json: JSONValue {
-            var o: [String: JSONValue] = ["labels": labels.json, "hidden_size": .integer(hiddenSize), "encoder": encoder.json]
-            if let training { o["training"] = training.json }
-            return .object(o)
-        }
+        enum CodingKeys: String, CodingKey { case labels, hiddenSize = "hidden_size", encoder, training }
     }
 
     /// Which encoder package (a wheel, by name, version and digest) a head or a prepared encoder came from.
-    struct EncoderReference: Equatable, JSONEncodable, JSONDecodable {
+    struct EncoderReference: Equatable, JSONRecord {
         var package: String
         var version: String
         var sha256: String
-
-        init(package: String, version: String, sha256: String) {
-            self.package = package; self.version = version; self.sha256 = sha256
-        }
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            self.init(package: try o.required("package"), version: try o.required("version"), sha256: try o.required("sha256"))
-        }
-        var json: JSONValue { ["package": .string(package), "version": .string(version), "sha256": .string(sha256)] }
 
         /// The reference a file holds, nil when it is missing or not one.
         static func read(_ url: URL) -> EncoderReference? {
@@ -56,8 +34,9 @@ struct HeadCheckpoint {
         }
     }
 
-    /// The settings and results of the run that produced the head.
-    struct TrainingRecord: Equatable, JSONEncodable, JSONDecodable {
+    /// The settings and results of the run that produced the head. Mapped by hand: the seed is a UInt64 that
+    /// head.json holds as a non-negative integer.
+    struct TrainingRecord: Equatable, JSONValueCodable {
         var command: String
         var epochs: Int
         var learningRate: Double

@@ -12,16 +12,10 @@ enum ModelAssembly {
     static let tokenizerFiles = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]
 
     /// assembly.json: the encoder and the head's digest.
-    struct Stamp: Equatable, JSONEncodable, JSONDecodable {
+    struct Stamp: Equatable, JSONRecord {
         var encoder: HeadCheckpoint.EncoderReference
         var headSha256: String
-
-        init(encoder: HeadCheckpoint.EncoderReference, headSha256: String) { self.encoder = encoder; self.headSha256 = headSha256 }
-        init(json: JSONValue, at path: String) throws {
-            let o = try ObjectReader(json, at: path)
-            self.init(encoder: try o.required("encoder"), headSha256: try o.required("head_sha256"))
-        }
-        var json: JSONValue { ["encoder": encoder.json, "head_sha256": .string(headSha256)] }
+        enum CodingKeys: String, CodingKey { case encoder, headSha256 = "head_sha256" }
     }
 
     static func stamp(of directory: URL) -> Stamp? {

@@ -51,14 +51,7 @@ struct PoolerClassifierHead: Equatable {
         precondition(dLogits.count == batch * c, "dLogits is not B × C")
         let (dClassifierWeight, dClassifierBias) = Self.linearWeightGradients(dy: dLogits, x: activations.pooled, rows: batch, outputs: c, inputs: h)
         // d(pooled) = dLogits · Wc, then through tanh: d(pre) = d(pooled) · (1 − pooled²).
-        var dPre = [Float](repeating: 0, count: batch * h)
-        dLogits.withUnsafeBufferPointer { dy in
-            classifierWeight.withUnsafeBufferPointer { w in
-                dPre.withUnsafeMutableBufferPointer { dx in
-                    MatrixProduct.gemm(m: batch, n: h, k: c, a: dy.baseAddress!, lda: c, b: w.baseAddress!, ldb: h, c: dx.baseAddress!, ldc: h)
-                }
-            }
-        }
+        var dPre = Self.product(m: batch, n: h, k: c, dLogits, lda: c, classifierWeight, ldb: h)
         for i in dPre.indices { dPre[i] *= 1 - activations.pooled[i] * activations.pooled[i] }
         let (dPoolerWeight, dPoolerBias) = Self.linearWeightGradients(dy: dPre, x: activations.input, rows: batch, outputs: h, inputs: h)
         return Gradients(poolerWeight: dPoolerWeight, poolerBias: dPoolerBias,
@@ -76,32 +69,31 @@ struct PoolerClassifierHead: Equatable {
 
     /// y (rows × out) = x · Wᵀ + b, nn.Linear.
     static func linear(_ x: [Float], rows: Int, weight: [Float], bias: [Float], outputs: Int, inputs: Int) -> [Float] {
-        var y = [Float](repeating: 0, count: rows * outputs)
-        x.withUnsafeBufferPointer { x in
-            weight.withUnsafeBufferPointer { w in
-                y.withUnsafeMutableBufferPointer { y in
-                    MatrixProduct.gemm(transposeB: true, m: rows, n: outputs, k: inputs,
-                                       a: x.baseAddress!, lda: inputs, b: w.baseAddress!, ldb: inputs, c: y.baseAddress!, ldc: outputs)
-                }
-            }
-        }
+        var y = product(transposeB: true, m: rows, n: outputs, k: inputs, x, lda: inputs, weight, ldb: inputs)
         for r in 0..<rows { for j in 0..<outputs { y[r * outputs + j] += bias[j] } }
         return y
     }
 
     /// dW (out × in) = dyᵀ · x and db (out) = Σ_rows dy, the weight gradients of y = x · Wᵀ + b.
     static func linearWeightGradients(dy: [Float], x: [Float], rows: Int, outputs: Int, inputs: Int) -> (weight: [Float], bias: [Float]) {
-        var dWeight = [Float](repeating: 0, count: outputs * inputs)
-        dy.withUnsafeBufferPointer { dy in
-            x.withUnsafeBufferPointer { x in
-                dWeight.withUnsafeMutableBufferPointer { dw in
-                    MatrixProduct.gemm(transposeA: true, m: outputs, n: inputs, k: rows,
-                                       a: dy.baseAddress!, lda: outputs, b: x.baseAddress!, ldb: inputs, c: dw.baseAddress!, ldc: inputs)
-                }
-            }
-        }
+        let dWeight = product(transposeA: true, m: outputs, n: inputs, k: rows, dy, lda: outputs, x, ldb: inputs)
         var dBias = [Float](repeating: 0, count: outputs)
         for r in 0..<rows { for j in 0..<outputs { dBias[j] += dy[r * outputs + j] } }
         return (dWeight, dBias)
+    }
+
+    /// c (m × n) = op(a) · op(b), on arrays: MatrixProduct.gemm's pointers kept here.
+    static func product(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                        _ a: [Float], lda: Int, _ b: [Float], ldb: Int) -> [Float] {
+        var c = [Float](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    MatrixProduct.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                       a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: n)
+                }
+            }
+        }
+        return c
     }
 }
