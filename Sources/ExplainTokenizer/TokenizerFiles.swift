@@ -21,9 +21,9 @@ enum TokenizerFiles {
               isDirectory.boolValue else {
             throw TokenizerError.missingFile("no tokenizer directory at \(directory.path)")
         }
-        let config = try readConfig(directory)
+        let config = try readConfig(directory, "tokenizer_config.json")
         var names = SpecialTokenNames()
-        if let map = try readSpecialTokensMap(directory) { apply(map, to: &names) }
+        if let map = try readConfig(directory, "special_tokens_map.json") { apply(map, to: &names) }
         if let config { apply(config, to: &names) }
 
         let tokenizerJSON = directory.appendingPathComponent("tokenizer.json")
@@ -247,17 +247,9 @@ enum TokenizerFiles {
         return 512
     }
 
-    static func readConfig(_ directory: URL) throws -> TokenizerConfig? {
-        let file = directory.appendingPathComponent("tokenizer_config.json")
-        guard FileManager.default.fileExists(atPath: file.path) else {
-            if LinkedFile.isDangling(file.path) { throw TokenizerError.missingFile(LinkedFile.missing(file.path)) }
-            return nil
-        }
-        return try readJSON(file)
-    }
-
-    static func readSpecialTokensMap(_ directory: URL) throws -> TokenizerConfig? {
-        let file = directory.appendingPathComponent("special_tokens_map.json")
+    /// tokenizer_config.json or special_tokens_map.json (the same fields); nil when the directory has none.
+    static func readConfig(_ directory: URL, _ name: String) throws -> TokenizerConfig? {
+        let file = directory.appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: file.path) else {
             if LinkedFile.isDangling(file.path) { throw TokenizerError.missingFile(LinkedFile.missing(file.path)) }
             return nil
