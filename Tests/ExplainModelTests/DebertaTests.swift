@@ -52,19 +52,10 @@ extension LayerGradientTests {
                                                            inputSize: 8, outputSize: 11),
                                    embeddingSize: 8, positionRule: .sequential, projectsBeforeNorm: true)
             let positionRows = Array(0..<8)
-            func run(_ x: [Float]) -> ([Float], Embeddings.Cache) {
-                let cache = Embeddings.Cache(rows: 8, width: 11)
-                var y = [Float](repeating: 0, count: 8 * 11)
-                y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, wordRows: x, positionRows: positionRows, cache: cache) }
-                return (y, cache)
-            }
             checkGradient("DeBERTa embeddings, positions \(positions)", inputCount: 64, outputCount: 88, step: 1e-3,
-                          forward: { run($0).0 }, backward: { x, r in
-                let cache = run(x).1
-                var dx = [Float](repeating: 0, count: 64)
-                dx.withUnsafeMutableBufferPointer { layer.backward(dWords: $0.baseAddress!, dy: r, rows: 8, cache: cache) }
-                return dx
-            })
+                          cache: { Embeddings.Cache(rows: 8, width: 11) },
+                          forward: { layer.forward($0, wordRows: $1, positionRows: positionRows, cache: $2) },
+                          backward: { layer.backward(dWords: $0, dy: $1, rows: 8, cache: $2) })
         }
     }
 }

@@ -27,6 +27,27 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertGreaterThan(numeric.map(abs).max() ?? 0, 1e-3, "\(name): the probe must see a gradient")
     }
 
+    /// The same for a layer that keeps a cache: `forward(y, x, cache)` writes y (outputCount) into zeros and fills a
+    /// fresh `cache()`; `backward(dx, dy, cache)` adds the input gradient into zeros, with the cache of the same x.
+    func checkGradient<Cache>(_ name: String, inputCount: Int, outputCount: Int, step: Float, tolerance: Double = 2e-3,
+                              cache makeCache: () -> Cache,
+                              forward: (UnsafeMutablePointer<Float>, [Float], Cache) -> Void,
+                              backward: (UnsafeMutablePointer<Float>, [Float], Cache) -> Void) {
+        func run(_ x: [Float]) -> ([Float], Cache) {
+            let cache = makeCache()
+            var y = [Float](repeating: 0, count: outputCount)
+            y.withUnsafeMutableBufferPointer { forward($0.baseAddress!, x, cache) }
+            return (y, cache)
+        }
+        checkGradient(name, inputCount: inputCount, outputCount: outputCount, step: step, tolerance: tolerance,
+                      forward: { run($0).0 }, backward: { x, r in
+            let cache = run(x).1
+            var dx = [Float](repeating: 0, count: inputCount)
+            dx.withUnsafeMutableBufferPointer { backward($0.baseAddress!, r, cache) }
+            return dx
+        })
+    }
+
     func linear(_ outputs: Int, _ inputs: Int, scale: Float = 0.5) -> Linear {
         // Fails only if oneDNN cannot set up a product at all.
         try! Linear(weight: Weights(random.floats(outputs * inputs, scale: scale)), bias: random.floats(outputs, scale: scale),
@@ -163,18 +184,10 @@ final class LayerGradientTests: XCTestCase {
     func checkAttention(_ layer: SelfAttention, _ label: String) {
         for (name, layout) in layouts {
             let outputs = layout.outputRows * 8
-            func run(_ x: [Float]) -> ([Float], SelfAttention.Cache) {
-                let cache = SelfAttention.Cache(layout: layout, hidden: 8, heads: 2)
-                var y = [Float](repeating: 0, count: outputs)
-                y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, layout: layout, cache: cache) }
-                return (y, cache)
-            }
-            checkGradient("\(label), \(name)", inputCount: 64, outputCount: outputs, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
-                let cache = run(x).1
-                var dx = [Float](repeating: 0, count: 64)
-                dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, layout: layout, cache: cache) }
-                return dx
-            })
+            checkGradient("\(label), \(name)", inputCount: 64, outputCount: outputs, step: 1e-3,
+                          cache: { SelfAttention.Cache(layout: layout, hidden: 8, heads: 2) },
+                          forward: { layer.forward($0, $1, layout: layout, cache: $2) },
+                          backward: { layer.backward(dx: $0, dy: $1, layout: layout, cache: $2) })
         }
     }
 
@@ -185,19 +198,9 @@ final class LayerGradientTests: XCTestCase {
                                      outputNorm: layerNorm(8))
             for (name, layout) in layouts {
                 let outputs = layout.outputRows * 8
-                func run(_ x: [Float]) -> ([Float], EncoderLayer.Cache) {
-                    let cache = layer.makeCache(layout)
-                    var y = [Float](repeating: 0, count: outputs)
-                    y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, cache: cache) }
-                    return (y, cache)
-                }
                 checkGradient("encoder layer \(activation), \(name)", inputCount: 64, outputCount: outputs, step: 1e-3, tolerance: 5e-3,
-                              forward: { run($0).0 }, backward: { x, r in
-                    let cache = run(x).1
-                    var dx = [Float](repeating: 0, count: 64)
-                    dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, cache: cache) }
-                    return dx
-                })
+                              cache: { layer.makeCache(layout) }, forward: { layer.forward($0, $1, cache: $2) },
+                              backward: { layer.backward(dx: $0, dy: $1, cache: $2) })
             }
         }
     }
@@ -213,37 +216,20 @@ final class LayerGradientTests: XCTestCase {
             let layer = Embeddings(words: Weights(random.floats(10 * 8)), positions: Weights(random.floats(9 * 8)), tokenType: random.floats(8),
                                    norm: layerNorm(8), projection: projection, embeddingSize: 8, positionRule: .afterPadding(padID: 1))
             let outputs = 8 * layer.outputSize
-            func run(_ x: [Float]) -> ([Float], Embeddings.Cache) {
-                let cache = Embeddings.Cache(rows: 8, width: 8)
-                var y = [Float](repeating: 0, count: outputs)
-                y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, wordRows: x, positionRows: positionRows, cache: cache) }
-                return (y, cache)
-            }
             checkGradient("embeddings, projection \(projection != nil)", inputCount: 64, outputCount: outputs, step: 1e-3,
-                          forward: { run($0).0 }, backward: { x, r in
-                let cache = run(x).1
-                var dx = [Float](repeating: 0, count: 64)
-                dx.withUnsafeMutableBufferPointer { layer.backward(dWords: $0.baseAddress!, dy: r, rows: 8, cache: cache) }
-                return dx
-            })
+                          cache: { Embeddings.Cache(rows: 8, width: 8) },
+                          forward: { layer.forward($0, wordRows: $1, positionRows: positionRows, cache: $2) },
+                          backward: { layer.backward(dWords: $0, dy: $1, rows: 8, cache: $2) })
         }
     }
 
     func testClassificationHead() {
         for squash in [ClassificationHead.Squash.tanh, .activation(.relu), .activation(.geluErf), .activation(.geluTanh)] {
             let head = ClassificationHead(dense: linear(8, 8), squash: squash, classifier: linear(3, 8))
-            func run(_ x: [Float]) -> ([Float], ClassificationHead.Cache) {
-                let cache = ClassificationHead.Cache(batch: 2, hidden: 8)
-                var y = [Float](repeating: 0, count: 6)
-                y.withUnsafeMutableBufferPointer { head.forward($0.baseAddress!, first: x, batch: 2, cache: cache) }
-                return (y, cache)
-            }
-            checkGradient("head \(squash)", inputCount: 16, outputCount: 6, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
-                let cache = run(x).1
-                var dx = [Float](repeating: 0, count: 16)
-                dx.withUnsafeMutableBufferPointer { head.backward(dFirst: $0.baseAddress!, dLogits: r, batch: 2, cache: cache) }
-                return dx
-            })
+            checkGradient("head \(squash)", inputCount: 16, outputCount: 6, step: 1e-3,
+                          cache: { ClassificationHead.Cache(batch: 2, hidden: 8) },
+                          forward: { head.forward($0, first: $1, batch: 2, cache: $2) },
+                          backward: { head.backward(dFirst: $0, dLogits: $1, batch: 2, cache: $2) })
         }
     }
 }

@@ -103,18 +103,10 @@ extension LayerGradientTests {
     func testGatedFeedForward() {
         for activation in [Activation.geluErf, .geluTanh, .relu] {
             let block = GatedFeedForward(input: linear(6, 8), gate: linear(6, 8), project: linear(8, 6), activation: activation)
-            func run(_ x: [Float]) -> ([Float], GatedFeedForward.Cache) {
-                let cache = GatedFeedForward.Cache(rows: 3, inner: 6)
-                var y = [Float](repeating: 0, count: 24)
-                y.withUnsafeMutableBufferPointer { block.forward($0.baseAddress!, x, rows: 3, cache: cache) }
-                return (y, cache)
-            }
-            checkGradient("GeGLU \(activation)", inputCount: 24, outputCount: 24, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
-                let cache = run(x).1
-                var dx = [Float](repeating: 0, count: 24)
-                dx.withUnsafeMutableBufferPointer { block.backward(dx: $0.baseAddress!, dy: r, rows: 3, cache: cache) }
-                return dx
-            })
+            checkGradient("GeGLU \(activation)", inputCount: 24, outputCount: 24, step: 1e-3,
+                          cache: { GatedFeedForward.Cache(rows: 3, inner: 6) },
+                          forward: { block.forward($0, $1, rows: 3, cache: $2) },
+                          backward: { block.backward(dx: $0, dy: $1, rows: 3, cache: $2) })
         }
     }
 
@@ -125,19 +117,9 @@ extension LayerGradientTests {
             let layer = ModernBertLayer(attentionNorm: withNorm ? layerNorm(h) : nil, attention: rotaryAttention(halfWindow: halfWindow),
                                         mlpNorm: layerNorm(h),
                                         feedForward: GatedFeedForward(input: linear(12, h), gate: linear(12, h), project: linear(h, 12), activation: .geluErf))
-            func run(_ x: [Float]) -> ([Float], ModernBertLayer.Cache) {
-                let cache = ModernBertLayer.Cache(layer: layer, spans: longSpans, rotation: layer.attention.rotary.table(positions: 19))
-                var y = [Float](repeating: 0, count: rows * h)
-                y.withUnsafeMutableBufferPointer { layer.forward($0.baseAddress!, x, cache: cache) }
-                return (y, cache)
-            }
             checkGradient("ModernBERT layer, attention norm \(withNorm)", inputCount: rows * h, outputCount: rows * h, step: 1e-3, tolerance: 5e-3,
-                          forward: { run($0).0 }, backward: { x, r in
-                let cache = run(x).1
-                var dx = [Float](repeating: 0, count: rows * h)
-                dx.withUnsafeMutableBufferPointer { layer.backward(dx: $0.baseAddress!, dy: r, cache: cache) }
-                return dx
-            })
+                          cache: { ModernBertLayer.Cache(layer: layer, spans: longSpans, rotation: layer.attention.rotary.table(positions: 19)) },
+                          forward: { layer.forward($0, $1, cache: $2) }, backward: { layer.backward(dx: $0, dy: $1, cache: $2) })
         }
     }
 }

@@ -3,17 +3,6 @@ import ExplainProtocol
 
 /// compareMethods params: defaults, per-method options, field-precise errors; the result's JSON shape.
 final class CompareMethodsMessageTests: XCTestCase {
-    func field(_ text: String) -> String? {
-        do {
-            _ = try CompareMethodsParams.decode(try JSONParser.parse(text))
-            return nil
-        } catch let error as InvalidField {
-            return error.field
-        } catch {
-            return "unexpected \(error)"
-        }
-    }
-
     func testDecoding() throws {
         let params = try CompareMethodsParams.decode(try JSONParser.parse(
             #"{"text":"hi","methods":["occlusion","smoothGrad"],"options":{"smoothGrad":{"samples":4,"seed":1},"occlusion":{"replacement":"delete"}},"#
@@ -39,20 +28,20 @@ final class CompareMethodsMessageTests: XCTestCase {
     }
 
     func testFieldPreciseErrors() {
-        XCTAssertEqual(field("{}"), "text")
-        XCTAssertEqual(field(#"{"texts":["a"]}"#), "text")
-        XCTAssertEqual(field(#"{"text":"a","methods":"occlusion"}"#), "methods")
-        XCTAssertEqual(field(#"{"text":"a","methods":["occlusion",2]}"#), "methods[1]")
-        XCTAssertEqual(field(#"{"text":"a","options":{"occlusion":"delete"}}"#), "options.occlusion")
-        XCTAssertEqual(field(#"{"text":"a","options":{"integratedGradients":{"steps":[50]}}}"#), "options.integratedGradients.steps")
-        XCTAssertEqual(field(#"{"text":"a","options":[]}"#), "options")
-        XCTAssertEqual(field(#"{"text":"a","metrics":[true]}"#), "metrics[0]")
-        XCTAssertEqual(field(#"{"text":"a","thresholds":[0.5,"x"]}"#), "thresholds[1]")
-        XCTAssertEqual(field(#"{"text":"a","topK":1.5}"#), "topK")
-        XCTAssertEqual(field(#"{"text":"a","topKFraction":"a"}"#), "topKFraction")
-        XCTAssertEqual(field(#"{"text":"a","batchSize":null,"removal":3}"#), "removal")
-        XCTAssertEqual(field(#"{"text":"a","foil":[]}"#), "foil")
-        XCTAssertNil(field(#"{"text":"a","options":{"occlusion":{}},"methods":null}"#))
+        XCTAssertEqual(field(CompareMethodsParams.self, "{}"), "text")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"texts":["a"]}"#), "text")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","methods":"occlusion"}"#), "methods")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","methods":["occlusion",2]}"#), "methods[1]")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","options":{"occlusion":"delete"}}"#), "options.occlusion")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","options":{"integratedGradients":{"steps":[50]}}}"#), "options.integratedGradients.steps")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","options":[]}"#), "options")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","metrics":[true]}"#), "metrics[0]")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","thresholds":[0.5,"x"]}"#), "thresholds[1]")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","topK":1.5}"#), "topK")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","topKFraction":"a"}"#), "topKFraction")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","batchSize":null,"removal":3}"#), "removal")
+        XCTAssertEqual(field(CompareMethodsParams.self, #"{"text":"a","foil":[]}"#), "foil")
+        XCTAssertNil(field(CompareMethodsParams.self, #"{"text":"a","options":{"occlusion":{}},"methods":null}"#))
     }
 
     func testResultShape() throws {

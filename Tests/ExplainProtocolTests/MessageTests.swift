@@ -44,7 +44,8 @@ final class MessageTests: XCTestCase {
     }
 }
 
-final class ParamsTests: XCTestCase {
+extension XCTestCase {
+    /// The field named by the error `text` gives as params of P; nil when they decode.
     func field<P: RequestParams>(_ type: P.Type, _ text: String) -> String? {
         do {
             _ = try P.decode(try JSONParser.parse(text))
@@ -55,7 +56,9 @@ final class ParamsTests: XCTestCase {
             return "unexpected \(error)"
         }
     }
+}
 
+final class ParamsTests: XCTestCase {
     func testFieldPreciseErrors() {
         XCTAssertEqual(field(TokenizeParams.self, "{}"), "text")
         XCTAssertEqual(field(TokenizeParams.self, #"{"text":5}"#), "text")

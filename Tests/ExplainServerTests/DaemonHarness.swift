@@ -149,15 +149,22 @@ final class DaemonProcess: @unchecked Sendable {
         }
     }
 
-    /// Sends a request and returns its `result` (failing the test on an error reply).
-    func call(_ method: String, _ params: JSONValue? = nil, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
+    /// Sends a request and returns its reply's `member` ("result" or "error"), failing the test with
+    /// `otherwise(reply)` when the reply has the other.
+    private func send(_ method: String, _ params: JSONValue?, returning member: String, otherwise: (JSONValue) -> String,
+                      file: StaticString, line: UInt) -> JSONValue? {
         let id = sendRequest(method, params)
         guard let reply = reply(to: id, file: file, line: line) else { return nil }
-        guard let result = reply["result"] else {
-            XCTFail("\(method) failed: \(JSONSerializer.string(reply))", file: file, line: line)
+        guard let value = reply[member] else {
+            XCTFail(otherwise(reply), file: file, line: line)
             return nil
         }
-        return result
+        return value
+    }
+
+    /// Sends a request and returns its `result` (failing the test on an error reply).
+    func call(_ method: String, _ params: JSONValue? = nil, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
+        send(method, params, returning: "result", otherwise: { "\(method) failed: \(JSONSerializer.string($0))" }, file: file, line: line)
     }
 
     /// Sends typed params and returns the result decoded as the method's protocol type: what a client gets
@@ -172,13 +179,8 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Sends a request and returns its `error` (failing the test on a result).
     func callError(_ method: String, _ params: JSONValue? = nil, file: StaticString = #filePath, line: UInt = #line) -> JSONValue? {
-        let id = sendRequest(method, params)
-        guard let reply = reply(to: id, file: file, line: line) else { return nil }
-        guard let error = reply["error"] else {
-            XCTFail("\(method) unexpectedly succeeded: \(JSONSerializer.string(reply).prefix(500))", file: file, line: line)
-            return nil
-        }
-        return error
+        send(method, params, returning: "error", otherwise: { "\(method) unexpectedly succeeded: \(JSONSerializer.string($0).prefix(500))" },
+             file: file, line: line)
     }
 
     /// Messages received and not yet taken.
