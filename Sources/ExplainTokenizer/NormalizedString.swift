@@ -137,42 +137,26 @@ struct NormalizedString: Sendable {
         var matches = pattern.matches(in: scalars)
         if matches.isEmpty { matches = [(0..<0, false)] }
         var pieces: [(range: Range<Int>, remove: Bool)] = []
+        /// Walks the matches (backwards for mergedWithNext), joining each to the piece before it in the walk
+        /// when `joins(isMatch, previousIsMatch)`.
+        func merge(backwards: Bool, joins: (Bool, Bool) -> Bool) {
+            var previous = false
+            for m in backwards ? Array(matches.reversed()) : matches {
+                if joins(m.isMatch, previous), let last = pieces.last {
+                    pieces[pieces.count - 1].range = min(last.range.lowerBound, m.range.lowerBound)..<max(last.range.upperBound, m.range.upperBound)
+                } else {
+                    pieces.append((m.range, false))
+                }
+                previous = m.isMatch
+            }
+            if backwards { pieces.reverse() }
+        }
         switch behavior {
-        case .isolated:
-            pieces = matches.map { ($0.range, false) }
-        case .removed:
-            pieces = matches.map { ($0.range, $0.isMatch) }
-        case .contiguous:
-            var previous = false
-            for m in matches {
-                if m.isMatch == previous, let last = pieces.last {
-                    pieces[pieces.count - 1].range = last.range.lowerBound..<m.range.upperBound
-                } else {
-                    pieces.append((m.range, false))
-                }
-                previous = m.isMatch
-            }
-        case .mergedWithPrevious:
-            var previous = false
-            for m in matches {
-                if m.isMatch && !previous, let last = pieces.last {
-                    pieces[pieces.count - 1].range = last.range.lowerBound..<m.range.upperBound
-                } else {
-                    pieces.append((m.range, false))
-                }
-                previous = m.isMatch
-            }
-        case .mergedWithNext:
-            var previous = false
-            for m in matches.reversed() {
-                if m.isMatch && !previous, let last = pieces.last {
-                    pieces[pieces.count - 1].range = m.range.lowerBound..<last.range.upperBound
-                } else {
-                    pieces.append((m.range, false))
-                }
-                previous = m.isMatch
-            }
-            pieces.reverse()
+        case .isolated: pieces = matches.map { ($0.range, false) }
+        case .removed: pieces = matches.map { ($0.range, $0.isMatch) }
+        case .contiguous: merge(backwards: false) { $0 == $1 }
+        case .mergedWithPrevious: merge(backwards: false) { $0 && !$1 }
+        case .mergedWithNext: merge(backwards: true) { $0 && !$1 }
         }
         // Most steps leave most splits whole: the same storage, no copy (the span as `slice` would give it).
         if pieces.count == 1, !pieces[0].remove, pieces[0].range == 0..<scalars.count, !scalars.isEmpty {
