@@ -151,6 +151,10 @@ enum SentencePieceConversion {
             : object(["type": "Precompiled",
                       "precompiled_charsmap": .string(Data(model.normalizerSpec.precompiledCharsmap).base64EncodedString())])
         var tokens = options.tokens
+        /// The class's own special tokens, where tokenizer_config.json names none.
+        func defaultTokens(_ defaults: KeyValuePairs<String, String>) {
+            for (key, value) in defaults where tokens[key] == nil { tokens[key] = value }
+        }
         var vocabulary: [(String, Double)] = pieces.map { ($0.piece, Double($0.score)) }
         var unknownID = Int(model.trainerSpec.unkID)
         var normalizer: Value?
@@ -165,10 +169,8 @@ enum SentencePieceConversion {
 
         switch family {
         case .xlmRoberta:
-            for (key, value) in [("bos_token", "<s>"), ("pad_token", "<pad>"), ("eos_token", "</s>"), ("unk_token", "<unk>"),
-                                 ("mask_token", "<mask>"), ("cls_token", "<s>"), ("sep_token", "</s>")] where tokens[key] == nil {
-                tokens[key] = value
-            }
+            defaultTokens(["bos_token": "<s>", "pad_token": "<pad>", "eos_token": "</s>", "unk_token": "<unk>",
+                           "mask_token": "<mask>", "cls_token": "<s>", "sep_token": "</s>"])
             vocabulary = [(tokens["bos_token"]!, 0), (tokens["pad_token"]!, 0), (tokens["eos_token"]!, 0),
                           (tokens["unk_token"]!, 0)]
                 + pieces.dropFirst(3).map { ($0.piece, Double($0.score)) } + [(tokens["mask_token"]!, 0)]
@@ -177,10 +179,8 @@ enum SentencePieceConversion {
             preTokenizer = sequence("pretokenizers", "Sequence", [whitespaceSplit, metaspace(prependScheme, true)])
             template = [tokens["bos_token"]!, tokens["eos_token"]!]
         case .albert:
-            for (key, value) in [("bos_token", "[CLS]"), ("eos_token", "[SEP]"), ("unk_token", "<unk>"), ("sep_token", "[SEP]"),
-                                 ("pad_token", "<pad>"), ("cls_token", "[CLS]"), ("mask_token", "[MASK]")] where tokens[key] == nil {
-                tokens[key] = value
-            }
+            defaultTokens(["bos_token": "[CLS]", "eos_token": "[SEP]", "unk_token": "<unk>", "sep_token": "[SEP]",
+                           "pad_token": "<pad>", "cls_token": "[CLS]", "mask_token": "[MASK]"])
             unknownID = 1
             var steps = [replace(string: "``", "\""), replace(string: "''", "\"")]
             if !options.keepAccents { steps += [object(["type": .string("NFKD")]), object(["type": .string("StripAccents")])] }
@@ -190,10 +190,8 @@ enum SentencePieceConversion {
             preTokenizer = sequence("pretokenizers", "Sequence", [whitespaceSplit, metaspace(prependScheme, true)])
             template = [tokens["cls_token"]!, tokens["sep_token"]!]
         case .debertaV2:
-            for (key, value) in [("bos_token", "[CLS]"), ("eos_token", "[SEP]"), ("unk_token", "[UNK]"), ("sep_token", "[SEP]"),
-                                 ("pad_token", "[PAD]"), ("cls_token", "[CLS]"), ("mask_token", "[MASK]")] where tokens[key] == nil {
-                tokens[key] = value
-            }
+            defaultTokens(["bos_token": "[CLS]", "eos_token": "[SEP]", "unk_token": "[UNK]", "sep_token": "[SEP]",
+                           "pad_token": "[PAD]", "cls_token": "[CLS]", "mask_token": "[MASK]"])
             if let index = pieces.firstIndex(where: { $0.piece == tokens["unk_token"]! && $0.score == 0 }) { unknownID = index }
             var steps: [Value] = []
             if options.doLowerCase ?? false { steps.append(object(["type": .string("Lowercase")])) }
