@@ -222,7 +222,7 @@ struct ScalarSet: Sendable {
         } else if ranges.contains(where: { $0.contains(v) }) {
             return true
         }
-        if whitespace && Self.isSpace(c) { return true }
+        if whitespace && CharacterClasses.isWhitespace(c) { return true }   // Oniguruma's Unicode \s: White_Space
         if alphabeticOrJoiner && (c.properties.isAlphabetic || c.properties.isJoinControl) { return true }
         if !categories.isEmpty && categories.contains(c.properties.generalCategory) { return true }
         return members.contains { $0.contains(c) }
@@ -235,13 +235,6 @@ struct ScalarSet: Sendable {
     mutating func insert(_ range: ClosedRange<UInt32>) {
         for v in range.lowerBound...min(range.upperBound, 127) where range.lowerBound < 128 { insert(v) }
         if range.upperBound >= 128 { ranges.append(max(range.lowerBound, 128)...range.upperBound) }
-    }
-
-    /// Oniguruma's `\s` with Unicode: White_Space.
-    static func isSpace(_ c: Unicode.Scalar) -> Bool {
-        let v = c.value
-        if v < 128 { return v == 0x20 || (v >= 0x09 && v <= 0x0D) }
-        return c.properties.isWhitespace
     }
 
     /// `\w`: letters, marks, decimal numbers, connector punctuation.
