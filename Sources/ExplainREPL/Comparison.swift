@@ -143,19 +143,7 @@ extension TerminalView {
         }
         let width = c.methods.map(\.name.count).max() ?? 0
         for m in c.methods {
-            let units = c.explanation(m)
-            let signed = server.method(named: m.name)?.signed ?? false
-            let scale = ColorScale.for(signed: signed, scores: units.filter { !$0.special }.map(\.score))
-            let maximum = ScoredText.scaleMaximum(units)
-            var line = ""
-            for piece in ScoredText.pieces(c.text, units) {
-                switch piece {
-                case .gap(let s): line += s
-                case let .unit(s, i):
-                    line += style.mode == .plain ? s + "[" + ScoreFormat.short(units[i].score) + "]"
-                                                 : style.shaded(s, scale.color(units[i].score / maximum))
-                }
-            }
+            let line = heatmap(c.text, c.explanation(m), signed: server.method(named: m.name)?.signed ?? false)
             let ms = m.elapsedMs.map { "  " + style.faint(ScoreFormat.milliseconds($0)) } ?? ""
             out.append(style.emphasised(m.name) + String(repeating: " ", count: width - m.name.count) + "  " + line + ms)
         }

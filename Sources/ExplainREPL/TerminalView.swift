@@ -10,12 +10,14 @@ public struct TerminalView: Sendable {
     // MARK: explanation
 
     /// The text in place with each token (or word) shaded by its score; plain mode writes `token[0.42]`.
-    public func heatmap(_ e: Explanation, signed: Bool) -> String {
-        let units = ScoredText.units(e)
+    public func heatmap(_ e: Explanation, signed: Bool) -> String { heatmap(e.text, ScoredText.units(e), signed: signed) }
+
+    /// `text` with `units` shaded, on a scale of their own (a comparison shades each method's row apart).
+    func heatmap(_ text: String, _ units: [ScoredUnit], signed: Bool) -> String {
         let scale = ColorScale.for(signed: signed, scores: units.filter { !$0.special }.map(\.score))
         let maximum = ScoredText.scaleMaximum(units)
         var out = ""
-        for piece in ScoredText.pieces(e.text, units) {
+        for piece in ScoredText.pieces(text, units) {
             switch piece {
             case .gap(let s): out += s
             case let .unit(s, i):
