@@ -14,7 +14,7 @@ extension JSONRecord {
         try self.init(json: .object(object.fields), at: object.path)
     }
 
-    public var json: JSONValue { try! JSONValueEncoder.json(of: self) }   // synthesized encode(to:) cannot throw here
+    public var json: JSONValue { try! JSONValueEncoder.json(of: self) }   // no record holds an integer beyond Int
 }
 
 /// A type that maps itself to JSON by hand (a union, a renamed or legacy shape) and sits in a `JSONRecord`'s

@@ -12,7 +12,8 @@ public struct JSONValueEncoder: Encoder {
     }
 
     /// `value` through its own `encode(to:)`, even when it is `JSONEncodable` (a `JSONRecord`'s `json` comes here).
-    /// Only a hand-written `encode(to:)` can throw: these containers never do.
+    /// These containers throw only for an integer beyond Int (a UInt64 seed), which no record holds; otherwise only
+    /// a hand-written `encode(to:)` can.
     public static func json<T: Encodable>(of value: T) throws -> JSONValue {
         let slot = EncodedSlot()
         try value.encode(to: JSONValueEncoder(into: slot, codingPath: []))
