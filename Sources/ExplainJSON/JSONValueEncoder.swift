@@ -53,51 +53,56 @@ extension JSONValueEncoder: SingleValueEncodingContainer {
 /// One value being written. Containers nested in it fill slots of their own after they are handed out, so the
 /// value is put together only at the end (`json`).
 final class EncodedSlot {
-    private enum Content {
-        case value(JSONValue)
-        case object([(key: String, slot: EncodedSlot)])
-        case array([EncodedSlot])
-    }
-    private var content = Content.value(.null)
+    private enum Kind { case value, object, array }
+    private var kind = Kind.value
+    private var value = JSONValue.null
+    // Appended in place: a container fills its slot one field or element at a time.
+    private var members: [(key: String, slot: EncodedSlot)] = []
+    private var elements: [EncodedSlot] = []
 
-    func set(_ value: JSONValue) { content = .value(value) }
+    func set(_ value: JSONValue) {
+        kind = .value
+        self.value = value
+    }
 
     func makeObject() {
-        if case .object = content { return }
-        content = .object([])
+        if kind == .object { return }
+        kind = .object
+        members = []
     }
 
     func makeArray() {
-        if case .array = content { return }
-        content = .array([])
+        if kind == .array { return }
+        kind = .array
+        elements = []
     }
 
     /// A new slot for `key` (a key written twice keeps the later value, as in JSONObject).
     func member(_ key: String) -> EncodedSlot {
         let slot = EncodedSlot()
-        if case .object(let members) = content { content = .object(members + [(key, slot)]) }
+        if kind == .object { members.append((key, slot)) }
         return slot
     }
 
     func appendElement() -> EncodedSlot {
         let slot = EncodedSlot()
-        if case .array(let elements) = content { content = .array(elements + [slot]) }
+        if kind == .array { elements.append(slot) }
         return slot
     }
 
     var count: Int {
-        switch content {
+        switch kind {
         case .value: return 0
-        case .object(let members): return members.count
-        case .array(let elements): return elements.count
+        case .object: return members.count
+        case .array: return elements.count
         }
     }
 
     var json: JSONValue {
-        switch content {
-        case .value(let value): return value
-        case .object(let members): return .object(JSONObject(members.map { (key: $0.key, value: $0.slot.json) }))
-        case .array(let elements): return .array(elements.map(\.json))
+        switch kind {
+        case .value: return value
+        case .object: return .object(JSONObject(members.map { (key: $0.key, value: $0.slot.json) }))
+        case .array: return .array(elements.map(\.json))
         }
     }
 }

@@ -177,4 +177,20 @@ final class JSONRecordTests: XCTestCase {
             XCTAssertEqual($0 as? InvalidField, InvalidField(field: "p", reason: "expected array, got object"))
         }
     }
+
+    /// A wide container written element by element (a hand-written encode of many values): every element in
+    /// order. Each append extends the slot in place; copying the elements on every append made this quadratic.
+    struct Series: Codable {
+        var values: [Int]
+        func encode(to encoder: Encoder) throws {
+            var items = encoder.unkeyedContainer()
+            for value in values { try items.encode(value) }
+        }
+    }
+
+    func testWideUnkeyedContainerKeepsEveryElement() throws {
+        let values = Array(0..<200_000)
+        guard case .array(let items) = try JSONValueEncoder.json(of: Series(values: values)) else { return XCTFail("not an array") }
+        XCTAssertEqual(items.map(\.intValue), values)
+    }
 }
