@@ -51,18 +51,23 @@ public final class ClassifierModel: @unchecked Sendable {
     let gramCache = WordEmbeddingGram()
     /// The mapped weight files the tensors point into.
     let weights: Checkpoint
+    /// Which dense layers got a second copy for the input gradient (InputGradientBudget).
+    public let inputGradientCopies: InputGradientBudget.Tally
 
     public var maxTokens: Int { min(config.maxTokens, tokenizer.maxLength) }
 
     /// Loads config.json, the weights (Checkpoint) and the tokenizer files; every problem is a ModelError naming
     /// the file (tokenizer problems come wrapped as ModelError.tokenizer).
-    public static func load(directory: URL) throws -> ClassifierModel {
+    ///
+    /// `inputGradientCopyBytes`: memory for second copies of the dense weights packed for the input gradient;
+    /// nil gives the model's own allowance (InputGradientBudget). Tests load with 0 to run the shared copy.
+    public static func load(directory: URL, inputGradientCopyBytes: Int? = nil) throws -> ClassifierModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelError.missingFile(directory.path)
         }
         let (config, weights) = try ModelFiles.open(directory: directory)
-        let loader = WeightLoader(checkpoint: weights, architecture: config.architecture)
+        let loader = WeightLoader(checkpoint: weights, architecture: config.architecture, inputGradientCopyBytes: inputGradientCopyBytes)
         let network: any ClassifierNetwork
         switch config.architecture {
         case .modernbert: network = try ModernBertNetwork(config: config, loader: loader)
@@ -89,15 +94,18 @@ public final class ClassifierModel: @unchecked Sendable {
             throw ModelError.tokenizer("the post-processor adds \(tokenizer.specialTokensAdded) special tokens to every text, leaving no room in the model's \(positions) positions")
         }
         weights.releasePages()
-        return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, network: network, weights: weights)
+        return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer, network: network, weights: weights,
+                               inputGradientCopies: loader.inputGradientCopies.tally)
     }
 
     /// Throws ModelError.fileChanged when a weight file was replaced, truncated or rewritten since it was
     /// loaded (checked before and after each request: a pass over a changed mapping means nothing).
     public func checkUnchanged() throws { try weights.checkUnchanged() }
 
-    init(directory: URL, config: ModelConfig, tokenizer: Tokenizer, network: any ClassifierNetwork, weights: Checkpoint) {
+    init(directory: URL, config: ModelConfig, tokenizer: Tokenizer, network: any ClassifierNetwork, weights: Checkpoint,
+         inputGradientCopies: InputGradientBudget.Tally) {
         self.weights = weights
+        self.inputGradientCopies = inputGradientCopies
         self.directory = directory
         self.config = config
         self.tokenizer = tokenizer
@@ -176,7 +184,9 @@ extension ClassifierModel {
     /// Which library runs which matrix products, for reports.
     public var matrixProducts: String {
         let names = (try? network.firstQueryKeyValue?.implementations()) ?? ("–", "–")
-        return "linear layers: oneDNN on one copy of the weights packed at load (forward matmul \(names.0), "
-            + "backward inner product \(names.1)); attention and the Gram matrix: OpenBLAS sgemm"
+        let copies = inputGradientCopies
+        return "linear layers: oneDNN on weights packed at load (forward matmul \(names.0); backward \(names.1); "
+            + "\(copies.copied) of \(copies.copied + copies.shared) with a copy of their own for the input gradient, "
+            + "\(copies.copiedBytes >> 20) MB); attention and the Gram matrix: OpenBLAS sgemm"
     }
 }

@@ -255,7 +255,8 @@ extension ClassifierModel {
         }
         if let modernBert {
             return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer,
-                                   network: try modernBert.replacing(trained) { try values([$0], $1, count: $2) }, weights: weights)
+                                   network: try modernBert.replacing(trained) { try values([$0], $1, count: $2) }, weights: weights,
+                                   inputGradientCopies: inputGradientCopies)
         }
         var newHead = head
         var layers: [Int: EncoderLayer] = [:]
@@ -270,7 +271,8 @@ extension ClassifierModel {
         for (part, stems) in trainedParts(trained) {
             if let old = linear(part) {
                 let updated = try Linear(weight: Weights(try values(stems, ".weight", count: old.inputSize * old.outputSize)),
-                                         bias: try values(stems, ".bias", count: old.outputSize), inputSize: old.inputSize, outputSize: old.outputSize)
+                                         bias: try values(stems, ".bias", count: old.outputSize), inputSize: old.inputSize, outputSize: old.outputSize,
+                                         packInputGradient: old.hasInputGradientCopy)
                 switch part {
                 case .headDense: newHead = ClassificationHead(dense: updated, squash: newHead.squash, classifier: newHead.classifier)
                 case .headClassifier: newHead = ClassificationHead(dense: newHead.dense, squash: newHead.squash, classifier: updated)
@@ -299,7 +301,7 @@ extension ClassifierModel {
         let relative = relativeTable.map { RelativeEmbeddings(table: $0, rows: encoder.relative!.rows, norm: relativeNorm) }
         return ClassifierModel(directory: directory, config: config, tokenizer: tokenizer,
                                network: BertFamilyNetwork(encoder: encoder.replacing(layers: layers, relative: relative), head: newHead),
-                               weights: weights)
+                               weights: weights, inputGradientCopies: inputGradientCopies)
     }
 
     /// The name of the word-embedding matrix (V × E).

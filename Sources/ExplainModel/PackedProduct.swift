@@ -126,15 +126,17 @@ final class PackedProduct: @unchecked Sendable {
                 try primitive(.transposed, classIndex: index, width: width).implementation)
     }
 
-    /// C (rows × columns, leading dimension ldc) = A (rows × depth, leading dimension lda) · B [+ bias].
-    func multiply(rows: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    /// C (rows × columns, leading dimension ldc) = A (rows × depth, leading dimension lda) · B [+ bias], or
+    /// C += A·B when `accumulate` (the input gradient through a copy packed for it). Each column block writes
+    /// its own columns of C: no partial products to add.
+    func multiply(rows: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false) {
         if rows == 0 { return }
         if parts.count > 1 && rows * columns * depth >= BLAS.splitThreshold {
             Parallel.forRanges(parts.count, minimumPerWorker: 1) { range in
-                for part in range { self.forward(parts[part], rows: rows, a: a, lda: lda, c: c, ldc: ldc) }
+                for part in range { self.forward(parts[part], rows: rows, a: a, lda: lda, c: c, ldc: ldc, accumulate: accumulate) }
             }
         } else {
-            for part in parts { forward(part, rows: rows, a: a, lda: lda, c: c, ldc: ldc) }
+            for part in parts { forward(part, rows: rows, a: a, lda: lda, c: c, ldc: ldc, accumulate: accumulate) }
         }
     }
 
@@ -191,9 +193,11 @@ final class PackedProduct: @unchecked Sendable {
     }
 
     /// Every chunk of rows through one part: A goes in place when it is dense and fills the class, else
-    /// through the thread's padded buffer; C goes in place when this part is all of it, else through the
-    /// thread's output buffer.
-    private func forward(_ part: Part, rows: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    /// through the thread's padded buffer; C goes in place when this part is all of it (and is not added
+    /// to), else through the thread's output buffer. (oneDNN 2.6 runs a matmul whose C has a wider row stride
+    /// through gemm:jit, which repacks the weights on every call: hence the buffer, not a strided C.)
+    private func forward(_ part: Part, rows: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         accumulate: Bool) {
         let state = DNNL.threadState
         let width = part.columns.count, first = part.columns.lowerBound
         var offset = 0
@@ -208,11 +212,16 @@ final class PackedProduct: @unchecked Sendable {
                 input = state.input.pointer
                 for r in 0..<count { (input + r * depth).update(from: chunkA + r * lda, count: depth) }
             }
-            let inPlace = parts.count == 1 && count == classRows && ldc == columns
+            let inPlace = parts.count == 1 && count == classRows && ldc == columns && !accumulate
             let output = inPlace ? chunkC : state.output.pointer
             primitive.execute(stream: state.stream!, source: input, weights: part.weights, bias: part.bias, destination: output,
                               scratchpad: state.scratchpad.pointer)
-            if !inPlace {
+            if accumulate {
+                for r in 0..<count {
+                    let row = chunkC + r * ldc + first
+                    VectorMath.map8(0..<width, row, output + r * width, row, +)
+                }
+            } else if !inPlace {
                 for r in 0..<count { (chunkC + r * ldc + first).update(from: output + r * width, count: width) }
             }
             offset += count

@@ -9,7 +9,8 @@ public final class SentenceEncoder: @unchecked Sendable {
 
     public static func load(directory: URL) throws -> SentenceEncoder {
         let (config, checkpoint) = try ModelFiles.open(directory: directory)
-        let loader = WeightLoader(checkpoint: checkpoint, architecture: config.architecture)
+        // Forward passes only: no copies for the input gradient.
+        let loader = WeightLoader(checkpoint: checkpoint, architecture: config.architecture, inputGradientCopyBytes: 0)
         let encoder = try TransformerEncoder(config: config, loader: loader)
         checkpoint.releasePages()
         return SentenceEncoder(config: config, encoder: encoder)

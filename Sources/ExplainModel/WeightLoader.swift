@@ -6,10 +6,15 @@ import Foundation
 struct WeightLoader {
     let checkpoint: Checkpoint
     let prefix: String
+    /// Second copies of dense weights for the input gradient, granted in load order.
+    let inputGradientCopies: InputGradientBudget
 
-    init(checkpoint: Checkpoint, architecture: Architecture) {
+    /// `inputGradientCopyBytes` nil: the checkpoint's own allowance.
+    init(checkpoint: Checkpoint, architecture: Architecture, inputGradientCopyBytes: Int? = nil) {
         self.checkpoint = checkpoint
         prefix = Self.basePrefix(architecture)
+        inputGradientCopies = inputGradientCopyBytes.map(InputGradientBudget.init(bytes:))
+            ?? InputGradientBudget(weightValues: checkpoint.valueCount)
     }
 
     /// The base model's attribute name in <Family>ForSequenceClassification (its base_model_prefix).
@@ -41,13 +46,17 @@ struct WeightLoader {
     func linear(_ name: String, outputs: Int, inputs: Int, inBase: Bool = true, hasBias: Bool = true) throws -> Linear {
         let load = inBase ? base : head
         return try Linear(weight: try load(name + ".weight", [outputs, inputs]), bias: hasBias ? try load(name + ".bias", [outputs]).array : nil,
-                          inputSize: inputs, outputSize: outputs)
+                          inputSize: inputs, outputSize: outputs, packInputGradient: grantCopy(outputs: outputs, inputs: inputs))
     }
 
     /// Linears with the same input as one, their weight rows stacked (Q, K and V: one product).
     func stackedLinear(_ names: [String], outputs: Int, inputs: Int) throws -> Linear {
-        try Linear(stacking: names.map { (try base($0 + ".weight", [outputs, inputs]), try base($0 + ".bias", [outputs]).array) },
-                   inputSize: inputs)
+        let parts = try names.map { (try base($0 + ".weight", [outputs, inputs]), try base($0 + ".bias", [outputs]).array) }
+        return try Linear(stacking: parts, inputSize: inputs, packInputGradient: grantCopy(outputs: outputs * names.count, inputs: inputs))
+    }
+
+    private func grantCopy(outputs: Int, inputs: Int) -> Bool {
+        inputGradientCopies.grant(bytes: Linear.inputGradientCopyBytes(inputSize: inputs, outputSize: outputs))
     }
 
     /// One checkpoint linear as consecutive layers of `outputs[i]` rows each, each its own product with its
@@ -59,7 +68,8 @@ struct WeightLoader {
         var first = 0
         return try outputs.map { count in
             defer { first += count }
-            return try Linear(rows: first..<first + count, of: weight, bias: bias.map { Array($0[first..<first + count]) }, inputSize: inputs)
+            return try Linear(rows: first..<first + count, of: weight, bias: bias.map { Array($0[first..<first + count]) }, inputSize: inputs,
+                              packInputGradient: grantCopy(outputs: count, inputs: inputs))
         }
     }
 

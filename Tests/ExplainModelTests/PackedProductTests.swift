@@ -37,19 +37,39 @@ final class PackedProductTests: XCTestCase {
         }
     }
 
+    /// Both ways of the input gradient: the shared packed copy (inner product backward-data) and a copy packed
+    /// for it (matmul, added into dx).
     func testBackwardAccumulatesLikeSgemm() throws {
-        for (inputs, outputs) in shapes {
-            let w = random.floats(outputs * inputs, scale: 0.1)
-            let layer = try Linear(weight: Weights(w), bias: random.floats(outputs), inputSize: inputs, outputSize: outputs)
-            for rows in rowCounts {
-                let dy = random.floats(rows * outputs), dx0 = random.floats(rows * inputs)
-                var dx = dx0, expected = dx0
-                layer.backward(dx: &dx, dy: dy, rows: rows)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(inputs), Int32(outputs), 1, dy, Int32(outputs),
-                            w, Int32(inputs), 1, &expected, Int32(inputs))
-                assertClose(dx, expected, atol: roundingBound(dy, w, depth: outputs) + 1e-6, "backward \(rows)×\(outputs) · \(outputs)×\(inputs), added")
+        for copy in [false, true] {
+            for (inputs, outputs) in shapes {
+                let w = random.floats(outputs * inputs, scale: 0.1)
+                let layer = try Linear(weight: Weights(w), bias: random.floats(outputs), inputSize: inputs, outputSize: outputs,
+                                       packInputGradient: copy)
+                XCTAssertEqual(layer.hasInputGradientCopy, copy)
+                for rows in rowCounts {
+                    let dy = random.floats(rows * outputs), dx0 = random.floats(rows * inputs)
+                    var dx = dx0, expected = dx0
+                    layer.backward(dx: &dx, dy: dy, rows: rows)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(inputs), Int32(outputs), 1, dy, Int32(outputs),
+                                w, Int32(inputs), 1, &expected, Int32(inputs))
+                    assertClose(dx, expected, atol: roundingBound(dy, w, depth: outputs) + 1e-6,
+                                "backward \(rows)×\(outputs) · \(outputs)×\(inputs), added (own copy: \(copy))")
+                }
             }
         }
+    }
+
+    /// The budget grants copies in load order while they fit, and counts both kinds.
+    func testInputGradientBudgetGrantsInOrderWhileTheyFit() {
+        let budget = InputGradientBudget(bytes: 1000)
+        XCTAssertTrue(budget.grant(bytes: 600))
+        XCTAssertFalse(budget.grant(bytes: 500))
+        XCTAssertTrue(budget.grant(bytes: 400))
+        XCTAssertFalse(budget.grant(bytes: 1))
+        XCTAssertEqual(budget.tally, InputGradientBudget.Tally(copied: 2, shared: 2, copiedBytes: 1000))
+        XCTAssertEqual(budget.remainingBytes, 0)
+        // A quarter of the F32 weights and 32 MB: 100 M values (400 MB) → 132 MB.
+        XCTAssertEqual(InputGradientBudget(weightValues: 100_000_000).remainingBytes, 100_000_000 + 32 << 20)
     }
 
     /// One column block and two give the same forward numbers (the pool's split is invisible); the
@@ -73,8 +93,9 @@ final class PackedProductTests: XCTestCase {
     func testDeterministicAcrossRunsAndConcurrentCallers() throws {
         XCTAssertGreaterThan(Parallel.workerCount, 1, "the pool must have threads to split over")
         let inputs = 384, outputs = 1536
-        let layer = try Linear(weight: Weights(random.floats(outputs * inputs, scale: 0.1)), bias: random.floats(outputs),
-                               inputSize: inputs, outputSize: outputs)
+        let w = random.floats(outputs * inputs, scale: 0.1), bias = random.floats(outputs)
+        for copy in [false, true] {
+        let layer = try Linear(weight: Weights(w), bias: bias, inputSize: inputs, outputSize: outputs, packInputGradient: copy)
         for rows in [1, 18, 200] {
             let x = random.floats(rows * inputs), dy = random.floats(rows * outputs)
             func run() -> [Float] {
@@ -90,8 +111,9 @@ final class PackedProductTests: XCTestCase {
             DispatchQueue.concurrentPerform(iterations: 2) { caller in
                 for _ in 0..<10 { results[caller] = run() }
             }
-            XCTAssertEqual(results[0], reference, "\(rows) rows, first caller")
-            XCTAssertEqual(results[1], reference, "\(rows) rows, second caller")
+            XCTAssertEqual(results[0], reference, "\(rows) rows, first caller, own copy: \(copy)")
+            XCTAssertEqual(results[1], reference, "\(rows) rows, second caller, own copy: \(copy)")
+        }
         }
     }
 
@@ -118,10 +140,14 @@ final class PackedProductTests: XCTestCase {
     /// After packing, the layer never reads its original weights again (their pages can go): overwriting
     /// them with NaN changes nothing in either direction.
     func testOriginalWeightsAreNotReadAfterPacking() throws {
+        for copy in [false, true] { try originalWeightsAreNotReadAfterPacking(packInputGradient: copy) }
+    }
+
+    func originalWeightsAreNotReadAfterPacking(packInputGradient: Bool) throws {
         let inputs = 384, outputs = 384, rows = 16
         let w = random.floats(outputs * inputs, scale: 0.1), bias = random.floats(outputs)
         let weights = Weights(w)
-        let layer = try Linear(weight: weights, bias: bias, inputSize: inputs, outputSize: outputs)
+        let layer = try Linear(weight: weights, bias: bias, inputSize: inputs, outputSize: outputs, packInputGradient: packInputGradient)
         UnsafeMutablePointer(mutating: weights.pointer).update(repeating: .nan, count: weights.count)
         let x = random.floats(rows * inputs), dy = random.floats(rows * outputs)
         var y = [Float](repeating: 0, count: rows * outputs), dx = [Float](repeating: 0, count: rows * inputs)

@@ -97,7 +97,7 @@ extension ModernBertNetwork {
                 let updated = try old.map { part -> Linear in
                     defer { first += part.outputSize }
                     return try Linear(rows: first..<first + part.outputSize, of: weight, bias: bias.map { Array($0[first..<first + part.outputSize]) },
-                                      inputSize: inputs)
+                                      inputSize: inputs, packInputGradient: part.hasInputGradientCopy)
                 }
                 switch part {
                 case .headDense: copy.headDense = updated[0]
