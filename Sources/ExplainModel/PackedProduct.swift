@@ -15,7 +15,7 @@ import Foundation
 /// B is split into column blocks, one per worker, each packed on its own: the pool runs the blocks on
 /// different cores. Primitives are made for fixed row counts (oneDNN's fast kernels need M when they are
 /// made): a product runs as chunks of 256, 128 or 64 rows and a last one padded up to the next row class.
-/// They are made on first use, once per shape in the process, and shared by every matrix of that shape.
+/// They are made at load (`preparePrimitives`), once per shape in the process, and shared by every matrix of that shape.
 final class PackedProduct: @unchecked Sendable {
     let depth: Int
     let columns: Int
@@ -78,6 +78,19 @@ final class PackedProduct: @unchecked Sendable {
             parts.append(Part(columns: range, weights: packed!, bias: biasMemory))
         }
         self.parts = parts
+    }
+
+    /// Makes the primitives of every row class this product will run (the forward's, and the transposed
+    /// product's when it serves the input gradient too), so a request makes none. Shapes shared by several
+    /// matrices cost once per process: about 0.15 ms of CPU a primitive.
+    func preparePrimitives(transposed: Bool) throws {
+        var kinds: [ProductPrimitive.Kind] = [.forward(bias: parts[0].bias != nil)]
+        if transposed { kinds.append(.transposed) }
+        for width in Set(parts.map(\.columns.count)) {
+            for kind in kinds {
+                for classIndex in Self.rowClasses.indices { _ = try primitive(kind, classIndex: classIndex, width: width) }
+            }
+        }
     }
 
     /// B read back from its packed copy into b (element (i, j) at b[i · rowStride + j · columnStride]):
@@ -182,14 +195,15 @@ final class PackedProduct: @unchecked Sendable {
         return rowClasses.firstIndex { $0 >= remaining }!
     }
 
-    private func primitive(_ kind: ProductPrimitive.Kind, classIndex: Int, width: Int) throws -> ProductPrimitive {
-        try ProductPrimitive.shared(kind, rows: Self.rowClasses[classIndex], depth: depth, columns: width)
+    private func primitive(_ kind: ProductPrimitive.Kind, classIndex: Int, width: Int, onRequestPath: Bool = false) throws -> ProductPrimitive {
+        try ProductPrimitive.shared(kind, rows: Self.rowClasses[classIndex], depth: depth, columns: width, onRequestPath: onRequestPath)
     }
 
-    /// The primitive for a product made on first use; a failure there is a broken oneDNN install, not bad
-    /// input, and stops the process with oneDNN's message.
+    /// The primitive for a product, made at load (`preparePrimitives`), or on first use for a product that
+    /// was not prepared; a failure there is a broken oneDNN install, not bad input, and stops the process
+    /// with oneDNN's message.
     private func requirePrimitive(_ kind: ProductPrimitive.Kind, classIndex: Int, width: Int) -> ProductPrimitive {
-        do { return try primitive(kind, classIndex: classIndex, width: width) } catch { fatalError("\(error)") }
+        do { return try primitive(kind, classIndex: classIndex, width: width, onRequestPath: true) } catch { fatalError("\(error)") }
     }
 
     /// Every chunk of rows through one part: A goes in place when it is dense and fills the class, else
@@ -244,7 +258,7 @@ final class PackedProduct: @unchecked Sendable {
 }
 
 /// A oneDNN primitive for one product shape (rows × depth · depth × columns, or its transpose against the
-/// same packed B), shared by every packed matrix of that shape and made on first use.
+/// same packed B), shared by every packed matrix of that shape and made when a matrix of that shape is packed.
 final class ProductPrimitive: @unchecked Sendable {
     enum Kind: Hashable {
         /// C = A·B [+ bias]: matmul.
@@ -284,16 +298,22 @@ final class ProductPrimitive: @unchecked Sendable {
         }
     }
 
-    static func shared(_ kind: Kind, rows: Int, depth: Int, columns: Int) throws -> ProductPrimitive {
+    /// `onRequestPath`: asked for by a pass rather than at load (counted: tests hold it at zero).
+    static func shared(_ kind: Kind, rows: Int, depth: Int, columns: Int, onRequestPath: Bool = false) throws -> ProductPrimitive {
         let key = Key(kind: kind, rows: rows, depth: depth, columns: columns)
         if let primitive = lock.withLock({ primitives[key] }) { return primitive }
         let primitive = try ProductPrimitive(kind, rows: rows, depth: depth, columns: columns, weights: weightsLayout(depth: depth, columns: columns))
         return lock.withLock {
             if let existing = primitives[key] { return existing }
             primitives[key] = primitive
+            if onRequestPath { madeOnRequestPath += 1 }
             return primitive
         }
     }
+
+    /// Primitives a pass had to make because the load had not (guarded by lock).
+    private static var madeOnRequestPath = 0
+    static var madeOnRequestPathCount: Int { lock.withLock { madeOnRequestPath } }
 
     private static func attributes() throws -> dnnl_primitive_attr_t {
         var attributes: dnnl_primitive_attr_t?

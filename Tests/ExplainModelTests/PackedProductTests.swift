@@ -59,6 +59,22 @@ final class PackedProductTests: XCTestCase {
         }
     }
 
+    /// Every primitive a pass runs is made when the model loads: passes of every length, both directions,
+    /// with and without the input-gradient copies, make none.
+    func testPassesMakeNoPrimitives() throws {
+        for copyBytes in [nil, 0] {
+            let model = try ClassifierModel.load(directory: fixturesDirectory.appendingPathComponent("models/bert-largest"),
+                                                 inputGradientCopyBytes: copyBytes)
+            let before = ProductPrimitive.madeOnRequestPathCount
+            for length in [1, 3, 14, 18, 33, 65, 130, 300] {
+                let ids = [Array(repeating: 5, count: min(length, model.maxTokens))]
+                let pass = model.forward(ModelInput(ids: ids))
+                _ = model.inputGradient(pass, logitWeights: [[1] + Array(repeating: 0, count: model.config.labels.count - 1)])
+            }
+            XCTAssertEqual(ProductPrimitive.madeOnRequestPathCount, before, "allowance \(String(describing: copyBytes))")
+        }
+    }
+
     /// The budget grants copies in load order while they fit, and counts both kinds.
     func testInputGradientBudgetGrantsInOrderWhileTheyFit() {
         let budget = InputGradientBudget(bytes: 1000)

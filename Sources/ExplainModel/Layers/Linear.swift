@@ -32,6 +32,8 @@ struct Linear: Sendable {
             ? try PackedProduct(depth: outputSize, columns: inputSize, b: w, rowStride: inputSize, columnStride: 1, bias: nil,
                                 parts: Parallel.workerCount)
             : nil
+        try product.preparePrimitives(transposed: inputGradientProduct == nil)
+        try inputGradientProduct?.preparePrimitives(transposed: false)
         weight.releasePages(elements)
     }
 
