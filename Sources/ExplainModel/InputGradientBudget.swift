@@ -1,12 +1,15 @@
 /// How much memory a model may spend on second copies of its dense weights, packed for the input gradient
 /// (`Linear`'s `packInputGradient`), and which layers got one.
 ///
-/// The memory target for the gradient methods is 1.25 × the model's F32 weights + 64 MB of peak RSS. The
-/// forward's packed copies replace the file's pages, so the weights count once; the second copies may take
-/// the other quarter and half of the 64 MB, leaving 32 MB for activations and the runtime. Layers are
-/// granted in load order until the allowance runs out: all of MiniLM's (42 MB of 55), five of BERT-base's
-/// twelve. A copy makes dy·W run at the forward's speed instead of about two thirds of it (measured:
-/// 50 against 32 GFLOP/s on one core, 16 rows, MiniLM's shapes).
+/// The memory target for the gradient methods, integrated gradients' batches included, is 1.25 × the
+/// model's F32 weights W + 64 MB of peak RSS. The forward's packed copies replace the file's pages, so the
+/// weights count once. What else the heaviest default run holds was measured without copies: a 64-point
+/// integrated-gradients batch over a short sentence adds 0.35–0.37 W of activations (MiniLM: 30 MB on
+/// 87; BERT-base: 160 on 438), and the runtime, buffers and prepared primitives about 32 MB. The copies get
+/// what is left, 1.25 W + 64 MB − W − 0.4 W − 32 MB = 32 MB − 0.15 W, granted in load order: MiniLM 19 MB
+/// (its first two layers and a part of the third), BERT-base none (its integrated gradients peak at 600 of
+/// its 611 MB without them). A copy makes dy·W run at the forward's speed instead of about two thirds of it
+/// (harness: 51 against 32 GFLOP/s on one core, 16 rows, MiniLM's shapes).
 public final class InputGradientBudget {
     private(set) var remainingBytes: Int
     private(set) var tally = Tally()
@@ -18,9 +21,9 @@ public final class InputGradientBudget {
 
     init(bytes: Int) { remainingBytes = max(0, bytes) }
 
-    /// The allowance for a checkpoint of `weightValues` parameters.
+    /// The allowance for a checkpoint of `weightValues` parameters: 32 MB − 0.15 × its F32 bytes.
     convenience init(weightValues: Int) {
-        self.init(bytes: weightValues * MemoryLayout<Float>.size / 4 + 32 << 20)
+        self.init(bytes: 32 << 20 - weightValues * MemoryLayout<Float>.size * 15 / 100)
     }
 
     /// True (and the bytes taken) when a copy of this size still fits.

@@ -84,8 +84,9 @@ final class PackedProductTests: XCTestCase {
         XCTAssertFalse(budget.grant(bytes: 1))
         XCTAssertEqual(budget.tally, InputGradientBudget.Tally(copied: 2, shared: 2, copiedBytes: 1000))
         XCTAssertEqual(budget.remainingBytes, 0)
-        // A quarter of the F32 weights and 32 MB: 100 M values (400 MB) → 132 MB.
-        XCTAssertEqual(InputGradientBudget(weightValues: 100_000_000).remainingBytes, 100_000_000 + 32 << 20)
+        // 32 MB less 0.15 × the F32 bytes: MiniLM's 22.7 M values → 19.9 MB; 100 M values (400 MB) → none.
+        XCTAssertEqual(InputGradientBudget(weightValues: 22_700_000).remainingBytes, 32 << 20 - 13_620_000)
+        XCTAssertEqual(InputGradientBudget(weightValues: 100_000_000).remainingBytes, 0)
     }
 
     /// One column block and two give the same forward numbers (the pool's split is invisible); the
