@@ -6,9 +6,9 @@
 /// weights count once. What else the heaviest default run holds was measured without copies: a 64-point
 /// integrated-gradients batch over a short sentence adds 0.35–0.37 W of activations (MiniLM: 30 MB on
 /// 87; BERT-base: 160 on 438), and the runtime, buffers and prepared primitives about 32 MB. The copies get
-/// what is left, 1.25 W + 64 MB − W − 0.4 W − 32 MB = 32 MB − 0.15 W, granted in load order: MiniLM 19 MB
-/// (its first two layers and a part of the third), BERT-base none (its integrated gradients peak at 600 of
-/// its 611 MB without them). A copy makes dy·W run at the forward's speed instead of about two thirds of it
+/// what is left, 1.25 W + 64 MB − W − 0.4 W − 32 MB = 32 MB − 0.15 W, granted in load order to each matrix
+/// that still fits: MiniLM 18 of its 19.9 MB (13 of its 26 dense layers), BERT-base none (its integrated
+/// gradients peak at 600 of its 611 MB without them). A copy makes dy·W run at the forward's speed instead of about two thirds of it
 /// (harness: 51 against 32 GFLOP/s on one core, 16 rows, MiniLM's shapes).
 public final class InputGradientBudget {
     private(set) var remainingBytes: Int

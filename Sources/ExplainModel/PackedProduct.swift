@@ -131,12 +131,11 @@ final class PackedProduct: @unchecked Sendable {
         try DNNL.check(dnnl_stream_wait(stream), "weights reorder")
     }
 
-    /// The implementations oneDNN chose for a single sentence's rows (forward; transposed), for the
+    /// The implementation oneDNN chose for a single sentence's rows, forward or transposed, for the
     /// benchmark's report.
-    func implementations() throws -> (forward: String, transposed: String) {
+    func implementation(transposed: Bool) throws -> String {
         let index = Self.rowClasses.firstIndex(of: 16)!, width = parts[0].columns.count
-        return (try primitive(.forward(bias: parts[0].bias != nil), classIndex: index, width: width).implementation,
-                try primitive(.transposed, classIndex: index, width: width).implementation)
+        return try primitive(transposed ? .transposed : .forward(bias: parts[0].bias != nil), classIndex: index, width: width).implementation
     }
 
     /// C (rows × columns, leading dimension ldc) = A (rows × depth, leading dimension lda) · B [+ bias], or

@@ -64,9 +64,9 @@ struct Linear: Sendable {
 
     /// The oneDNN implementations that run a sentence-sized product, forward and backward, for the benchmark.
     func implementations() throws -> (forward: String, backward: String) {
-        let shared = try product.implementations()
-        return (shared.forward, try inputGradientProduct.map { "matmul \(try $0.implementations().forward) on its own copy" }
-                    ?? "inner product \(shared.transposed) on the shared copy")
+        let backward = try inputGradientProduct.map { "matmul \(try $0.implementation(transposed: false)) on its own copy" }
+            ?? "inner product \(try product.implementation(transposed: true)) on the shared copy"
+        return (try product.implementation(transposed: false), backward)
     }
 
     /// y (rows × out) = x (rows × in) · Wᵀ + b.
