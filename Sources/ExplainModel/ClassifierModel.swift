@@ -67,7 +67,7 @@ public final class ClassifierModel: @unchecked Sendable {
             throw ModelError.missingFile(directory.path)
         }
         let (config, weights) = try ModelFiles.open(directory: directory)
-        let loader = WeightLoader(checkpoint: weights, architecture: config.architecture, inputGradientCopyBytes: inputGradientCopyBytes)
+        let loader = WeightLoader(checkpoint: weights, config: config, inputGradientCopyBytes: inputGradientCopyBytes)
         let network: any ClassifierNetwork
         switch config.architecture {
         case .modernbert: network = try ModernBertNetwork(config: config, loader: loader)

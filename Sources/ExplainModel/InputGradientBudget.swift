@@ -3,13 +3,17 @@
 ///
 /// The memory target for the gradient methods, integrated gradients' batches included, is 1.25 × the
 /// model's F32 weights W + 64 MB of peak RSS. The forward's packed copies replace the file's pages, so the
-/// weights count once. What else the heaviest default run holds was measured without copies: a 64-point
-/// integrated-gradients batch over a short sentence adds 0.35–0.37 W of activations (MiniLM: 30 MB on
-/// 87; BERT-base: 160 on 438), and the runtime, buffers and prepared primitives about 32 MB. The copies get
-/// what is left, 1.25 W + 64 MB − W − 0.4 W − 32 MB = 32 MB − 0.15 W, granted in load order to each matrix
-/// that still fits: MiniLM 18 of its 19.9 MB (13 of its 26 dense layers), BERT-base none (its integrated
-/// gradients peak at 600 of its 611 MB without them). A copy makes dy·W run at the forward's speed instead of about two thirds of it
-/// (harness: 51 against 32 GFLOP/s on one core, 16 rows, MiniLM's shapes).
+/// weights count once. The heaviest default run is a batched one (integrated gradients, SmoothGrad): each
+/// worker thread runs passes of up to `ClassifierModel.passTokenLimit` tokens, and a pass keeps per token
+/// and layer what its backward needs (`cachedFloatsPerToken`). What else a process holds — the runtime's
+/// and oneDNN's code, the prepared primitives, the tokenizer, a method's own buffers and the allocator's
+/// slack — measured 22–28 MB on MiniLM (`runtimeBytes` keeps a margin over it). The copies get what is
+/// left, granted in load order to each matrix that still fits.
+///
+/// Measured (MiniLM, 2 threads, passes of 128 tokens): all 26 copies (40.5 MB) took 50-step integrated
+/// gradients to a peak of 170–172 MB against its target of 172; the allowance, 35 MB, leaves about 6 MB.
+/// A copy makes dy·W run at the forward's speed instead of about two thirds of it (harness: 51 against 32
+/// GFLOP/s on one core, 16 rows, MiniLM's shapes).
 public final class InputGradientBudget {
     private(set) var remainingBytes: Int
     private(set) var tally = Tally()
@@ -19,11 +23,28 @@ public final class InputGradientBudget {
         public internal(set) var copied = 0, shared = 0, copiedBytes = 0
     }
 
+    static let runtimeBytes = 30 << 20
+    /// The keys a short sentence's attention rows hold (the probabilities' share of a cached token).
+    static let sentenceKeys = 32
+
     init(bytes: Int) { remainingBytes = max(0, bytes) }
 
-    /// The allowance for a checkpoint of `weightValues` parameters: 32 MB − 0.15 × its F32 bytes.
-    convenience init(weightValues: Int) {
-        self.init(bytes: 32 << 20 - weightValues * MemoryLayout<Float>.size * 15 / 100)
+    /// The allowance for `config`'s model with `weightValues` parameters when `passes` threads each run
+    /// passes of `tokensPerPass` tokens.
+    convenience init(config: ModelConfig, weightValues: Int, passes: Int, tokensPerPass: Int) {
+        let weights = weightValues * MemoryLayout<Float>.size
+        let target = weights * 5 / 4 + 64 << 20
+        let activations = passes * tokensPerPass * Self.cachedFloatsPerToken(config) * MemoryLayout<Float>.size
+        self.init(bytes: target - weights - activations - Self.runtimeBytes)
+    }
+
+    /// Floats a pass keeps for its backward per token, over all layers: Q, K and V; the two layer norms'
+    /// normalised rows; the feed-forward's pre-activation (ModernBERT's gated one also its activation and
+    /// gate); a short sentence's attention probabilities.
+    static func cachedFloatsPerToken(_ config: ModelConfig) -> Int {
+        let feedForward = config.modernBert == nil ? 1 : 3
+        let perLayer = 5 * config.hiddenSize + feedForward * config.intermediateSize + 2 + config.headCount * sentenceKeys
+        return config.layerCount * perLayer
     }
 
     /// True (and the bytes taken) when a copy of this size still fits.

@@ -10,7 +10,7 @@ public final class SentenceEncoder: @unchecked Sendable {
     public static func load(directory: URL) throws -> SentenceEncoder {
         let (config, checkpoint) = try ModelFiles.open(directory: directory)
         // Forward passes only: no copies for the input gradient.
-        let loader = WeightLoader(checkpoint: checkpoint, architecture: config.architecture, inputGradientCopyBytes: 0)
+        let loader = WeightLoader(checkpoint: checkpoint, config: config, inputGradientCopyBytes: 0)
         let encoder = try TransformerEncoder(config: config, loader: loader)
         checkpoint.releasePages()
         return SentenceEncoder(config: config, encoder: encoder)

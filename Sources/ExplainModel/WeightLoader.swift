@@ -10,11 +10,12 @@ struct WeightLoader {
     let inputGradientCopies: InputGradientBudget
 
     /// `inputGradientCopyBytes` nil: the checkpoint's own allowance.
-    init(checkpoint: Checkpoint, architecture: Architecture, inputGradientCopyBytes: Int? = nil) {
+    init(checkpoint: Checkpoint, config: ModelConfig, inputGradientCopyBytes: Int? = nil) {
         self.checkpoint = checkpoint
-        prefix = Self.basePrefix(architecture)
+        prefix = Self.basePrefix(config.architecture)
         inputGradientCopies = inputGradientCopyBytes.map(InputGradientBudget.init(bytes:))
-            ?? InputGradientBudget(weightValues: checkpoint.valueCount)
+            ?? InputGradientBudget(config: config, weightValues: checkpoint.valueCount, passes: Parallel.workerCount,
+                                   tokensPerPass: ClassifierModel.passTokenLimit)
     }
 
     /// The base model's attribute name in <Family>ForSequenceClassification (its base_model_prefix).

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import CBLAS
+import ExplainJSON
 @testable import ExplainModel
 
 /// The layers' products through oneDNN on packed weights against the same products through one sgemm call:
@@ -84,9 +85,28 @@ final class PackedProductTests: XCTestCase {
         XCTAssertFalse(budget.grant(bytes: 1))
         XCTAssertEqual(budget.tally, InputGradientBudget.Tally(copied: 2, shared: 2, copiedBytes: 1000))
         XCTAssertEqual(budget.remainingBytes, 0)
-        // 32 MB less 0.15 × the F32 bytes: MiniLM's 22.7 M values → 19.9 MB; 100 M values (400 MB) → none.
-        XCTAssertEqual(InputGradientBudget(weightValues: 22_700_000).remainingBytes, 32 << 20 - 13_620_000)
-        XCTAssertEqual(InputGradientBudget(weightValues: 100_000_000).remainingBytes, 0)
+    }
+
+    /// The allowance is what the memory target leaves after the weights, two threads' batched passes and the
+    /// runtime: 1.25 W + 64 MB − W − passes × tokens × cached floats per token × 4 − 30 MB.
+    func testInputGradientAllowanceFollowsTheModelsShape() throws {
+        func config(_ json: String) throws -> ModelConfig { try ModelConfig(json: try XCTUnwrap(JSONParser.parse(Array(json.utf8)).objectValue)) }
+        let miniLM = try config(#"{"model_type": "bert", "hidden_size": 384, "num_hidden_layers": 6, "num_attention_heads": 12, "intermediate_size": 1536}"#)
+        // Per token: 6 layers × (5 × 384 + 1536 + 2 + 12 heads × 32 keys) = 23,052 floats.
+        XCTAssertEqual(InputGradientBudget.cachedFloatsPerToken(miniLM), 23_052)
+        // 22.7 M values: 22,700,000 + 67,108,864 − 2 × 128 × 23,052 × 4 − 31,457,280.
+        XCTAssertEqual(InputGradientBudget(config: miniLM, weightValues: 22_700_000, passes: 2, tokensPerPass: 128).remainingBytes, 34_746_336)
+        // One thread runs one pass at a time: half the activations.
+        XCTAssertEqual(InputGradientBudget(config: miniLM, weightValues: 22_700_000, passes: 1, tokensPerPass: 128).remainingBytes,
+                       34_746_336 + 128 * 23_052 * 4)
+        let bertBase = try config(#"{"model_type": "bert", "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072}"#)
+        XCTAssertEqual(InputGradientBudget.cachedFloatsPerToken(bertBase), 87_576)
+        XCTAssertEqual(InputGradientBudget(config: bertBase, weightValues: 109_500_000, passes: 2, tokensPerPass: 128).remainingBytes, 55_473_760)
+        // With passes of 512 tokens nothing is left.
+        XCTAssertEqual(InputGradientBudget(config: bertBase, weightValues: 109_500_000, passes: 2, tokensPerPass: 512).remainingBytes, 0)
+        // ModernBERT's gated feed-forward keeps three inner-sized rows.
+        let modern = try config(#"{"model_type": "modernbert", "hidden_size": 768, "num_hidden_layers": 22, "num_attention_heads": 12, "intermediate_size": 1152}"#)
+        XCTAssertEqual(InputGradientBudget.cachedFloatsPerToken(modern), 22 * (5 * 768 + 3 * 1152 + 2 + 12 * 32))
     }
 
     /// One column block and two give the same forward numbers (the pool's split is invisible); the
