@@ -151,16 +151,23 @@ extension Double: JSONEncodable { public var json: JSONValue { JSONValue(self) }
 extension Float: JSONEncodable { public var json: JSONValue { JSONValue(self) } }
 extension JSONValue: JSONEncodable { public var json: JSONValue { self } }
 
+// Closures, not key paths, in these generic maps: a key path whose root is a generic parameter is built
+// at run time on every call (a third of an explanation's reply encoding went to that).
 extension Array: JSONEncodable where Element: JSONEncodable {
-    public var json: JSONValue { .array(map(\.json)) }
+    public var json: JSONValue { .array(map { $0.json }) }
 }
 
 /// nil writes as null.
 extension Optional: JSONEncodable where Wrapped: JSONEncodable {
-    public var json: JSONValue { map(\.json) ?? .null }
+    public var json: JSONValue {
+        switch self {
+        case .some(let value): return value.json
+        case .none: return .null
+        }
+    }
 }
 
 /// An object with the dictionary's keys (written sorted, as every object is).
 extension Dictionary: JSONEncodable where Key == String, Value: JSONEncodable {
-    public var json: JSONValue { .object(JSONObject(mapValues(\.json))) }
+    public var json: JSONValue { .object(JSONObject(mapValues { $0.json })) }
 }

@@ -28,13 +28,22 @@ public struct TokenInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     }
 }
 
-public struct WordInfo: Sendable, Equatable, JSONRecord {
+/// Mapped by hand, as TokenInfo: every explanation and tokenization reply holds one per word, and the
+/// Codable path a JSONRecord takes cost a fifth of a short explanation's reply encoding.
+public struct WordInfo: Sendable, Equatable, JSONEncodable, JSONDecodable {
     public var text: String
     public var start: Int
     public var end: Int
     public var tokens: [Int]
     public init(text: String, start: Int, end: Int, tokens: [Int]) {
         self.text = text; self.start = start; self.end = end; self.tokens = tokens
+    }
+    public var json: JSONValue {
+        ["text": .string(text), "start": .integer(start), "end": .integer(end), "tokens": .array(tokens.map(JSONValue.integer))]
+    }
+    public init(json: JSONValue, at path: String) throws {
+        let o = try ObjectReader(json, at: path)
+        self.init(text: try o.required("text"), start: try o.required("start"), end: try o.required("end"), tokens: try o.required("tokens"))
     }
 }
 
