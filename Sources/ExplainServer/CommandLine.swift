@@ -91,7 +91,7 @@ public enum ServerCommandLine {
       --model-id ID        the id of the preceding --model (default: the directory's name)
       --no-default-model   without --model, start with no model (load one with models/load) instead of the
                            default political/general model (assembled by `explaind setup` on first use)
-      --threads N          compute threads (OpenBLAS); default: the number of cores
+      --threads N          compute threads (the pool that runs the passes); default: the number of cores
       --framing KIND       lsp or ndjson; default: detected from the first byte ({ or [ means ndjson)
       --log-level LEVEL    what goes to stderr (default warning); stdout carries only the protocol
       --max-frame-bytes N  larger frames are skipped and answered with an error (default \(ServerOptions().maxFrameBytes))

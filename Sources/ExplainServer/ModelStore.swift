@@ -92,7 +92,10 @@ public final class ModelStore: @unchecked Sendable {
         if makeDefault || defaultID == nil { defaultID = id }
         let description = resident.describe(isDefault: defaultID == id)
         lock.unlock()
-        log(.info, "loaded model \(id) from \(directory.path) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
+        let copies = model.inputGradientCopies, threads = ClassifierModel.threadCount
+        log(.info, "loaded model \(id) from \(directory.path) in \(Int(Date().timeIntervalSince(started) * 1000)) ms; "
+            + "\(threads) compute thread\(threads == 1 ? "" : "s"), \(copies.copied) of \(copies.copied + copies.shared) dense layers "
+            + "with an input-gradient copy (\(String(format: "%.1f", Double(copies.copiedBytes) / 1048576)) MB)")
         return description
     }
 

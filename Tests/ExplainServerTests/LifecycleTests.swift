@@ -18,6 +18,20 @@ final class LifecycleTests: XCTestCase {
         XCTAssertNotNil(daemon.call("tokenize", ["text": "x"]))
     }
 
+    /// `--threads` sizes the compute pool before the startup model loads (the load's log line says so).
+    func testThreadsOptionReachesTheComputePool() throws {
+        for threads in [1, 2] {
+            let daemon = try launchDaemon(arguments: ["--model", model, "--threads", String(threads), "--log-level", "info"])
+            _ = daemon.initialize()
+            XCTAssertEqual(daemon.call("shutdown"), .null)
+            daemon.notify("exit")
+            XCTAssertEqual(daemon.waitForExit(), 0)
+            let loaded = daemon.stderr.split(separator: "\n").first { $0.contains("loaded model") }.map(String.init) ?? ""
+            XCTAssertTrue(loaded.contains("; \(threads) compute thread\(threads == 1 ? "" : "s"), "), loaded)
+            XCTAssertTrue(loaded.contains(" dense layers with an input-gradient copy ("), loaded)
+        }
+    }
+
     func testShutdownThenExitIsZero() throws {
         let daemon = try launchDaemon(arguments: ["--model", model])
         _ = daemon.initialize()
