@@ -13,8 +13,9 @@
 /// Measured (2 threads, passes of 128 tokens, 50-step integrated gradients): MiniLM with all 26 copies (40.5 MB)
 /// peaked at 170–174 MB against its target of 172; its allowance, 33 MB, grants 22 of them (32 MB) and peaks
 /// at 164–167 MB. BERT-base's, 53 MB, grants 9 of its 50 dense layers (51 MB) and peaks at 565 of 611 MB.
-/// A copy makes dy·W run at the forward's speed instead of about two thirds of it (harness: 51 against 32
-/// GFLOP/s on one core, 16 rows, MiniLM's shapes).
+/// On AVX-512 a copy makes dy·W run at the forward's speed instead of about two thirds of it (harness: 51
+/// against 32 GFLOP/s on one core, 16 rows, MiniLM's shapes); on an AMD AVX2 host the difference was lost in
+/// the noise (the benchmark README's 21:35 runs).
 public final class InputGradientBudget {
     private(set) var remainingBytes: Int
     private(set) var tally = Tally()
