@@ -2,7 +2,7 @@ import ExplainModel
 import ExplainTokenizer
 
 /// The attribution library's entry point: text → tokens → prediction → the chosen method's scores →
-/// normalised token (and word) scores. All texts of a call run as one batch.
+/// normalised token (and word) scores. The texts of a call run as batches of up to `groupTokens` tokens.
 public final class Explainer: Sendable {
     public let model: ClassifierModel
 
@@ -25,17 +25,45 @@ public final class Explainer: Sendable {
         return try explain(encodings: texts.map(encode), texts: texts, request: request, control: control)
     }
 
-    /// The texts' explanations over the given encodings (a text's own, or one window of it).
-    func explain(encodings: [Encoding], texts: [String], request: ExplainRequest, control: RunControl) throws -> [Explanation] {
-        try control.checkCancelled()
-        // Kept with its activations: the gradient methods differentiate this very pass.
-        let inputPass = model.forward(ModelInput(ids: encodings.map(\.ids)))
-        return try explain(encodings: encodings, texts: texts, inputPass: inputPass, request: request, control: control)
+    /// Tokens of the texts explained together: what the threads' batched passes hold at once. The input pass
+    /// a group keeps for its backward grows with it (about 90 KB a token for MiniLM), so a call with many texts
+    /// (`explaind corpus --batch`, a long `texts`) runs group after group instead of keeping one pass for all.
+    public var groupTokens: Int { ClassifierModel.passTokenLimit * ClassifierModel.threadCount }
+
+    /// The texts' explanations over the given encodings (a text's own, or one window of it), consecutive texts
+    /// of up to `groupTokens` tokens at a time (a longer text alone). Every method's result for a text depends
+    /// on that text alone (seeds included), so the grouping changes nothing but memory and rounding.
+    func explain(encodings: [Encoding], texts: [String], request: ExplainRequest, control: RunControl,
+                 groupTokens: Int? = nil) throws -> [Explanation] {
+        let limit = groupTokens ?? self.groupTokens
+        var explanations: [Explanation] = []
+        var start = 0
+        while start < encodings.count {
+            var end = start + 1, tokens = encodings[start].ids.count
+            while end < encodings.count, tokens + encodings[end].ids.count <= limit {
+                tokens += encodings[end].ids.count
+                end += 1
+            }
+            // Progress runs over the whole call: each group reports within its share of the texts.
+            let (lower, upper) = (Double(start) / Double(encodings.count), Double(end) / Double(encodings.count))
+            let part = start == 0 && end == encodings.count ? control
+                : RunControl(isCancelled: control.isCancelled,
+                             progress: { fraction, message in control.progress(lower + fraction * (upper - lower), message) })
+            try part.checkCancelled()
+            // Kept with its activations: the gradient methods differentiate this very pass.
+            let inputPass = model.forward(ModelInput(ids: encodings[start..<end].map(\.ids)))
+            explanations += try explain(encodings: Array(encodings[start..<end]), texts: Array(texts[start..<end]),
+                                        inputPass: inputPass, request: request, control: part,
+                                        textNumbering: (first: start, count: encodings.count))
+            start = end
+        }
+        return explanations
     }
 
     /// The same over a forward pass of those encodings the caller has already run (the windows' prediction).
+    /// `textNumbering`: where these texts sit among the call's, for errors that name one (`texts[i]`).
     func explain(encodings: [Encoding], texts: [String], inputPass: ForwardPass, request: ExplainRequest,
-                 control: RunControl) throws -> [Explanation] {
+                 control: RunControl, textNumbering: (first: Int, count: Int)? = nil) throws -> [Explanation] {
         let method = try AttributionRegistry.method(named: request.method)
         let options = try ResolvedOptions(request.options, specs: method.description.options)
         let scoring = request.scoring
@@ -67,7 +95,10 @@ public final class Explainer: Sendable {
                 granularity: scoring.granularity, tokenScores: tokenScores, rawTokenScores: result.scores[s],
                 wordScores: wordScores, extras: result.extras[s])
         }
-        for (s, explanation) in explanations.enumerated() { try FiniteResults.require(explanation, of: FiniteResults.name(s, of: texts.count)) }
+        let numbering = textNumbering ?? (first: 0, count: texts.count)
+        for (s, explanation) in explanations.enumerated() {
+            try FiniteResults.require(explanation, of: FiniteResults.name(numbering.first + s, of: numbering.count))
+        }
         return explanations
     }
 

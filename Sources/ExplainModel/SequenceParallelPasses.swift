@@ -9,7 +9,7 @@ extension ClassifierModel {
     /// 90 KB per token for MiniLM), while the products gain nothing beyond about a hundred rows (MiniLM's
     /// 50-step integrated gradients: the same time with 128 as with 256, 5% more with 96, 13% with 64).
     /// The memory saved goes to the input-gradient copies (InputGradientBudget).
-    static let passTokenLimit = 128
+    public static let passTokenLimit = 128
 
     /// The logits of each sequence, and with `logitWeights` the input gradient of
     /// Σ_c w[c] · logit[c] where w = logitWeights(logits, sequence index) (T_i × H row-major).
