@@ -25,10 +25,10 @@ public final class Explainer: Sendable {
         return try explain(encodings: texts.map(encode), texts: texts, request: request, control: control)
     }
 
-    /// Tokens of the texts explained together: what the threads' batched passes hold at once. The input pass
+    /// Tokens of the texts explained together: what the cores' batched passes hold at once. The input pass
     /// a group keeps for its backward grows with it (about 90 KB a token for MiniLM), so a call with many texts
     /// (`explaind corpus --batch`, a long `texts`) runs group after group instead of keeping one pass for all.
-    public var groupTokens: Int { ClassifierModel.passTokenLimit * ClassifierModel.threadCount }
+    public var groupTokens: Int { ClassifierModel.passTokenLimit * ClassifierModel.concurrentPasses }
 
     /// The texts' explanations over the given encodings (a text's own, or one window of it), consecutive texts
     /// of up to `groupTokens` tokens at a time (a longer text alone). Every method's result for a text depends

@@ -4,7 +4,7 @@
 /// The memory target for the gradient methods, integrated gradients' batches included, is 1.25 × the
 /// model's F32 weights W + 64 MB of peak RSS. The forward's packed copies replace the file's pages, so the
 /// weights count once. The heaviest default run is a batched one (integrated gradients, SmoothGrad): each
-/// worker thread runs passes of up to `ClassifierModel.passTokenLimit` tokens, and a pass keeps per token
+/// core runs passes of up to `ClassifierModel.passTokenLimit` tokens, and a pass keeps per token
 /// and layer what its backward needs (`cachedFloatsPerToken`). What else a process holds — the runtime's
 /// and oneDNN's code, the prepared primitives, the tokenizer, a method's own buffers and the allocator's
 /// slack — measured 22–28 MB on MiniLM (`runtimeBytes` keeps a margin over it). The copies get what is

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Batched passes over many sequences (integrated-gradient probes, occlusions, noisy copies) split by
 /// sequence across the worker pool: each thread runs whole passes over its share with single-threaded
 /// products, so the cores never wait on each other between layers. One core at a time gets within 12% of
@@ -10,6 +12,10 @@ extension ClassifierModel {
     /// 50-step integrated gradients: the same time with 128 as with 256, 5% more with 96, 13% with 64).
     /// The memory saved goes to the input-gradient copies (InputGradientBudget).
     public static let passTokenLimit = 128
+    /// Passes the machine runs at once: its cores, not `threadCount`. The input-gradient copies and the
+    /// grouping of a call's texts are sized by it, and both move results by rounding, so they must not follow
+    /// `--threads`: a Ray job's one-thread daemons give the bytes a two-thread `explaind corpus` gives.
+    public static let concurrentPasses = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// The logits of each sequence, and with `logitWeights` the input gradient of
     /// Σ_c w[c] · logit[c] where w = logitWeights(logits, sequence index) (T_i × H row-major).

@@ -14,7 +14,7 @@ struct WeightLoader {
         self.checkpoint = checkpoint
         prefix = Self.basePrefix(config.architecture)
         inputGradientCopies = inputGradientCopyBytes.map(InputGradientBudget.init(bytes:))
-            ?? InputGradientBudget(config: config, weightValues: checkpoint.valueCount, passes: Parallel.workerCount,
+            ?? InputGradientBudget(config: config, weightValues: checkpoint.valueCount, passes: ClassifierModel.concurrentPasses,
                                    tokensPerPass: ClassifierModel.passTokenLimit)
     }
 
