@@ -14,13 +14,16 @@ extension ClassifierModel {
     public static let passTokenLimit = 128
     /// Passes the machine runs at once: its cores, not `threadCount`. The input-gradient copies and the
     /// grouping of a call's texts are sized by it, and both move results by rounding, so they must not follow
-    /// `--threads`: a Ray job's one-thread daemons give the bytes a two-thread `explaind corpus` gives.
+    /// `--threads`: a Ray job's one-thread daemons give the bytes a two-thread `explaind corpus` gives. Batches
+    /// split into one group of sequences per core for the same reason.
     public static let concurrentPasses = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// The logits of each sequence, and with `logitWeights` the input gradient of
     /// Σ_c w[c] · logit[c] where w = logitWeights(logits, sequence index) (T_i × H row-major).
     public func evaluate(_ input: ModelInput, logitWeights: (([Float], Int) -> [Float])?) -> [(logits: [Float], gradient: [Float])] {
-        let groups = Self.groups(lengths: input.ids.map(\.count), parts: Parallel.workerCount)
+        // One group per core whatever --threads says (fewer threads run them in turn): the passes, and so the
+        // rounding, are the same for every thread count.
+        let groups = Self.groups(lengths: input.ids.map(\.count), parts: Self.concurrentPasses)
         if groups.count < 2 {
             return evaluateInPasses(input, logitWeights: logitWeights, firstIndex: 0)
         }

@@ -58,4 +58,23 @@ final class ParallelTests: XCTestCase {
         XCTAssertEqual(ClassifierModel.groups(lengths: [500], parts: 2), [0..<1])
         XCTAssertEqual(ClassifierModel.groups(lengths: [200, 200], parts: 1), [0..<2])
     }
+
+    /// A batch split into passes gives the same bits on one thread as on two: the groups follow the cores,
+    /// not the thread count (a Ray job's one-thread daemons match a two-thread `explaind corpus`).
+    func testBatchedPassesGiveTheSameBitsOnAnyThreadCount() throws {
+        let model = try ClassifierModel.load(directory: fixturesDirectory.appendingPathComponent("models/bert-gelu-2labels"))
+        let ids = (0..<24).map { s in [2] + (0..<(10 + s % 7)).map { (s * 7 + $0 * 3) % 90 + 5 } + [3] }
+        let saved = ClassifierModel.threadCount
+        defer { ClassifierModel.threadCount = saved }
+        var runs: [[(logits: [Float], gradient: [Float])]] = []
+        for threads in [2, 1] {
+            ClassifierModel.threadCount = threads
+            runs.append(model.evaluate(ModelInput(ids: ids), logitWeights: { logits, _ in logits.indices.map { $0 == 0 ? 1 : 0 } }))
+        }
+        XCTAssertGreaterThanOrEqual(ClassifierModel.concurrentPasses, 1)
+        for (a, b) in zip(runs[0], runs[1]) {
+            XCTAssertEqual(a.logits, b.logits)
+            XCTAssertEqual(a.gradient, b.gradient)
+        }
+    }
 }
