@@ -19,7 +19,7 @@ public enum Daemon {
         _ = fcntl(protocolFD, F_SETFD, FD_CLOEXEC)
         signal(SIGPIPE, SIG_IGN)
         let log = Log(level: options.logLevel)
-        // Before any model loads: a model's input-gradient copies are sized for the threads that run its passes.
+        // The compute pool's size: the speed only (what moves results by rounding follows the cores, not this).
         if let threads = options.threads { ClassifierModel.threadCount = threads }
         let writer = MessageWriter(fd: protocolFD, log: log)
         // _exit, not exit: exit flushes stdio, which would wait forever on a stderr nobody reads.
