@@ -35,27 +35,19 @@ public final class Explainer: Sendable {
     /// on that text alone (seeds included), so the grouping changes nothing but memory and rounding.
     func explain(encodings: [Encoding], texts: [String], request: ExplainRequest, control: RunControl,
                  groupTokens: Int? = nil) throws -> [Explanation] {
-        let limit = groupTokens ?? self.groupTokens
+        let count = encodings.count
         var explanations: [Explanation] = []
-        var start = 0
-        while start < encodings.count {
-            var end = start + 1, tokens = encodings[start].ids.count
-            while end < encodings.count, tokens + encodings[end].ids.count <= limit {
-                tokens += encodings[end].ids.count
-                end += 1
-            }
+        for group in ClassifierModel.consecutiveRuns(lengths: encodings.map(\.ids.count), limit: groupTokens ?? self.groupTokens) {
             // Progress runs over the whole call: each group reports within its share of the texts.
-            let (lower, upper) = (Double(start) / Double(encodings.count), Double(end) / Double(encodings.count))
-            let part = start == 0 && end == encodings.count ? control
+            let (lower, upper) = (Double(group.lowerBound) / Double(count), Double(group.upperBound) / Double(count))
+            let part = group.count == count ? control
                 : RunControl(isCancelled: control.isCancelled,
                              progress: { fraction, message in control.progress(lower + fraction * (upper - lower), message) })
             try part.checkCancelled()
             // Kept with its activations: the gradient methods differentiate this very pass.
-            let inputPass = model.forward(ModelInput(ids: encodings[start..<end].map(\.ids)))
-            explanations += try explain(encodings: Array(encodings[start..<end]), texts: Array(texts[start..<end]),
-                                        inputPass: inputPass, request: request, control: part,
-                                        textNumbering: (first: start, count: encodings.count))
-            start = end
+            let inputPass = model.forward(ModelInput(ids: encodings[group].map(\.ids)))
+            explanations += try explain(encodings: Array(encodings[group]), texts: Array(texts[group]), inputPass: inputPass,
+                                        request: request, control: part, textNumbering: (first: group.lowerBound, count: count))
         }
         return explanations
     }

@@ -120,14 +120,6 @@ struct ObjectEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { try field(key).encode(value) }
 
-    // The common field types written directly: the generic path's casts to find how to write them cost more
-    // than the field itself.
-    mutating func encode(_ value: String, forKey key: Key) throws { slot.member(key.stringValue).set(.string(value)) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { slot.member(key.stringValue).set(.integer(value)) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { slot.member(key.stringValue).set(.bool(value)) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { slot.member(key.stringValue).set(JSONValue(value)) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { slot.member(key.stringValue).set(JSONValue(value)) }
-
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         field(key).container(keyedBy: keyType)
     }

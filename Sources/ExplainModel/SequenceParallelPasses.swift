@@ -43,20 +43,27 @@ extension ClassifierModel {
     /// Consecutive passes of at most passTokenLimit tokens (a longer sequence gets a pass of its own).
     private func evaluateInPasses(_ input: ModelInput, logitWeights: (([Float], Int) -> [Float])?,
                                   firstIndex: Int) -> [(logits: [Float], gradient: [Float])] {
-        var results: [(logits: [Float], gradient: [Float])] = []
-        var start = 0
-        while start < input.ids.count {
-            var end = start + 1, tokens = input.ids[start].count
-            while end < input.ids.count, tokens + input.ids[end].count <= Self.passTokenLimit {
-                tokens += input.ids[end].count
+        Self.consecutiveRuns(lengths: input.ids.map(\.count), limit: Self.passTokenLimit).flatMap { run in
+            let part = run.count == input.ids.count ? input
+                : ModelInput(ids: Array(input.ids[run]), wordEmbeddings: input.wordEmbeddings.map { Array($0[run]) })
+            return evaluateInOnePass(part, logitWeights: logitWeights, firstIndex: firstIndex + run.lowerBound)
+        }
+    }
+
+    /// Consecutive runs of sequences, in order, each of at most `limit` tokens in all (a longer sequence is a
+    /// run of its own): the passes of a batch, and the groups of a call's texts.
+    public static func consecutiveRuns(lengths: [Int], limit: Int) -> [Range<Int>] {
+        var runs: [Range<Int>] = [], start = 0
+        while start < lengths.count {
+            var end = start + 1, tokens = lengths[start]
+            while end < lengths.count, tokens + lengths[end] <= limit {
+                tokens += lengths[end]
                 end += 1
             }
-            let part = start == 0 && end == input.ids.count ? input
-                : ModelInput(ids: Array(input.ids[start..<end]), wordEmbeddings: input.wordEmbeddings.map { Array($0[start..<end]) })
-            results += evaluateInOnePass(part, logitWeights: logitWeights, firstIndex: firstIndex + start)
+            runs.append(start..<end)
             start = end
         }
-        return results
+        return runs
     }
 
     private func evaluateInOnePass(_ input: ModelInput, logitWeights: (([Float], Int) -> [Float])?,

@@ -59,6 +59,15 @@ final class ParallelTests: XCTestCase {
         XCTAssertEqual(ClassifierModel.groups(lengths: [200, 200], parts: 1), [0..<2])
     }
 
+    /// The passes of a batch and the groups of a call's texts: consecutive, in order, within the limit, a longer
+    /// sequence alone.
+    func testConsecutiveRunsStayWithinTheLimit() {
+        XCTAssertEqual(ClassifierModel.consecutiveRuns(lengths: [60, 60, 60, 10], limit: 128), [0..<2, 2..<4])
+        XCTAssertEqual(ClassifierModel.consecutiveRuns(lengths: [300, 20, 500, 1], limit: 128), [0..<1, 1..<2, 2..<3, 3..<4])
+        XCTAssertEqual(ClassifierModel.consecutiveRuns(lengths: [64, 64], limit: 128), [0..<2])
+        XCTAssertEqual(ClassifierModel.consecutiveRuns(lengths: [], limit: 128), [])
+    }
+
     /// A batch split into passes gives the same bits on one thread as on two: the groups follow the cores,
     /// not the thread count (a Ray job's one-thread daemons match a two-thread `explaind corpus`).
     func testBatchedPassesGiveTheSameBitsOnAnyThreadCount() throws {
