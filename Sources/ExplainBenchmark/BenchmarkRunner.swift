@@ -175,18 +175,29 @@ public enum BenchmarkRunner {
         }
     }
 
-    /// Times GradientPassProducts for every sentence's length, after one untimed round, where it replays the pass.
+    /// Times GradientPassProducts for every sentence's length, after one untimed round, where it replays the
+    /// pass: with each layer's own weights, and with the first layer's throughout (cache-resident), in turn.
     static func gradientPassFloor(_ model: ClassifierModel, shape: ModelShape, tokens: [Int], repeats: Int,
                                   peak: SgemmPeak) -> GradientPassFloor {
         let flops = tokens.reduce(0.0) { $0 + FlopCount.gradient(shape, length: $1) } / Double(tokens.count)
         var floor = GradientPassFloor(productsSeconds: nil, productsGFLOPS: nil, atSgemmPeakSeconds: flops / (peak.bestGFLOPS * 1e9))
         guard GradientPassProducts.replays(model) else { return floor }
-        let passes = tokens.map { GradientPassProducts(model: model, length: $0) }
-        passes.forEach { $0.run() }
-        let samples = (0..<max(repeats, 5)).map { _ in Stopwatch.measure { passes.forEach { $0.run() } }.seconds }
-        let perSentence = TimingSummary(samples).divided(by: Double(tokens.count))
-        floor.productsSeconds = perSentence
-        floor.productsGFLOPS = flops / perSentence.median / 1e9
+        let rounds = [false, true].map { resident in tokens.map { GradientPassProducts(model: model, length: $0, firstLayerThroughout: resident) } }
+        rounds.forEach { $0.forEach { $0.run() } }
+        var samples: [[Double]] = [[], []]
+        for _ in 0..<max(repeats, 5) {
+            for (index, passes) in rounds.enumerated() {
+                samples[index].append(Stopwatch.measure { passes.forEach { $0.run() } }.seconds)
+            }
+        }
+        let own = TimingSummary(samples[0]).divided(by: Double(tokens.count))
+        let resident = TimingSummary(samples[1]).divided(by: Double(tokens.count))
+        floor.productsSeconds = own
+        floor.productsGFLOPS = flops / own.median / 1e9
+        floor.cacheResidentProductsSeconds = resident
+        floor.cacheResidentProductsGFLOPS = flops / resident.median / 1e9
+        floor.productsWeightBytes = rounds[0][0].weightBytes
+        floor.cacheResidentWeightBytes = rounds[1][0].weightBytes
         return floor
     }
 

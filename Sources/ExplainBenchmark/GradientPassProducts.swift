@@ -5,6 +5,12 @@
 /// splits them), without layer norms, GELU, softmax, residual adds or the head. The benchmark times it beside
 /// the real pass: it is the floor the matrix libraries set for that pass, and the gap to the pass is what the
 /// rest costs. The values are meaningless (fixed small inputs, outputs never read).
+///
+/// With `firstLayerThroughout`, every layer's products run through the first layer's weights: the same
+/// calls and shapes, but one layer's weights (`weightBytes`; MiniLM's with its copies, 14 MB) that the
+/// caches keep from one layer to the next, where they hold them, instead of a model's worth streamed from
+/// memory. The gap between the two is what fetching the weights costs; the cache-resident rate is the most
+/// the library's kernels give at these row counts on this machine.
 public final class GradientPassProducts {
     private let layers: [LayerProducts]
     private let length: Int
@@ -12,15 +18,19 @@ public final class GradientPassProducts {
     private let input: UnsafeMutablePointer<Float>    // T × max(3H, I, T): read as x, dy, probabilities or scores
     private let output: UnsafeMutablePointer<Float>   // the same size: written by every product
     private let size: Int
+    /// The dense weights one run reads: every layer's, or the first layer's once.
+    public let weightBytes: Int
 
     /// Whether the replay is the pass's products: the BERT-like layers, without DeBERTa's position terms.
     public static func replays(_ model: ClassifierModel) -> Bool {
         !model.layerProducts.isEmpty && ModelShape(model.config).relativePositions == nil
     }
 
-    public init(model: ClassifierModel, length: Int) {
+    public init(model: ClassifierModel, length: Int, firstLayerThroughout: Bool = false) {
         precondition(length > 0)
-        layers = model.layerProducts
+        let own = model.layerProducts
+        layers = firstLayerThroughout ? own.map { _ in own[0] } : own
+        weightBytes = firstLayerThroughout ? own[0].weightBytes : own.reduce(0) { $0 + $1.weightBytes }
         self.length = length
         hidden = model.config.hiddenSize
         size = length * max(3 * model.config.hiddenSize, model.config.intermediateSize, length)

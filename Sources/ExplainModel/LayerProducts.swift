@@ -20,6 +20,15 @@
         }
     }
 
+    /// Bytes of the dense weights a pass reads in this layer: each product's packed copy, and the input
+    /// gradient's own copy where the layer has one.
+    public var weightBytes: Int {
+        Dense.allCases.reduce(0) { total, which in
+            let linear = linear(which)
+            return total + linear.inputSize * linear.outputSize * MemoryLayout<Float>.size * (linear.hasInputGradientCopy ? 2 : 1)
+        }
+    }
+
     /// y = x·Wᵀ + b through the layer's dense product `which`.
     public func forward(_ which: Dense, _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, rows: Int) {
         linear(which).forward(y, x, rows: rows)

@@ -83,6 +83,10 @@ final class BenchmarkBinaryTests: XCTestCase {
         XCTAssertTrue(products.min > 0 && products.min <= products.median && products.median <= products.max)
         XCTAssertEqual(productsGFLOPS, expected / 5 / products.median, accuracy: 1e-9 * productsGFLOPS)
         XCTAssertEqual(floor.atSgemmPeakSeconds, expected / 5 / report.sgemmPeak.bestGFLOPS, accuracy: 1e-15)
+        let resident = try XCTUnwrap(floor.cacheResidentProductsSeconds), residentGFLOPS = try XCTUnwrap(floor.cacheResidentProductsGFLOPS)
+        XCTAssertEqual(resident.samples, 5)
+        XCTAssertTrue(resident.min > 0 && resident.min <= resident.median && resident.median <= resident.max)
+        XCTAssertEqual(residentGFLOPS, expected / 5 / resident.median, accuracy: 1e-9 * residentGFLOPS)
         let occlusion = try XCTUnwrap(model.workloads.first { $0.name == "occlusion" })
         let occluded = model.tokensPerSentence.reduce(0.0) { $0 + Double($1 - 1) * FlopCount.forward(model.shape, length: $1) } / 1e9
         XCTAssertEqual(occlusion.single.usefulGFLOP, occluded, accuracy: 1e-12)

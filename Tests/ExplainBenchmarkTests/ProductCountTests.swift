@@ -39,7 +39,8 @@ final class ProductCountTests: XCTestCase {
         }
     }
 
-    /// The floor runs the encoder's products of one gradient pass: all of FlopCount.gradient but the head's.
+    /// The floor runs the encoder's products of one gradient pass: all of FlopCount.gradient but the head's,
+    /// with the first layer's weights throughout as with each layer's own.
     func testProductsOnlyPassMakesThePassesEncoderProducts() throws {
         for name in ["bert-largest", "distilbert-3labels-bf16"] {
             let model = try load(name)
@@ -47,10 +48,17 @@ final class ProductCountTests: XCTestCase {
             let h = Double(shape.hidden)
             let head = 2 * h * h + 2 * h * Double(shape.labels)
             XCTAssertTrue(GradientPassProducts.replays(model), name)
+            // Q, K, V, the output projection and the feed-forward pair, in floats; a copy for the input gradient doubles a product.
+            let copies = model.inputGradientCopies
+            XCTAssertEqual(copies.shared, 0, "the fixtures are small enough for every copy")
+            let layerBytes = (4 * shape.hidden * shape.hidden + 2 * shape.hidden * shape.intermediate) * 4 * 2
             for length in [1, 7, 16] {
-                let products = GradientPassProducts(model: model, length: length)
-                let counted = BLAS.countingMultiplyAdds { products.run() }
-                XCTAssertEqual(2 * Double(counted), FlopCount.gradient(shape, length: length) - 2 * head, "\(name) T=\(length)")
+                for resident in [false, true] {
+                    let products = GradientPassProducts(model: model, length: length, firstLayerThroughout: resident)
+                    XCTAssertEqual(products.weightBytes, (resident ? 1 : shape.layers) * layerBytes, name)
+                    let counted = BLAS.countingMultiplyAdds { products.run() }
+                    XCTAssertEqual(2 * Double(counted), FlopCount.gradient(shape, length: length) - 2 * head, "\(name) T=\(length) \(resident)")
+                }
             }
         }
     }

@@ -73,7 +73,9 @@ final class ReportJSONTests: XCTestCase {
         full.ratios = Ratios(pythonWorkload: "gradientNorm", singleMedian: 0.25, singleCPUMedian: nil, batchMedian: 0.5,
                              coldStart: nil, peakRSS: 0.125)
         let bare = workloadReport(coldStart: nil)
-        let floor = GradientPassFloor(productsSeconds: TimingSummary([0.001, 0.002, 0.004]), productsGFLOPS: 12.5, atSgemmPeakSeconds: 0.0004)
+        let floor = GradientPassFloor(productsSeconds: TimingSummary([0.001, 0.002, 0.004]), productsGFLOPS: 12.5, atSgemmPeakSeconds: 0.0004,
+                                      cacheResidentProductsSeconds: TimingSummary([0.0005]), cacheResidentProductsGFLOPS: 50,
+                                      productsWeightBytes: 42_467_328, cacheResidentWeightBytes: 14_155_776)
         let shape = ModelShape(hidden: 32, layers: 4, heads: 4, intermediate: 64, labels: 2, vocabulary: 30522)
         let sweep = LengthSweep(method: "gradientNorm", points: [
             .init(tokens: 16, seconds: TimingSummary([0.003]), cpuSeconds: TimingSummary([0.002]), gflopsPerSecond: 7.5,
@@ -131,6 +133,11 @@ final class ReportJSONTests: XCTestCase {
         XCTAssertEqual(read.models[1].shape, newer)
         XCTAssertEqual(models[0]["gradientPassFloor"]?["productsSeconds"],
                        ["samples": 3, "median": 0.002, "min": 0.001, "max": 0.004, "q1": 0.0015, "q3": 0.003])
+        XCTAssertEqual(models[0]["gradientPassFloor"]?.objectValue?.keys.sorted(),
+                       ["atSgemmPeakSeconds", "cacheResidentProductsGFLOPS", "cacheResidentProductsSeconds", "cacheResidentWeightBytes",
+                        "productsGFLOPS", "productsSeconds", "productsWeightBytes"])
+        XCTAssertEqual(models[0]["gradientPassFloor"]?["cacheResidentWeightBytes"], 14_155_776)
+        XCTAssertEqual(models[0]["gradientPassFloor"]?["cacheResidentProductsGFLOPS"], 50)
         XCTAssertEqual(models[0]["python"], try pytorch().tree)
         let workloads = try XCTUnwrap(models[0]["workloads"]?.arrayValue)
         XCTAssertEqual(workloads[0].objectValue?.keys.sorted(),
