@@ -71,20 +71,53 @@ final class LayerGradientTests: XCTestCase {
         })
     }
 
+    /// Widths below, at and past a vector of eight lanes, with a tail: the vector loops and the scalar tail.
     func testLayerNorm() {
-        let norm = layerNorm(8)
-        func run(_ x: [Float]) -> ([Float], FloatBuffer, FloatBuffer) {
-            var y = [Float](repeating: 0, count: x.count)
-            let h = FloatBuffer(count: x.count), s = FloatBuffer(count: x.count / 8)
-            y.withUnsafeMutableBufferPointer { norm.forward($0.baseAddress!, x, rows: x.count / 8, normalized: h.pointer, rstd: s.pointer) }
-            return (y, h, s)
+        for width in [5, 8, 13] {
+            let norm = layerNorm(width)
+            func run(_ x: [Float]) -> ([Float], FloatBuffer, FloatBuffer) {
+                var y = [Float](repeating: 0, count: x.count)
+                let h = FloatBuffer(count: x.count), s = FloatBuffer(count: x.count / width)
+                y.withUnsafeMutableBufferPointer { norm.forward($0.baseAddress!, x, rows: x.count / width, normalized: h.pointer, rstd: s.pointer) }
+                return (y, h, s)
+            }
+            checkGradient("layer norm \(width)", inputCount: 3 * width, outputCount: 3 * width, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
+                let (_, h, s) = run(x)
+                var dx = [Float](repeating: 0, count: 3 * width)
+                dx.withUnsafeMutableBufferPointer { norm.backward(dx: $0.baseAddress!, dy: r, rows: 3, normalized: h.pointer, rstd: s.pointer) }
+                return dx
+            })
         }
-        checkGradient("layer norm", inputCount: 24, outputCount: 24, step: 1e-3, forward: { run($0).0 }, backward: { x, r in
-            let (_, h, s) = run(x)
-            var dx = [Float](repeating: 0, count: 24)
-            dx.withUnsafeMutableBufferPointer { norm.backward(dx: $0.baseAddress!, dy: r, rows: 3, normalized: h.pointer, rstd: s.pointer) }
-            return dx
-        })
+    }
+
+    /// The forward against the same normalisation in Double, on rows far from zero mean (the variance is taken
+    /// about the mean, not as E[x²] − mean²), for widths with and without a tail.
+    func testLayerNormForwardMatchesDoublePrecision() {
+        for width in [1, 7, 8, 19, 387] {
+            let norm = layerNorm(width), rows = 3
+            let x = random.floats(rows * width, scale: 2).enumerated().map { $1 + Float($0 / width) * 40 - 20 }
+            var y = [Float](repeating: .nan, count: x.count)
+            let h = FloatBuffer(count: x.count), s = FloatBuffer(count: rows)
+            y.withUnsafeMutableBufferPointer { norm.forward($0.baseAddress!, x, rows: rows, normalized: h.pointer, rstd: s.pointer) }
+            var expectedY: [Float] = [], expectedH: [Float] = [], expectedS: [Float] = []
+            for r in 0..<rows {
+                let row = x[r * width..<(r + 1) * width].map(Double.init)
+                let mean = row.reduce(0, +) / Double(width)
+                let variance = row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(width)
+                let rstd = 1 / (variance + Double(norm.eps)).squareRoot()
+                expectedS.append(Float(rstd))
+                for (j, v) in row.enumerated() {
+                    let normalized = (v - mean) * rstd
+                    expectedH.append(Float(normalized))
+                    expectedY.append(Float(normalized * Double(norm.weight[j]) + Double(norm.bias[j])))
+                }
+            }
+            assertClose(y, expectedY, rtol: 2e-5, atol: 2e-5, "layer norm \(width) output")
+            assertClose(Array(UnsafeBufferPointer(start: h.pointer, count: x.count)), expectedH, rtol: 2e-5, atol: 2e-5, "layer norm \(width) x̂")
+            if width > 1 {
+                assertClose(Array(UnsafeBufferPointer(start: s.pointer, count: rows)), expectedS, rtol: 2e-5, "layer norm \(width) rstd")
+            }
+        }
     }
 
     func testActivations() {
