@@ -62,13 +62,20 @@ enum VectorMath {
         return (1 - y * t * e, e)
     }
 
+    /// Eight floats from p, which need not be aligned.
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+
+    /// Eight floats to p, which need not be aligned.
+    @inline(__always)
+    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
+
     /// y[i] = f(x[i]) over a range, eight at a time, the tail through a padded vector.
     @inline(__always)
     static func map8(_ range: Range<Int>, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ f: (V) -> V) {
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: f(v), as: V.self)
+            store(f(load(x + i)), y + i)
             i += 8
         }
         if i < range.upperBound {
@@ -85,8 +92,7 @@ enum VectorMath {
                      _ f: (V, V) -> V) {
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
-            let a = UnsafeRawPointer(x + i).loadUnaligned(as: V.self), b = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
-            UnsafeMutableRawPointer(z + i).storeBytes(of: f(a, b), as: V.self)
+            store(f(load(x + i), load(y + i)), z + i)
             i += 8
         }
         if i < range.upperBound {

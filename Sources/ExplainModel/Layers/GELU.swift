@@ -33,12 +33,12 @@ enum GELU {
             while i < range.upperBound {
                 let lanes = min(8, range.upperBound - i)
                 var v = SIMD8<Float>(repeating: 0)
-                if lanes == 8 { v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) } else { for j in 0..<lanes { v[j] = x[i + j] } }
+                if lanes == 8 { v = VectorMath.load(x + i) } else { for j in 0..<lanes { v[j] = x[i + j] } }
                 let (cdf, density) = VectorMath.normalCDFAndDensity(v)
                 let value = v * cdf, derivative = cdf + v * density
                 if lanes == 8 {
-                    UnsafeMutableRawPointer(y + i).storeBytes(of: value, as: SIMD8<Float>.self)
-                    UnsafeMutableRawPointer(x + i).storeBytes(of: derivative, as: SIMD8<Float>.self)
+                    VectorMath.store(value, y + i)
+                    VectorMath.store(derivative, x + i)
                 } else {
                     for j in 0..<lanes { y[i + j] = value[j]; x[i + j] = derivative[j] }
                 }

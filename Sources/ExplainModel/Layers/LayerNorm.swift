@@ -2,8 +2,8 @@ import Foundation
 
 /// Layer normalisation over the last axis (Ba et al. 2016; PyTorch nn.LayerNorm with biased variance).
 ///
-/// Rows run eight lanes at a time: the scalar loops' sums were serial (the compiler may not reorder float
-/// additions), and they were 2% of a batched pass.
+/// Rows run eight lanes at a time (VectorMath's loads and stores): the scalar loops' sums were serial (the
+/// compiler may not reorder float additions), and they were 2% of a batched pass.
 struct LayerNorm: Sendable {
     typealias V = SIMD8<Float>
 
@@ -31,22 +31,22 @@ struct LayerNorm: Sendable {
         let whole = n & ~7, w = w.baseAddress!, b = b.baseAddress!
         var sum8 = V(repeating: 0)
         var j = 0
-        while j < whole { sum8 += load(x + j); j += 8 }
+        while j < whole { sum8 += VectorMath.load(x + j); j += 8 }
         var sum = sum8.sum()
         for k in whole..<n { sum += x[k] }
         let mean = sum / Float(n)
         var squares8 = V(repeating: 0)
         j = 0
-        while j < whole { let d = load(x + j) - mean; squares8 += d * d; j += 8 }
+        while j < whole { let d = VectorMath.load(x + j) - mean; squares8 += d * d; j += 8 }
         var squares = squares8.sum()
         for k in whole..<n { let d = x[k] - mean; squares += d * d }
         let s = 1 / (squares / Float(n) + eps).squareRoot()
         rstd?.pointee = s
         j = 0
         while j < whole {
-            let h = (load(x + j) - mean) * s
-            if let normalized { store(h, normalized + j) }
-            store(h * load(w + j) + load(b + j), y + j)
+            let h = (VectorMath.load(x + j) - mean) * s
+            if let normalized { VectorMath.store(h, normalized + j) }
+            VectorMath.store(h * VectorMath.load(w + j) + VectorMath.load(b + j), y + j)
             j += 8
         }
         for k in whole..<n {
@@ -68,9 +68,9 @@ struct LayerNorm: Sendable {
                     var d8 = V(repeating: 0), dh8 = V(repeating: 0)
                     var j = 0
                     while j < whole {
-                        let d = load(dyr + j) * load(w + j)
+                        let d = VectorMath.load(dyr + j) * VectorMath.load(w + j)
                         d8 += d
-                        dh8 += d * load(hr + j)
+                        dh8 += d * VectorMath.load(hr + j)
                         j += 8
                     }
                     var sumD = d8.sum(), sumDH = dh8.sum()
@@ -83,7 +83,7 @@ struct LayerNorm: Sendable {
                     let s = rstd[r]
                     j = 0
                     while j < whole {
-                        store(load(dxr + j) + s * (load(dyr + j) * load(w + j) - meanD - load(hr + j) * meanDH), dxr + j)
+                        VectorMath.store(VectorMath.load(dxr + j) + s * (VectorMath.load(dyr + j) * VectorMath.load(w + j) - meanD - VectorMath.load(hr + j) * meanDH), dxr + j)
                         j += 8
                     }
                     for k in whole..<n { dxr[k] += s * (dyr[k] * w[k] - meanD - hr[k] * meanDH) }
@@ -103,13 +103,4 @@ struct LayerNorm: Sendable {
             }
         }
     }
-
-    @inline(__always)
-    private func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-
-    @inline(__always)
-    private func load(_ p: UnsafeMutablePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-
-    @inline(__always)
-    private func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
 }

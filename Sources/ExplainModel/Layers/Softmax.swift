@@ -15,7 +15,7 @@ enum Softmax {
             var j = 0
             while j < whole {
                 // replacing(where:) has concrete SIMD code; the generic pointwiseMax ran lane by lane.
-                let v = load(row + j)
+                let v = VectorMath.load(row + j)
                 largest8 = largest8.replacing(with: v, where: v .> largest8)
                 j += 8
             }
@@ -24,8 +24,8 @@ enum Softmax {
             var sum8 = V(repeating: 0)
             j = 0
             while j < whole {
-                let e = exponential(load(row + j) - largest)
-                store(e, row + j)
+                let e = exponential(VectorMath.load(row + j) - largest)
+                VectorMath.store(e, row + j)
                 sum8 += e
                 j += 8
             }
@@ -38,7 +38,7 @@ enum Softmax {
             }
             let inverse = 1 / sum
             j = 0
-            while j < whole { store(load(row + j) * inverse, row + j); j += 8 }
+            while j < whole { VectorMath.store(VectorMath.load(row + j) * inverse, row + j); j += 8 }
             for k in whole..<n { row[k] *= inverse }
         }
     }
@@ -51,11 +51,11 @@ enum Softmax {
             let dRow = dp + r * n, pRow = p + r * n
             var dot8 = V(repeating: 0)
             var j = 0
-            while j < whole { dot8 += load(dRow + j) * load(pRow + j); j += 8 }
+            while j < whole { dot8 += VectorMath.load(dRow + j) * VectorMath.load(pRow + j); j += 8 }
             var dot = dot8.sum()
             for k in whole..<n { dot += dRow[k] * pRow[k] }
             j = 0
-            while j < whole { store(load(pRow + j) * (load(dRow + j) - dot), dRow + j); j += 8 }
+            while j < whole { VectorMath.store(VectorMath.load(pRow + j) * (VectorMath.load(dRow + j) - dot), dRow + j); j += 8 }
             for k in whole..<n { dRow[k] = pRow[k] * (dRow[k] - dot) }
         }
     }
@@ -72,13 +72,4 @@ enum Softmax {
     private static func exponential(_ x: V) -> V {
         VectorMath.exp(x).replacing(with: 0, where: x .< -87.3)
     }
-
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-
-    @inline(__always)
-    private static func load(_ p: UnsafeMutablePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-
-    @inline(__always)
-    private static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
 }
